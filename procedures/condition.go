@@ -1,0 +1,71 @@
+package procedures
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+)
+
+// Condition is a compiled, type-checked `when:` expression.
+type Condition struct {
+	Source string
+	Names  []string // the facts and provided values it reads
+	prog   *vm.Program
+}
+
+// condError is a compile error with its place inside the expression.
+type condError struct {
+	line, col int // 1-based, within the expression text
+	msg       string
+}
+
+func (e *condError) Error() string { return e.msg }
+
+func compileCondition(src string, env map[string]any) (*Condition, error) {
+	prog, err := expr.Compile(src, expr.Env(env), expr.AsBool(), expr.DisableAllBuiltins())
+	if err != nil {
+		if fe, ok := err.(*file.Error); ok {
+			return nil, &condError{line: fe.Line, col: fe.Column + 1, msg: fe.Message}
+		}
+		return nil, &condError{line: 1, col: 1, msg: err.Error()}
+	}
+	c := &Condition{Source: src, prog: prog}
+	seen := map[string]bool{}
+	root := prog.Node()
+	ast.Walk(&root, identVisitor(func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			c.Names = append(c.Names, name)
+		}
+	}))
+	sort.Strings(c.Names)
+	return c, nil
+}
+
+type identVisitor func(string)
+
+func (v identVisitor) Visit(n *ast.Node) {
+	if id, ok := (*n).(*ast.IdentifierNode); ok {
+		v(id.Value)
+	}
+}
+
+// Eval evaluates the condition. ok is false when a name it reads has no value
+// yet (a fact not answered, a step that has not run): the caller decides
+// what an undecided condition means.
+func (c *Condition) Eval(env map[string]any) (result, ok bool, err error) {
+	for _, n := range c.Names {
+		if _, has := env[n]; !has {
+			return false, false, nil
+		}
+	}
+	out, err := expr.Run(c.prog, env)
+	if err != nil {
+		return false, false, fmt.Errorf("condition %q: %w", c.Source, err)
+	}
+	return out.(bool), true, nil
+}

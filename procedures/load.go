@@ -1,0 +1,242 @@
+package procedures
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// source is a parsed YAML file that can tell where a path points.
+type source struct {
+	name string
+	ast  *ast.File
+}
+
+// at returns the position of the node at a YAML path ("$.steps[2].when"),
+// falling back to the nearest ancestor that exists.
+func (s *source) at(path string) (int, int) {
+	for p := path; p != ""; p = parentPath(p) {
+		yp, err := yaml.PathString(p)
+		if err != nil {
+			continue
+		}
+		n, err := yp.FilterFile(s.ast)
+		if err != nil || n == nil || n.GetToken() == nil {
+			continue
+		}
+		tk := n.GetToken()
+		return tk.Position.Line, tk.Position.Column
+	}
+	return 1, 1
+}
+
+func parentPath(p string) string {
+	if p == "$" {
+		return ""
+	}
+	i := strings.LastIndexAny(p, ".[")
+	if i <= 0 {
+		return "$"
+	}
+	return p[:i]
+}
+
+func (s *source) errAt(path, format string, args ...any) *Error {
+	line, col := s.at(path)
+	return &Error{File: s.name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+}
+
+// yamlError turns a go-yaml error into a positioned one.
+func yamlError(name string, err error) *Error {
+	var ye yaml.Error
+	if errors.As(err, &ye) && ye.GetToken() != nil {
+		tk := ye.GetToken()
+		return &Error{File: name, Line: tk.Position.Line, Column: tk.Position.Column, Msg: ye.GetMessage()}
+	}
+	return &Error{File: name, Msg: err.Error()}
+}
+
+// parseYAML parses src and decodes it into v, rejecting unknown fields.
+func parseYAML(name string, src []byte, v any) (*source, error) {
+	f, err := parser.ParseBytes(src, 0)
+	if err != nil {
+		return nil, Errors{yamlError(name, err)}
+	}
+	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
+		return nil, Errors{{File: name, Line: 1, Column: 1, Msg: "expected exactly one YAML document"}}
+	}
+	if err := yaml.NodeToValue(f.Docs[0].Body, v, yaml.DisallowUnknownField()); err != nil {
+		return nil, Errors{yamlError(name, err)}
+	}
+	return &source{name: name, ast: f}, nil
+}
+
+// Parse loads one definition from its text, validates it and compiles its
+// conditions. name is used in errors.
+func Parse(name string, src []byte) (*Definition, error) {
+	var d Definition
+	s, err := parseYAML(name, src, &d)
+	if err != nil {
+		return nil, err
+	}
+	d.File = name
+	d.Source = src
+	if errs := validate(&d, s); len(errs) > 0 {
+		return nil, errs
+	}
+	d.Hash = hashOf(&d)
+	return &d, nil
+}
+
+// hashOf is the canonical hash: the decoded definition, not its bytes, so
+// that comments and formatting do not count as a change.
+func hashOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // every field is a plain value; cannot happen
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// StepHashes returns one hash per step id. A step's hash covers what it does,
+// not its substeps, so editing a substep does not mark its parent changed.
+func (d *Definition) StepHashes() map[string]string {
+	out := map[string]string{}
+	d.Walk(func(s *Step) {
+		c := *s
+		c.Steps = nil
+		out[s.ID] = hashOf(&c)
+	})
+	return out
+}
+
+// Library is every loaded definition, by id.
+type Library struct {
+	defs []*Definition
+}
+
+// LoadFS loads every *.yaml file in dir of fsys.
+func LoadFS(fsys fs.FS, dir string) (*Library, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	lib := &Library{}
+	var all Errors
+	for _, e := range entries {
+		if e.IsDir() || !isYAML(e.Name()) {
+			continue
+		}
+		p := dir + "/" + e.Name()
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		if err := lib.add(p, src); err != nil {
+			if es := AsErrors(err); es != nil {
+				all = append(all, es...)
+				continue
+			}
+			return nil, err
+		}
+	}
+	if len(all) > 0 {
+		return nil, all
+	}
+	return lib, nil
+}
+
+// AddDir loads the operator's own procedures from a directory on disk.
+func (l *Library) AddDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("procedures directory: %w", err)
+	}
+	var all Errors
+	for _, e := range entries {
+		if e.IsDir() || !isYAML(e.Name()) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := l.add(p, src); err != nil {
+			if es := AsErrors(err); es != nil {
+				all = append(all, es...)
+				continue
+			}
+			return err
+		}
+	}
+	if len(all) > 0 {
+		return all
+	}
+	return nil
+}
+
+func isYAML(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+}
+
+func (l *Library) add(name string, src []byte) error {
+	d, err := Parse(name, src)
+	if err != nil {
+		return err
+	}
+	if prev := l.Get(d.ID); prev != nil {
+		return &Error{File: name, Line: 1, Column: 1, Msg: fmt.Sprintf("procedure id %q is already defined in %s", d.ID, prev.File)}
+	}
+	l.defs = append(l.defs, d)
+	sort.SliceStable(l.defs, func(i, j int) bool { return sectionLess(l.defs[i].Section, l.defs[j].Section) })
+	return nil
+}
+
+// All returns the definitions in reference order.
+func (l *Library) All() []*Definition { return l.defs }
+
+// Get returns the definition with that id or section number, or nil.
+func (l *Library) Get(id string) *Definition {
+	for _, d := range l.defs {
+		if d.ID == id {
+			return d
+		}
+	}
+	for _, d := range l.defs {
+		if d.Section == id {
+			return d
+		}
+	}
+	return nil
+}
+
+// sectionLess orders "1.2" before "1.10" and "3.2" before "3.2.1".
+func sectionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		if as[i] == bs[i] {
+			continue
+		}
+		var ai, bi int
+		_, errA := fmt.Sscan(as[i], &ai)
+		_, errB := fmt.Sscan(bs[i], &bi)
+		if errA == nil && errB == nil {
+			return ai < bi
+		}
+		return as[i] < bs[i]
+	}
+	return len(as) < len(bs)
+}

@@ -1,0 +1,210 @@
+package procedures
+
+// Definition is one procedure as written in a YAML file.
+type Definition struct {
+	ID        string   `yaml:"id" json:"id"`
+	Title     string   `yaml:"title" json:"title"`
+	Section   string   `yaml:"section" json:"section"`
+	Summary   string   `yaml:"summary" json:"summary"`
+	Platforms []string `yaml:"platforms" json:"platforms,omitempty"`
+	Notes     []Note   `yaml:"notes" json:"notes,omitempty"`
+	Facts     []*Fact  `yaml:"facts" json:"facts,omitempty"`
+	Inputs    []*Input `yaml:"inputs" json:"inputs,omitempty"`
+	Steps     []*Step  `yaml:"steps" json:"steps"`
+
+	// Filled by the loader.
+	File   string `yaml:"-" json:"-"`
+	Source []byte `yaml:"-" json:"-"`
+	Hash   string `yaml:"-" json:"-"`
+}
+
+// Note is an IMPORTANT, WARNING or NOTE block of the reference.
+type Note struct {
+	Kind string `yaml:"kind" json:"kind"`
+	Text string `yaml:"text" json:"text"`
+}
+
+// Fact is something the procedure branches on.
+type Fact struct {
+	ID       string    `yaml:"id" json:"id"`
+	Type     string    `yaml:"type" json:"type"` // bool, choice, string
+	Question string    `yaml:"question" json:"question"`
+	Help     string    `yaml:"help" json:"help,omitempty"`
+	Choices  []string  `yaml:"choices" json:"choices,omitempty"`
+	Default  string    `yaml:"default" json:"default,omitempty"`
+	Detect   *Detector `yaml:"detect" json:"detect,omitempty"`
+}
+
+// Detector tells a fact's likely value from the machine. Its answer is only
+// ever offered as the default.
+type Detector struct {
+	FileExists string `yaml:"file-exists" json:"file-exists,omitempty"`
+	Platform   bool   `yaml:"platform" json:"platform,omitempty"`
+}
+
+// Input is a value the steps need.
+type Input struct {
+	ID        string `yaml:"id" json:"id"`
+	Type      string `yaml:"type" json:"type"` // string, path, secret
+	Prompt    string `yaml:"prompt" json:"prompt"`
+	Help      string `yaml:"help" json:"help,omitempty"`
+	Default   string `yaml:"default" json:"default,omitempty"`
+	New       bool   `yaml:"new" json:"new,omitempty"` // a secret being created: typed twice
+	MinLength int    `yaml:"min-length" json:"min-length,omitempty"`
+	Escrow    bool   `yaml:"escrow" json:"escrow,omitempty"`
+}
+
+// Secret reports whether the input is never shown or stored.
+func (in *Input) Secret() bool { return in.Type == "secret" }
+
+// Step is one numbered (or lettered) step of the reference.
+type Step struct {
+	ID           string `yaml:"id" json:"id"`
+	Ref          string `yaml:"ref" json:"ref"`
+	Title        string `yaml:"title" json:"title"`
+	When         string `yaml:"when" json:"when,omitempty"`
+	Instructions string `yaml:"instructions" json:"instructions,omitempty"`
+	Notes        []Note `yaml:"notes" json:"notes,omitempty"`
+	Destructive  bool   `yaml:"destructive" json:"destructive,omitempty"`
+	Idempotent   bool   `yaml:"idempotent" json:"idempotent,omitempty"`
+	Provides     string `yaml:"provides" json:"provides,omitempty"`
+
+	Run     []Arg        `yaml:"run" json:"run,omitempty"`
+	Answers []AnswerRule `yaml:"answers" json:"answers,omitempty"`
+	Manual  string       `yaml:"manual" json:"manual,omitempty"`
+	Check   []CheckSpec  `yaml:"check" json:"check,omitempty"`
+	Copy    *CopySpec    `yaml:"copy" json:"copy,omitempty"`
+	EditXML *EditXMLSpec `yaml:"edit-xml" json:"edit-xml,omitempty"`
+
+	Verify []CheckSpec `yaml:"verify" json:"verify,omitempty"`
+	Steps  []*Step     `yaml:"steps" json:"steps,omitempty"`
+
+	// Filled by the loader.
+	Parent *Step  `yaml:"-" json:"-"`
+	path   string // YAML path, for error positions
+	cond   *Condition
+}
+
+// Arg is one argv element: a plain string, or {arg, when} for an element
+// that is present only when a condition holds (zman cae's -d).
+type Arg struct {
+	Value string `yaml:"arg" json:"arg"`
+	When  string `yaml:"when" json:"when,omitempty"`
+	cond  *Condition
+}
+
+// UnmarshalYAML accepts both forms of an argv element.
+func (a *Arg) UnmarshalYAML(unmarshal func(any) error) error {
+	var s string
+	if err := unmarshal(&s); err == nil {
+		a.Value = s
+		return nil
+	}
+	type plain Arg
+	var p plain
+	if err := unmarshal(&p); err != nil {
+		return err
+	}
+	*a = Arg(p)
+	return nil
+}
+
+// AnswerRule answers a command's prompt from an input.
+type AnswerRule struct {
+	Prompt string `yaml:"prompt" json:"prompt"` // a regular expression matched against the prompt line
+	Input  string `yaml:"input" json:"input"`
+	Repeat bool   `yaml:"repeat" json:"repeat,omitempty"`
+}
+
+// CheckSpec is one verify check. Exactly one field is set.
+type CheckSpec struct {
+	FileExists     string        `yaml:"file-exists" json:"file-exists,omitempty"`
+	NewerThanStart string        `yaml:"newer-than-start" json:"newer-than-start,omitempty"`
+	Writable       string        `yaml:"writable" json:"writable,omitempty"`
+	XMLPathExists  *XMLFileValue `yaml:"xml-path-exists" json:"xml-path-exists,omitempty"`
+}
+
+// XMLFileValue names an element of an XML file.
+type XMLFileValue struct {
+	File    string `yaml:"file" json:"file"`
+	Element string `yaml:"element" json:"element"`
+}
+
+// CopySpec copies a file or a tree.
+type CopySpec struct {
+	From      string `yaml:"from" json:"from"`
+	To        string `yaml:"to" json:"to"`
+	Overwrite bool   `yaml:"overwrite" json:"overwrite,omitempty"`
+}
+
+// EditXMLSpec sets one element's text, keeping the rest of the file.
+type EditXMLSpec struct {
+	File    string `yaml:"file" json:"file"`
+	Element string `yaml:"element" json:"element"`
+	Value   string `yaml:"value" json:"value"`
+}
+
+// Kind names what the step does.
+func (s *Step) Kind() string {
+	switch {
+	case len(s.Run) > 0:
+		return "run"
+	case s.Manual != "":
+		return "manual"
+	case len(s.Check) > 0:
+		return "check"
+	case s.Copy != nil:
+		return "copy"
+	case s.EditXML != nil:
+		return "edit-xml"
+	case len(s.Steps) > 0:
+		return "group"
+	}
+	return ""
+}
+
+// Condition returns the step's compiled condition, or nil.
+func (s *Step) Condition() *Condition { return s.cond }
+
+// FactByID returns the fact with that id, or nil.
+func (d *Definition) FactByID(id string) *Fact {
+	for _, f := range d.Facts {
+		if f.ID == id {
+			return f
+		}
+	}
+	return nil
+}
+
+// InputByID returns the input with that id, or nil.
+func (d *Definition) InputByID(id string) *Input {
+	for _, in := range d.Inputs {
+		if in.ID == id {
+			return in
+		}
+	}
+	return nil
+}
+
+// Walk visits every step depth-first, in reference order.
+func (d *Definition) Walk(fn func(*Step)) {
+	var walk func([]*Step)
+	walk = func(steps []*Step) {
+		for _, s := range steps {
+			fn(s)
+			walk(s.Steps)
+		}
+	}
+	walk(d.Steps)
+}
+
+// Step returns the step with that id, or nil.
+func (d *Definition) Step(id string) *Step {
+	var found *Step
+	d.Walk(func(s *Step) {
+		if s.ID == id && found == nil {
+			found = s
+		}
+	})
+	return found
+}

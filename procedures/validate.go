@@ -1,0 +1,423 @@
+package procedures
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	procIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	namePattern   = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	stepIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	sectionRE     = regexp.MustCompile(`^[1-9](\.[0-9]+)*$`)
+)
+
+// validator collects every problem of one definition, so the author fixes
+// them in one pass rather than one per run of lint.
+type validator struct {
+	d    *Definition
+	src  *source
+	errs Errors
+	// names whose values exist before any step runs
+	facts, inputs map[string]bool
+	// provides declared anywhere, and those declared by steps already walked
+	provides, provided map[string]bool
+	env                map[string]any
+}
+
+func (v *validator) errf(path, format string, args ...any) {
+	v.errs = append(v.errs, v.src.errAt(path, format, args...))
+}
+
+func validate(d *Definition, src *source) Errors {
+	v := &validator{d: d, src: src, facts: map[string]bool{}, inputs: map[string]bool{},
+		provides: map[string]bool{}, provided: map[string]bool{}}
+	assignPaths(d.Steps, "$.steps", nil)
+	v.header()
+	v.declarations()
+	v.env = d.typeEnv()
+	seen := map[string]string{}
+	v.steps(d.Steps, "$.steps", nil, seen)
+	if len(d.Steps) == 0 {
+		v.errf("$", "a procedure needs at least one step")
+	}
+	slices.SortStableFunc(v.errs, func(a, b *Error) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Column - b.Column
+	})
+	return v.errs
+}
+
+func (v *validator) header() {
+	d := v.d
+	if !procIDPattern.MatchString(d.ID) {
+		v.errf("$.id", "id %q must be lower-case letters, digits and dashes", d.ID)
+	}
+	if strings.TrimSpace(d.Title) == "" {
+		v.errf("$.title", "title is missing")
+	}
+	if !sectionRE.MatchString(d.Section) {
+		v.errf("$.section", "section %q must be the reference's section number, like \"1.1\" or \"3.2.1\"", d.Section)
+	}
+	if strings.TrimSpace(d.Summary) == "" {
+		v.errf("$.summary", "summary is missing")
+	}
+	for i, p := range d.Platforms {
+		if p != "linux" && p != "windows" {
+			v.errf(fmt.Sprintf("$.platforms[%d]", i), "platform %q is not linux or windows", p)
+		}
+	}
+	v.notes(d.Notes, "$.notes")
+}
+
+func (v *validator) notes(ns []Note, path string) {
+	for i, n := range ns {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch n.Kind {
+		case "important", "warning", "note":
+		default:
+			v.errf(p+".kind", "note kind %q is not important, warning or note", n.Kind)
+		}
+		if strings.TrimSpace(n.Text) == "" {
+			v.errf(p, "note has no text")
+		}
+		v.shown(n.Text, p+".text")
+	}
+}
+
+func (v *validator) declarations() {
+	d := v.d
+	for i, f := range d.Facts {
+		p := fmt.Sprintf("$.facts[%d]", i)
+		if !namePattern.MatchString(f.ID) {
+			v.errf(p+".id", "fact id %q must be lower-case letters, digits and underscores", f.ID)
+		} else if v.facts[f.ID] {
+			v.errf(p+".id", "fact %q is declared twice", f.ID)
+		}
+		v.facts[f.ID] = true
+		if strings.TrimSpace(f.Question) == "" {
+			v.errf(p, "fact %q has no question", f.ID)
+		}
+		switch f.Type {
+		case "bool", "string":
+		case "choice":
+			if len(f.Choices) < 2 {
+				v.errf(p, "choice fact %q needs at least two choices", f.ID)
+			}
+		default:
+			v.errf(p+".type", "fact type %q is not bool, choice or string", f.Type)
+		}
+		if f.Default != "" {
+			if _, err := f.CheckFact(f.Default); err != nil {
+				v.errf(p+".default", "default of %q: %v", f.ID, err)
+			}
+		}
+		if f.Detect != nil {
+			if f.Detect.Platform && !(f.Type == "choice" && slices.Contains(f.Choices, "linux")) {
+				v.errf(p+".detect", "detect: platform needs a choice fact with the choice linux")
+			}
+			if f.Detect.FileExists != "" && f.Type != "bool" {
+				v.errf(p+".detect", "detect: file-exists needs a bool fact")
+			}
+		}
+	}
+	for i, in := range d.Inputs {
+		p := fmt.Sprintf("$.inputs[%d]", i)
+		if !namePattern.MatchString(in.ID) {
+			v.errf(p+".id", "input id %q must be lower-case letters, digits and underscores", in.ID)
+		} else if v.facts[in.ID] || v.inputs[in.ID] {
+			v.errf(p+".id", "%q is declared twice (facts and inputs share one namespace)", in.ID)
+		}
+		v.inputs[in.ID] = true
+		if strings.TrimSpace(in.Prompt) == "" {
+			v.errf(p, "input %q has no prompt", in.ID)
+		}
+		switch in.Type {
+		case "string", "path":
+			if in.New || in.Escrow {
+				v.errf(p, "new and escrow are for secret inputs only")
+			}
+		case "secret":
+			if in.Default != "" {
+				v.errf(p+".default", "a secret input cannot have a default")
+			}
+		default:
+			v.errf(p+".type", "input type %q is not string, path or secret", in.Type)
+		}
+		if in.Default != "" && !in.Secret() {
+			if err := in.CheckInput(in.Default); err != nil {
+				v.errf(p+".default", "default of %q: %v", in.ID, err)
+			}
+		}
+	}
+	d.Walk(func(s *Step) {
+		if s.Provides == "" {
+			return
+		}
+		if !namePattern.MatchString(s.Provides) || v.facts[s.Provides] || v.inputs[s.Provides] || v.provides[s.Provides] {
+			v.errf(s.path+".provides", "provides %q must be a new name of lower-case letters, digits and underscores", s.Provides)
+		}
+		v.provides[s.Provides] = true
+	})
+}
+
+// steps checks a list of steps in order. conds holds the ancestors'
+// conditions, which also gate these steps.
+func assignPaths(steps []*Step, path string, parent *Step) {
+	for i, s := range steps {
+		s.path = fmt.Sprintf("%s[%d]", path, i)
+		s.Parent = parent
+		assignPaths(s.Steps, s.path+".steps", s)
+	}
+}
+
+func (v *validator) steps(steps []*Step, path string, parent *Step, seen map[string]string) {
+	for _, s := range steps {
+		p := s.path
+		v.step(s, p, seen)
+		if s.Provides != "" {
+			v.provided[s.Provides] = true
+		}
+	}
+}
+
+func (v *validator) step(s *Step, p string, seen map[string]string) {
+	if !stepIDPattern.MatchString(s.ID) {
+		v.errf(p+".id", "step id %q must be letters, digits, dots, dashes or underscores", s.ID)
+	} else if prev, dup := seen[s.ID]; dup {
+		line, _ := v.src.at(prev)
+		v.errf(p+".id", "step id %q is already used at line %d", s.ID, line)
+	}
+	seen[s.ID] = p + ".id"
+	if strings.TrimSpace(s.Ref) == "" {
+		v.errf(p, "step %q has no ref to the reference's step number", s.ID)
+	}
+	if strings.TrimSpace(s.Title) == "" {
+		v.errf(p, "step %q has no title", s.ID)
+	}
+	v.notes(s.Notes, p+".notes")
+	v.shown(s.Instructions, p+".instructions")
+	v.shown(s.Title, p+".title")
+
+	kinds := 0
+	for _, has := range []bool{len(s.Run) > 0, s.Manual != "", len(s.Check) > 0, s.Copy != nil, s.EditXML != nil} {
+		if has {
+			kinds++
+		}
+	}
+	switch {
+	case kinds > 1:
+		v.errf(p, "step %q does more than one thing: choose one of run, manual, check, copy, edit-xml", s.ID)
+	case kinds == 1 && len(s.Steps) > 0:
+		v.errf(p+".steps", "step %q has an action and substeps: make the action a substep", s.ID)
+	case kinds == 0 && len(s.Steps) == 0:
+		v.errf(p, "step %q does nothing: give it run, manual, check, copy, edit-xml or substeps", s.ID)
+	}
+	if (s.Destructive || s.Idempotent) && kinds == 0 {
+		v.errf(p, "destructive and idempotent describe an action; step %q has none", s.ID)
+	}
+	if s.Provides != "" && s.EditXML == nil {
+		v.errf(p+".provides", "only an edit-xml step can provide a value (whether it changed the file)")
+	}
+
+	if s.When != "" {
+		s.cond = v.condition(s.When, p+".when")
+	}
+	v.never(s, p)
+
+	for i, a := range s.Run {
+		ap := fmt.Sprintf("%s.run[%d]", p, i)
+		v.argText(a.Value, ap)
+		if a.When != "" {
+			s.Run[i].cond = v.condition(a.When, ap+".when")
+		}
+	}
+	if len(s.Run) > 0 && s.Run[0].When != "" {
+		v.errf(p+".run[0]", "the command name cannot be conditional")
+	}
+	if len(s.Answers) > 0 && len(s.Run) == 0 {
+		v.errf(p+".answers", "answers are for run steps")
+	}
+	for i, a := range s.Answers {
+		ap := fmt.Sprintf("%s.answers[%d]", p, i)
+		if _, err := regexp.Compile(a.Prompt); err != nil || a.Prompt == "" {
+			v.errf(ap+".prompt", "prompt %q is not a regular expression: %v", a.Prompt, err)
+		}
+		if !v.inputs[a.Input] {
+			v.errf(ap+".input", "answer names %q, which is not an input of this procedure", a.Input)
+		}
+	}
+	v.shown(s.Manual, p+".manual")
+	if s.Copy != nil {
+		v.path(s.Copy.From, p+".copy.from")
+		v.path(s.Copy.To, p+".copy.to")
+	}
+	if s.EditXML != nil {
+		v.path(s.EditXML.File, p+".edit-xml.file")
+		v.shown(s.EditXML.Value, p+".edit-xml.value")
+		if s.EditXML.Element == "" || s.EditXML.Value == "" {
+			v.errf(p+".edit-xml", "edit-xml needs file, element and value")
+		}
+	}
+	v.checks(s.Check, p+".check")
+	v.checks(s.Verify, p+".verify")
+	if len(s.Verify) > 0 && kinds == 0 {
+		v.errf(p+".verify", "verify checks belong to a step with an action")
+	}
+
+	v.steps(s.Steps, p+".steps", s, seen)
+}
+
+func (v *validator) checks(cs []CheckSpec, path string) {
+	for i, c := range cs {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		n := 0
+		for _, x := range []string{c.FileExists, c.NewerThanStart, c.Writable} {
+			if x != "" {
+				n++
+				v.path(x, p)
+			}
+		}
+		if c.XMLPathExists != nil {
+			n++
+			v.path(c.XMLPathExists.File, p+".xml-path-exists.file")
+			if c.XMLPathExists.Element == "" {
+				v.errf(p+".xml-path-exists", "xml-path-exists needs an element")
+			}
+		}
+		if n != 1 {
+			v.errf(p, "a check is exactly one of file-exists, newer-than-start, writable, xml-path-exists")
+		}
+	}
+}
+
+// condition compiles a `when:` and maps a compile error's place inside the
+// expression onto the file.
+func (v *validator) condition(src, path string) *Condition {
+	c, err := compileCondition(src, v.env)
+	if err != nil {
+		ce := err.(*condError)
+		line, col := v.src.at(path)
+		if ce.line > 1 {
+			line += ce.line - 1
+			col = ce.col
+		} else {
+			col += ce.col - 1
+		}
+		msg := ce.msg
+		if strings.HasPrefix(msg, "unknown name") {
+			msg += " (not a fact of this procedure, nor a value a step provides)"
+		}
+		v.errs = append(v.errs, &Error{File: v.src.name, Line: line, Column: col, Msg: "condition: " + msg})
+		return nil
+	}
+	for _, n := range c.Names {
+		if v.provides[n] && !v.provided[n] {
+			v.errf(path, "condition reads %q before the step that provides it has run", n)
+		}
+	}
+	return c
+}
+
+// argText checks an argv element: it may name facts and non-secret inputs.
+func (v *validator) argText(s, path string) {
+	v.refs(s, path, "an argument (every process on the machine can read argv)")
+}
+
+func (v *validator) path(s, path string) {
+	if s == "" {
+		v.errf(path, "a path is needed")
+		return
+	}
+	v.refs(s, path, "a path")
+}
+
+func (v *validator) shown(s, path string) {
+	v.refs(s, path, "text that is shown and printed")
+}
+
+func (v *validator) refs(s, path, where string) {
+	for _, name := range templateRefs(s) {
+		switch {
+		case v.inputs[name]:
+			if v.d.InputByID(name).Secret() {
+				v.errf(path, "secret input %q used in %s: a secret may only answer a prompt", name, where)
+			}
+		case v.facts[name]:
+		case v.provides[name]:
+			v.errf(path, "${%s} is a yes/no a step provides; it can be tested in when:, not substituted", name)
+		default:
+			v.errf(path, "${%s} is not a fact or input of this procedure", name)
+		}
+	}
+}
+
+// never reports a step whose own and inherited conditions cannot all be true
+// for any answers to the yes/no and choice facts they read.
+func (v *validator) never(s *Step, p string) {
+	var conds []*Condition
+	for x := s; x != nil; x = x.Parent {
+		if x.cond != nil {
+			conds = append(conds, x.cond)
+		}
+	}
+	if s.cond == nil || len(conds) == 0 {
+		return
+	}
+	domains := map[string][]any{}
+	for _, c := range conds {
+		for _, n := range c.Names {
+			f := v.d.FactByID(n)
+			switch {
+			case f != nil && f.Type == "bool", f == nil && v.provides[n]:
+				domains[n] = []any{false, true}
+			case f != nil && f.Type == "choice":
+				dom := make([]any, len(f.Choices))
+				for i, c := range f.Choices {
+					dom[i] = c
+				}
+				domains[n] = dom
+			default:
+				return // a free-text fact: cannot enumerate
+			}
+		}
+	}
+	names := make([]string, 0, len(domains))
+	total := 1
+	for n, d := range domains {
+		names = append(names, n)
+		total *= len(d)
+		if total > 1<<12 {
+			return
+		}
+	}
+	slices.Sort(names)
+	for i := 0; i < total; i++ {
+		env := map[string]any{}
+		k := i
+		for _, n := range names {
+			d := domains[n]
+			env[n] = d[k%len(d)]
+			k /= len(d)
+		}
+		all := true
+		for _, c := range conds {
+			if ok, _, err := c.Eval(env); err != nil || !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return
+		}
+	}
+	if len(conds) > 1 {
+		v.errf(p+".when", "this condition can never be true together with the conditions of the steps it is under")
+	} else {
+		v.errf(p+".when", "this condition can never be true, whatever the answers")
+	}
+}
