@@ -23,8 +23,8 @@ func applying(plan []procedures.PlanStep) string {
 func TestPlanFollowsTheAnswers(t *testing.T) {
 	d := library(t).Get("1.1")
 	cases := map[string]procedures.Values{
-		"backup-database zman-backup backup-content schedule": {"db_on_server": "true", "only_content_server": "true"},
-		"zman-backup schedule":                                {"db_on_server": "false", "only_content_server": "false"},
+		"backup-database zman-backup backup-content schedule":   {"db_on_server": "true", "only_content_server": "true"},
+		"zman-backup schedule":                                  {"db_on_server": "false", "only_content_server": "false"},
 		"backup-database? zman-backup backup-content? schedule": {},
 	}
 	for want, vals := range cases {

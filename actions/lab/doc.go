@@ -1,0 +1,45 @@
+// Package lab is the simulated ZENworks Primary Server that zenrecover
+// rehearses against (DESIGN.md, "Rehearsal in a lab").
+//
+// A lab is a directory that mirrors the Linux layout the ZENworks 11 SP3
+// Disaster Recovery Reference names: etc/opt/novell/zenworks with the files
+// and folders the reference lists (section 1.1), the content repository with
+// images under var/opt/novell/zenworks, optionally the embedded database, and
+// root/ for backups. Beside the tree, .zone.json holds what a real server keeps
+// in the zone database (servers, roles, the administrator, restarts, injected
+// failures), and .zenrecover-lab.json marks the directory as a lab.
+//
+// Decisions worth knowing:
+//
+//   - File contents stay in the server's namespace. CaConfig.xml names
+//     /etc/opt/novell/zenworks/security/zenca.keystore, not the lab path, so a
+//     rehearsal checks exactly what an administrator would check on a real
+//     server; tools that need the file rebase the path first.
+//   - The simulated tools are real programs as far as the wizard can tell:
+//     InstallShims writes shell scripts that re-enter the zenrecover binary
+//     (`zenrecover lab exec`), so they run under the same pseudo-terminal,
+//     prompt the same way, and can be killed mid-step like the real zman.
+//   - Backups are really encrypted (age, passphrase) so a rehearsal teaches
+//     that a lost passphrase is a lost backup. The scrypt work factor is low
+//     because the lab protects nothing secret and tests decrypt many times.
+//   - Secrets are never written: the administrator password is kept only as
+//     a salted SHA-256, passphrases not at all. On a terminal, echo is turned
+//     off before a secret prompt is printed (as Java's Console.readPassword,
+//     which the real zman uses, does), so an answer typed the instant the
+//     prompt appears is never echoed.
+//   - Every change to the zone file is a read-modify-write under an flock on
+//     .zone.lock and lands by rename, so two tools running at once, or a tool
+//     killed mid-write, never leave a torn zone.
+//   - ZENRECOVER_LAB_HANG_AFTER_PROMPTS=1 makes a zman command announce on
+//     standard error that it is holding, then read standard input to its end
+//     before doing its work, so an end-to-end test can kill the wizard at a
+//     known point without sleeping.
+//   - An injected failure fires after the prompts are answered (so the answer
+//     rules are exercised too) and before anything is written.
+//
+// The reference's zman commands built here: zenserver-backup (zsb),
+// zenserver-restore (zsr), certificate-authority-export (cae [-d]),
+// certificate-authority-import (cai), and, for section 1.5,
+// certificate-authority-role-disable (card) and certificate-authority-role-enable
+// (care); plus /etc/init.d/novell-zenserver start|stop|restart|status.
+package lab

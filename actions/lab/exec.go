@@ -1,0 +1,121 @@
+package lab
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Exit statuses of the simulated tools.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// HangEnv names the variable that makes a zman command hold after its
+// prompts are answered (see the package documentation).
+const HangEnv = "ZENRECOVER_LAB_HANG_AFTER_PROMPTS"
+
+// HangNotice starts the line a holding command writes to standard error,
+// so a test knows the command is parked and can kill it.
+const HangNotice = "[lab] holding after the prompts"
+
+// session is one run of a simulated tool.
+type session struct {
+	lab  *Lab
+	tool string
+	sub  string // canonical subcommand, for injected failures
+	in   io.Reader
+	out  io.Writer
+	err  io.Writer
+	ask  *prompter
+}
+
+// Exec runs the simulated tool (zman, or novell-zenserver for
+// /etc/init.d/novell-zenserver) in the lab at labDir and returns its exit
+// status. `zenrecover lab exec --lab DIR TOOL ARGS...` is a thin wrapper.
+func Exec(labDir, tool string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	l, err := Open(labDir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFail
+	}
+	s := &session{lab: l, tool: filepath.Base(tool), in: stdin, out: stdout, err: stderr}
+	switch s.tool {
+	case ToolZman:
+		s.ask = newPrompter(stdin, stdout)
+		return s.zman(args)
+	case ToolZenserver:
+		return s.zenserver(args)
+	default:
+		fmt.Fprintf(stderr, "lab: no simulated tool %q (the lab has %s and %s)\n", tool, ToolZman, ToolZenserver)
+		return exitUsage
+	}
+}
+
+// canonicalSub names a subcommand the way injected failures record it.
+func canonicalSub(tool, sub string) (string, error) {
+	if sub == "" {
+		switch tool {
+		case ToolZman, ToolZenserver:
+			return "", nil
+		}
+	}
+	switch tool {
+	case ToolZman:
+		if c, ok := findZmanCommand(sub); ok {
+			return c.long, nil
+		}
+		return "", fmt.Errorf("lab: zman has no simulated subcommand %q", sub)
+	case ToolZenserver:
+		if isZenserverAction(sub) {
+			return sub, nil
+		}
+		return "", fmt.Errorf("lab: %s has no action %q (start, stop, restart, status)", ToolZenserver, sub)
+	}
+	return "", fmt.Errorf("lab: no simulated tool %q (the lab has %s and %s)", tool, ToolZman, ToolZenserver)
+}
+
+// fail reports an error the way zman does and returns the failure status.
+func (s *session) fail(format string, args ...any) int {
+	fmt.Fprintf(s.err, "Error: "+format+"\n", args...)
+	return exitFail
+}
+
+// holdIfAsked parks the command between its prompts and its work until
+// standard input ends, so a test can kill the wizard mid-step without
+// relying on timing.
+func (s *session) holdIfAsked() {
+	if os.Getenv(HangEnv) != "1" {
+		return
+	}
+	fmt.Fprintf(s.err, "%s (%s=1); waiting for the end of standard input before %s %s does its work\n",
+		HangNotice, HangEnv, s.tool, s.sub)
+	_, _ = io.Copy(io.Discard, s.in)
+}
+
+// injected fires a rehearsal fault for this tool and subcommand, if one is
+// waiting. ok is false when the command must stop with status code.
+func (s *session) injected() (code int, ok bool) {
+	msg, hit, err := s.lab.takeFailure(s.tool, s.sub)
+	if err != nil {
+		return s.fail("%v", err), false
+	}
+	if hit {
+		fmt.Fprintln(s.err, msg)
+		return exitFail, false
+	}
+	return exitOK, true
+}

@@ -1,0 +1,233 @@
+package lab
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Options shape a new lab. The zero value is the usual rehearsal: a first
+// Primary Server called zen-primary-1 hosting the embedded database.
+type Options struct {
+	Hostname      string // default "zen-primary-1"
+	AdminUser     string // default "Administrator"
+	AdminPassword string // default "novell-lab-pw"
+	// ExternalDatabase puts the zone database on another machine, so no
+	// database file exists here and this server lacks the Database role.
+	// Inverted from "DatabaseLocal" so that the zero value is the default.
+	ExternalDatabase bool
+}
+
+// Defaults for Options.
+const (
+	DefaultHostname      = "zen-primary-1"
+	DefaultAdminUser     = "Administrator"
+	DefaultAdminPassword = "novell-lab-pw"
+)
+
+func (o Options) withDefaults() Options {
+	if o.Hostname == "" {
+		o.Hostname = DefaultHostname
+	}
+	if o.AdminUser == "" {
+		o.AdminUser = DefaultAdminUser
+	}
+	if o.AdminPassword == "" {
+		o.AdminPassword = DefaultAdminPassword
+	}
+	return o
+}
+
+// Lab is an opened lab directory.
+type Lab struct {
+	dir      string // absolute
+	realDir  string // dir with symlinks resolved, for Rebase
+	hostname string
+}
+
+// marker identifies a lab directory; Open trusts nothing else.
+type marker struct {
+	Kind          string    `json:"kind"`
+	Format        int       `json:"format"`
+	Hostname      string    `json:"hostname"`
+	DatabaseLocal bool      `json:"database_local"`
+	Created       time.Time `json:"created"`
+}
+
+const (
+	markerKind   = "zenrecover-lab"
+	markerFormat = 1
+)
+
+// Init builds a simulated Primary Server under dir, which must not exist or
+// be empty. The marker is written last, so a lab that failed half way is
+// never mistaken for a lab; on failure Init removes what it created.
+func Init(dir string, o Options) (*Lab, error) {
+	o = o.withDefaults()
+	if strings.ContainsAny(o.Hostname, "/\\ \t\n") {
+		return nil, fmt.Errorf("lab: host name %q is not a valid host name", o.Hostname)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	created, err := prepareEmptyDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	l, err := newLab(abs, o.Hostname)
+	if err == nil {
+		err = l.build(o)
+	}
+	if err != nil {
+		cleanup(abs, created)
+		return nil, err
+	}
+	return l, nil
+}
+
+// prepareEmptyDir refuses anything but a missing or empty directory, so Init
+// can never overwrite a real server's files or someone's data.
+func prepareEmptyDir(dir string) (created bool, err error) {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return false, fmt.Errorf("lab: create %s: %w", dir, err)
+		}
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("lab: %w", err)
+	case !fi.IsDir():
+		return false, fmt.Errorf("lab: %s exists and is not a directory; choose a new or empty directory for the lab", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false, fmt.Errorf("lab: %w", err)
+	}
+	if len(entries) > 0 {
+		return false, fmt.Errorf("lab: %s is not empty (%d entries); choose a new or empty directory for the lab", dir, len(entries))
+	}
+	return false, nil
+}
+
+func cleanup(dir string, created bool) {
+	if created {
+		_ = os.RemoveAll(dir)
+		return
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
+}
+
+func (l *Lab) build(o Options) error {
+	p, err := newTreeParams(o)
+	if err != nil {
+		return err
+	}
+	if err := l.writeTree(p); err != nil {
+		return err
+	}
+	z, err := newZone(p, o)
+	if err != nil {
+		return err
+	}
+	if err := l.writeZone(z); err != nil {
+		return err
+	}
+	m := marker{Kind: markerKind, Format: markerFormat, Hostname: o.Hostname,
+		DatabaseLocal: !o.ExternalDatabase, Created: time.Now().UTC()}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(l.dir, markerFile), append(data, '\n'), 0o644)
+}
+
+// Open opens a lab that Init built.
+func Open(dir string) (*Lab, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	data, err := os.ReadFile(filepath.Join(abs, markerFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("lab: %s is not a zenrecover lab (it has no %s)", abs, markerFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	var m marker
+	if err := json.Unmarshal(data, &m); err != nil || m.Kind != markerKind {
+		return nil, fmt.Errorf("lab: %s is not a zenrecover lab (%s is not a lab marker)", abs, markerFile)
+	}
+	if m.Format != markerFormat {
+		return nil, fmt.Errorf("lab: %s has lab format %d; this zenrecover understands format %d", abs, m.Format, markerFormat)
+	}
+	if m.Hostname == "" {
+		return nil, fmt.Errorf("lab: %s: the lab marker names no host", abs)
+	}
+	return newLab(abs, m.Hostname)
+}
+
+func newLab(abs, hostname string) (*Lab, error) {
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	return &Lab{dir: abs, realDir: real, hostname: hostname}, nil
+}
+
+// Dir is the lab's absolute directory.
+func (l *Lab) Dir() string { return l.dir }
+
+// Hostname is the simulated server's name.
+func (l *Lab) Hostname() string { return l.hostname }
+
+// Rebase maps an absolute server path into the lab. Paths already in the lab
+// and relative paths (relative to the working directory, as the tools take
+// them) are returned unchanged.
+func (l *Lab) Rebase(p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	c := filepath.Clean(p)
+	for _, d := range []string{l.dir, l.realDir} {
+		if c == d || strings.HasPrefix(c, d+string(filepath.Separator)) {
+			return p
+		}
+	}
+	return filepath.Join(l.dir, c)
+}
+
+// BinDir holds the zman shim; Env puts it first on PATH.
+func (l *Lab) BinDir() string { return l.Rebase(ServerBinDir) }
+
+// Env returns base with BinDir first on PATH and ZENRECOVER_LAB set, so a
+// step's `zman` resolves to the simulated one.
+func (l *Lab) Env(base []string) []string {
+	out := make([]string, 0, len(base)+2)
+	path := ""
+	for _, kv := range base {
+		switch {
+		case strings.HasPrefix(kv, "PATH="):
+			path = strings.TrimPrefix(kv, "PATH=")
+		case strings.HasPrefix(kv, "ZENRECOVER_LAB="):
+		default:
+			out = append(out, kv)
+		}
+	}
+	if path == "" {
+		path = l.BinDir()
+	} else {
+		path = l.BinDir() + string(os.PathListSeparator) + path
+	}
+	return append(out, "PATH="+path, "ZENRECOVER_LAB="+l.dir)
+}

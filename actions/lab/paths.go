@@ -1,0 +1,39 @@
+package lab
+
+// Server paths as the reference gives them for a Linux Primary Server. They
+// are the server's namespace; Lab.Rebase maps them into a lab.
+const (
+	ServerConfDir     = "/etc/opt/novell/zenworks"
+	ServerSecurityDir = ServerConfDir + "/security"
+	ServerKeystore    = ServerSecurityDir + "/zenca.keystore"
+	ServerCaConfig    = ServerSecurityDir + "/CaConfig.xml"
+	ServerContentRepo = "/var/opt/novell/zenworks/content-repo"
+	ServerImagesDir   = ServerContentRepo + "/images"
+	ServerDatabaseDir = "/var/opt/novell/zenworks/database"
+	ServerBinDir      = "/opt/novell/zenworks/bin"
+	ServerInitScript  = "/etc/init.d/novell-zenserver"
+	ServerRootHome    = "/root"
+)
+
+// Names of the simulated tools, as Exec and the zone's injected failures
+// know them.
+const (
+	ToolZman      = "zman"
+	ToolZenserver = "novell-zenserver"
+)
+
+// Roles a server holds in the simulated zone (zZenServerRoles).
+const (
+	RolePrimary       = "Primary"
+	RoleDatabase      = "Database"
+	RoleMasterPrimary = "MasterPrimary"
+	RoleCertAuth      = "CertAuth"
+)
+
+// Lab bookkeeping files live at the top of the lab directory, outside the
+// server's tree, with leading dots so no server path can collide with them.
+const (
+	markerFile = ".zenrecover-lab.json"
+	zoneFile   = ".zone.json"
+	zoneLock   = ".zone.lock"
+)

@@ -1,0 +1,84 @@
+// Package state is zenrecover's checkpoint store: one SQLite database per
+// user and machine holding the runs, an append-only journal of what every
+// step did, and beside it per-run log files and per-procedure lock files.
+// An interrupted recovery resumes from the journal exactly where it stopped.
+//
+// # The step protocol
+//
+// For each step the wizard:
+//
+//  1. appends started (its own pid, pid start time and the boot id). Append
+//     returns only after the commit is durable, and the action may begin
+//     only if it returned no error: a step that has run always has a
+//     started row.
+//  2. starts the action; if it spawns a process, appends running with the
+//     child's pid and start time (see below).
+//  3. appends the outcome: succeeded, failed, skipped or confirmed.
+//
+// The state of a run is Fold over its journal. A step whose last started
+// has no later outcome is in doubt: zenrecover cannot know whether the
+// action took effect. Diagnose says why (the machine rebooted, the child or
+// the wizard is still running, or the wizard died), the wizard runs the
+// step's verify checks, and where those cannot decide the operator resolves
+// the step (a resolved event: "done" counts as succeeded, "not-done" makes
+// it pending again, with the operator's reason) or re-runs it.
+//
+// A manual step has no action: its confirmation is a single confirmed row,
+// one transaction. Append refuses succeeded, failed or confirmed for a step
+// that is already succeeded or confirmed with no started since
+// (ErrAlreadyDone), so a confirmation is recorded exactly once, and refuses
+// running outside an attempt in progress (ErrNoOpenAttempt).
+//
+// Decision: DESIGN.md has started carry the child's pid and start time. The
+// child cannot exist before started is durable (that is the point of
+// started), so started carries the wizard's own pid, and the child's pid
+// and start time go in a separate running event appended right after the
+// spawn. A crash between the spawn and running leaves a step in doubt
+// without a child pid; Diagnose then reports that the wizard died, and the
+// verify checks decide.
+//
+// # Ownership
+//
+// Every run has an owner token. Append and SetStatus carry it and are
+// refused with ErrNotOwner once TakeOver (done by ForceUnlock) has rotated
+// it: the check and the write are in one IMMEDIATE transaction, so a
+// leftover process cannot slip one more row in after a takeover.
+//
+// # Locks
+//
+// One active run per procedure and host: an exclusive, non-blocking flock
+// on locks/<procedure>@<host>.lock beside the database, holding the
+// holder's LockInfo as JSON. It is a separate file and a flock, never a
+// POSIX (fcntl) lock on the database: POSIX locks belong to the process and
+// vanish when any descriptor of the file is closed, and SQLite opens and
+// closes descriptors of the database on its own. The kernel drops a flock
+// when its holder dies, kill -9 included, and a reboot forgets it, so a dead
+// holder never blocks. ForceUnlock replaces the lock file (a live holder
+// keeps a flock on the orphaned inode, which guards nothing any more) and
+// rotates the run's token; Lock checks, after locking, that the inode it
+// locked is still the one at the path.
+//
+// # The database
+//
+// Every pragma is set in the DSN, because database/sql pools connections
+// and a PRAGMA statement configures only the connection it runs on:
+// WAL, synchronous=FULL (NORMAL can lose the last commits on power loss,
+// and a lost started row means a step ran without a trace), busy_timeout,
+// foreign keys, and _txlock=immediate so write transactions take the write
+// lock at BEGIN. Open reads the pragmas back and runs quick_check, and
+// reports a damaged or foreign file as an error naming it; it never
+// replaces it with a new database. The schema version is PRAGMA
+// user_version, with forward migrations; a database from a newer
+// zenrecover is refused. WAL needs a local file system: Open refuses NFS,
+// SMB/CIFS and CephFS on Linux.
+//
+// The directory is 0700 and must belong to the user and not be writable by
+// group or others; the database and the logs are 0600.
+//
+// # Secrets
+//
+// Nothing in this package encrypts or masks. Callers guarantee that no
+// secret (password, passphrase, key) reaches it: not in answered events,
+// not in reasons or details, not in the definition text, not in the logs
+// (which receive already masked output). On resume secrets are asked again.
+package state
