@@ -264,6 +264,11 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 		}
 	}
 	v.checks(s.Check, p+".check")
+	for i, c := range s.Check {
+		if c.NewerThanStart != "" {
+			v.errf(fmt.Sprintf("%s.check[%d]", p, i), "newer-than-start belongs in verify: a check step changes nothing, so no file can be newer than it")
+		}
+	}
 	v.checks(s.Verify, p+".verify")
 	if len(s.Verify) > 0 && kinds == 0 {
 		v.errf(p+".verify", "verify checks belong to a step with an action")

@@ -1,0 +1,65 @@
+// Package actions executes the steps of a procedure: commands under a
+// pseudo-terminal that answer their own prompts, local file actions (copy,
+// edit-xml), and the checks that decide whether a step took effect.
+//
+// # The contract with the run engine
+//
+// An Action has Describe (one honest line for dry runs and checklists, with
+// secrets masked) and Run(ctx, IO). A Check has Describe and Check(ctx,
+// stepStart), answering ok=false with a detail when the condition does not
+// hold and an error only when it cannot decide.
+//
+// Secrets: IO.Secrets is the run's Masker. The engine adds every secret
+// input to it before running a step; actions add what they learn (answers
+// marked Secret, a line the operator typed while the terminal did not
+// echo). Anything may add at any time; the Masker is safe for concurrent
+// use.
+//
+// Output: whatever an action writes to IO.Output has already been through
+// SafeWriter: masked, sanitized (no escape sequences or control characters
+// other than \n and \t, valid UTF-8), masked again. The engine shows it and
+// writes it to the log as it is. Text the engine makes itself from
+// untrusted or secret-bearing material goes through SafeWriter (streams) or
+// Sanitize(Masker.String(s)) (whole strings) too. Output is written, and
+// the IO callbacks are called, only from the goroutine running Run and
+// never after Run returns. Errors
+// writing Output do not fail the action: a full log disk must not turn a
+// completed restore into a failed step; the engine's writer reports its own
+// failures.
+//
+// Errors: no error an action returns contains a secret. A command that
+// exits non-zero gives *ExitError{Program, Code, Signal}; a cancelled one
+// gives an error wrapping ctx.Err().
+//
+// # Commands
+//
+// Command runs Argv directly (never through a shell), under a new
+// pseudo-terminal (120x40) as the leader of a new session and so of its own
+// process group. Secrets reach it only through the terminal: Run refuses an
+// argument that contains a known secret, and drops from its environment
+// the ZENRECOVER_SECRET_* variables and any variable holding a known
+// secret. TERM is dumb unless the environment given sets it.
+//
+// The output since the last line break or answer, sanitized, is the pending
+// prompt. After each read, the Answers are tried in order against it; the
+// first whose Pattern matches types its Value and Enter, once, or each time
+// it matches if Repeat. A Secret value is typed once the terminal stops
+// echoing (programs that turn echo off with TCSAFLUSH discard what was
+// typed before), or after a second if it never does. When no rule matches,
+// IO.OnPrompt gets the masked prompt and lines from IO.Input are typed as
+// the operator sent them.
+//
+// Cancelling ctx sends SIGTERM to the process group and SIGKILL after
+// KillGrace (5s); Run returns only when the child has been reaped and the
+// output read to its end (EIO on the master, which is how Linux says every
+// holder of the terminal has closed it), or two seconds after the child
+// exited when a background process keeps the terminal open. No goroutine
+// outlives Run.
+//
+// # Local actions and checks
+//
+// Copy, EditXML, FileExists, NewerThanStart, Writable and XMLPathExists
+// document their own behaviour; all writes go to a temporary file in the
+// target directory that is synced and renamed over the target, so a
+// crash never leaves a half-written file where a good one stood.
+package actions

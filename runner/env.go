@@ -1,0 +1,77 @@
+package runner
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"zenrecover/actions"
+	"zenrecover/actions/lab"
+)
+
+// SecretEnvPrefix names the environment variables a script may pass
+// secrets in.
+const SecretEnvPrefix = "ZENRECOVER_SECRET_"
+
+// childEnviron is the environment every command gets: ours, without any
+// secret, and in a lab with the simulated tools first on PATH.
+func childEnviron(l *lab.Lab) []string {
+	var base []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, SecretEnvPrefix) {
+			base = append(base, kv)
+		}
+	}
+	if l != nil {
+		return l.Env(base)
+	}
+	return base
+}
+
+// lookPath resolves a command name against the PATH of environ rather than
+// our own, because a lab puts its simulated tools first.
+func lookPath(environ []string) func(string) (string, error) {
+	path := ""
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, "PATH=") {
+			path = kv[5:]
+		}
+	}
+	return func(name string) (string, error) {
+		for _, dir := range filepath.SplitList(path) {
+			if dir == "" {
+				continue
+			}
+			p := filepath.Join(dir, name)
+			if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+				return p, nil
+			}
+		}
+		return "", errors.New("not found")
+	}
+}
+
+func actionEnv(l *lab.Lab) actions.Env {
+	environ := childEnviron(l)
+	env := actions.Env{Environ: environ, LookPath: lookPath(environ)}
+	if l != nil {
+		env.Rebase = l.Rebase
+	}
+	return env
+}
+
+// ZENworksInstalled reports whether this machine looks like a Primary
+// Server: its configuration folder exists.
+func ZENworksInstalled() bool {
+	fi, err := os.Stat("/etc/opt/novell/zenworks")
+	return err == nil && fi.IsDir()
+}
+
+func platform() string {
+	if runtime.GOOS == "windows" {
+		return "windows"
+	}
+	return "linux"
+}

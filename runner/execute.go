@@ -1,0 +1,238 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"zenrecover/actions"
+	"zenrecover/procedures"
+	"zenrecover/state"
+)
+
+// Outcome is what one attempt at a step came to.
+type Outcome struct {
+	OK     bool
+	Error  string // why it failed, secrets masked
+	Verify string // what the verify checks said
+}
+
+// detail is what an outcome event records beside its kind.
+type detail struct {
+	Error     string `json:"error,omitempty"`
+	ExitCode  *int   `json:"exit_code,omitempty"`
+	Verify    string `json:"verify,omitempty"`
+	Log       string `json:"log,omitempty"`
+	LogOffset int64  `json:"log_offset"`
+	DryRun    bool   `json:"dry_run,omitempty"`
+}
+
+func (d detail) String() string {
+	b, _ := json.Marshal(d)
+	return string(b)
+}
+
+func (s *Session) stepByID(id string) (*procedures.Step, error) {
+	st := s.def.Step(id)
+	if st == nil {
+		return nil, fmt.Errorf("procedure %s has no step %q", s.def.ID, id)
+	}
+	return st, nil
+}
+
+func (s *Session) checkConfirm(st *procedures.Step, typed string) error {
+	if !st.Destructive || s.opts.DryRun {
+		return nil
+	}
+	if strings.TrimSpace(typed) != s.host {
+		return fmt.Errorf("step %s changes the server: type its host name %q to go ahead (you typed %q)", st.Ref, s.host, strings.TrimSpace(typed))
+	}
+	return nil
+}
+
+// Execute runs one step's action: started is journaled durably first, and
+// the action begins only if that worked; the outcome is journaled after.
+// Output streams to out (masked and sanitised) and to the run's log.
+// input carries lines the operator types for prompts no rule answers.
+func (s *Session) Execute(ctx context.Context, stepID, confirm string, out io.Writer, input <-chan string) (*Outcome, error) {
+	st, err := s.stepByID(stepID)
+	if err != nil {
+		return nil, err
+	}
+	if st.Kind() == "manual" {
+		return nil, fmt.Errorf("step %s is done by hand: confirm it instead", st.Ref)
+	}
+	if err := s.checkConfirm(st, confirm); err != nil {
+		return nil, err
+	}
+	b, err := s.build(st)
+	if err != nil {
+		// Nothing ran, so there is nothing in doubt: record the failure.
+		msg := s.masker.String(err.Error())
+		return &Outcome{Error: msg}, s.append(ctx, state.Event{Kind: state.EventFailed, Step: st.ID, Detail: detail{Error: msg}.String()})
+	}
+	offset, _ := s.log.Seek(0, io.SeekEnd)
+	attempt := attempts(state.Fold(s.events), st.ID) + 1
+	fmt.Fprintf(s.log, "=== %s step %s (%s), attempt %d, %s\n", s.def.Section, st.Ref, st.ID, attempt, time.Now().Format(time.RFC3339))
+	if err := s.append(ctx, state.Event{Kind: state.EventStarted, Step: st.ID, Attempt: attempt,
+		PID: os.Getpid(), BootID: state.BootID(), Detail: detail{Log: s.log.Name(), LogOffset: offset}.String()}); err != nil {
+		return nil, fmt.Errorf("%w; the step was not run", err)
+	}
+	start := time.Now()
+	w := newStream(s.masker, s.log, out)
+	d := detail{Log: s.log.Name(), LogOffset: offset}
+	var runErr error
+	if s.opts.DryRun {
+		fmt.Fprintf(w, "dry run: would %s\n", b.Action.Describe())
+		d.DryRun = true
+	} else {
+		runErr = b.Action.Run(ctx, actions.IO{
+			Output:  w,
+			Secrets: s.masker,
+			Input:   input,
+			OnStart: func(pid int) {
+				ps, _ := state.ProcStartTime(pid)
+				// Best effort: the pid only helps tell "still running" from
+				// "died" on resume; the step's safety rests on started.
+				_ = s.append(context.WithoutCancel(ctx), state.Event{Kind: state.EventRunning, Step: st.ID, Attempt: attempt, PID: pid, PIDStart: ps, BootID: state.BootID()})
+			},
+		})
+	}
+	w.Close()
+	var exit *actions.ExitError
+	if errors.As(runErr, &exit) {
+		code := exit.Code
+		d.ExitCode = &code
+	}
+	if runErr == nil && !s.opts.DryRun {
+		if msg, ok := s.verify(ctx, b.Verify, start); !ok {
+			runErr = fmt.Errorf("the step did not take effect: %s", msg)
+			d.Verify = msg
+		} else {
+			d.Verify = msg
+		}
+	}
+	if ctx.Err() != nil && runErr != nil {
+		// Cancelled by the operator: the action may have done part of its
+		// work, so the step is left in doubt rather than marked failed.
+		return nil, fmt.Errorf("step %s was interrupted; it will be checked on resume", st.Ref)
+	}
+	octx := context.WithoutCancel(ctx)
+	if runErr != nil {
+		d.Error = s.masker.String(runErr.Error())
+		if err := s.append(octx, state.Event{Kind: state.EventFailed, Step: st.ID, Attempt: attempt, Detail: d.String()}); err != nil {
+			return nil, fmt.Errorf("%w; the step will be in doubt on resume", err)
+		}
+		return &Outcome{Error: d.Error, Verify: d.Verify}, nil
+	}
+	if st.Provides != "" {
+		v := "false"
+		if b.Changed != nil && *b.Changed {
+			v = "true"
+		}
+		if s.opts.DryRun {
+			v = "true" // show the steps that would follow a change
+		}
+		if err := s.record(octx, st.Provides, v); err != nil {
+			return nil, fmt.Errorf("%w; the step will be in doubt on resume", err)
+		}
+	}
+	if err := s.append(octx, state.Event{Kind: state.EventSucceeded, Step: st.ID, Attempt: attempt, Detail: d.String()}); err != nil {
+		return nil, fmt.Errorf("the step finished but %w; it will be in doubt on resume", err)
+	}
+	return &Outcome{OK: true, Verify: d.Verify}, nil
+}
+
+// verify runs a step's checks; ok is false when any says no or cannot tell.
+func (s *Session) verify(ctx context.Context, checks []actions.Check, start time.Time) (string, bool) {
+	var said []string
+	ok := true
+	for _, c := range checks {
+		good, det, err := c.Check(ctx, start)
+		switch {
+		case err != nil:
+			ok = false
+			said = append(said, c.Describe()+": cannot tell: "+err.Error())
+		case !good:
+			ok = false
+			said = append(said, det)
+		default:
+			said = append(said, c.Describe()+": ok")
+		}
+	}
+	return s.masker.String(strings.Join(said, "; ")), ok
+}
+
+// Confirm records that the operator did a manual step. It is one journal
+// row, so a confirmation happens exactly once.
+func (s *Session) Confirm(ctx context.Context, stepID, confirm string) error {
+	st, err := s.stepByID(stepID)
+	if err != nil {
+		return err
+	}
+	if err := s.checkConfirm(st, confirm); err != nil {
+		return err
+	}
+	return s.append(ctx, state.Event{Kind: state.EventConfirmed, Step: st.ID})
+}
+
+// Skip records that the operator chose not to do a step, and why.
+func (s *Session) Skip(ctx context.Context, stepID, reason string) error {
+	st, err := s.stepByID(stepID)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return fmt.Errorf("skipping step %s needs a reason (it goes in the run's report)", st.Ref)
+	}
+	if st.Provides != "" {
+		if err := s.record(ctx, st.Provides, "false"); err != nil {
+			return err
+		}
+	}
+	return s.append(ctx, state.Event{Kind: state.EventSkipped, Step: st.ID, Reason: s.masker.String(reason)})
+}
+
+// Resolution is the operator's decision about an in-doubt step.
+type Resolution string
+
+const (
+	MarkDone    Resolution = "done"
+	MarkNotDone Resolution = "not-done" // the step returns to pending and runs again
+)
+
+// Resolve records a decision about an in-doubt step.
+func (s *Session) Resolve(ctx context.Context, stepID string, r Resolution, reason string) error {
+	st, err := s.stepByID(stepID)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return fmt.Errorf("a decision about step %s needs a reason (it goes in the run's report)", st.Ref)
+	}
+	if r == MarkDone && st.Provides != "" {
+		// We cannot know whether the file changed: assume it did, so the
+		// steps that follow a change (a restart) still run.
+		if err := s.record(ctx, st.Provides, "true"); err != nil {
+			return err
+		}
+	}
+	return s.append(ctx, state.Event{Kind: state.EventResolved, Step: st.ID, Value: string(r), Reason: s.masker.String(reason)})
+}
+
+// Retry puts a failed step back to pending.
+func (s *Session) Retry(ctx context.Context, stepID string) error {
+	return s.Resolve(ctx, stepID, MarkNotDone, "retry after failure")
+}
+
+func attempts(rs state.RunState, stepID string) int {
+	if ss := rs.Steps[stepID]; ss != nil {
+		return ss.Attempts
+	}
+	return 0
+}

@@ -1,0 +1,76 @@
+package runner
+
+import (
+	"time"
+
+	"zenrecover/procedures"
+	"zenrecover/state"
+)
+
+// Need is what the run needs from the operator next.
+type Need interface{ need() }
+
+// NeedFact asks a question the procedure branches on.
+type NeedFact struct {
+	Fact      *procedures.Fact
+	Suggested string // the default, or what the machine told ("" if nothing)
+	Detected  bool   // Suggested came from looking at the machine
+}
+
+// NeedInput asks for a value a step uses.
+type NeedInput struct {
+	Input *procedures.Input
+	Step  *procedures.Step
+	Again bool // a secret asked again after a resume: secrets are never stored
+}
+
+// NeedStep is a step ready to run (or, for a manual step, to be done by
+// the operator and confirmed).
+type NeedStep struct {
+	Step        *procedures.Step
+	Number      int // position among the steps that apply, from 1
+	Total       int
+	Describe    string // what will run, secrets masked
+	Manual      bool
+	Destructive bool
+	ConfirmWord string // the host name to type before a destructive step
+	Condition   string // the condition in words, "" when unconditional
+}
+
+// NeedFailed is a step whose last attempt failed.
+type NeedFailed struct {
+	Step     *procedures.Step
+	Error    string
+	Attempts int
+}
+
+// NeedInDoubt is a step that was started and never finished.
+type NeedInDoubt struct {
+	Step          *procedures.Step
+	Reason        state.DoubtReason
+	Why           string
+	Started       time.Time
+	Describe      string
+	LastOutput    string
+	Verify        string // what the verify checks said, "" when there are none
+	VerifyFailed  bool
+	Idempotent    bool
+	Count         int  // how many times this step has been found in doubt
+	NeedsOverride bool // too many in-doubt findings: a re-run must be forced
+	StillRunning  bool
+	PID           int
+}
+
+// Done means every step that applies is finished.
+type Done struct{}
+
+func (*NeedFact) need()    {}
+func (*NeedInput) need()   {}
+func (*NeedStep) need()    {}
+func (*NeedFailed) need()  {}
+func (*NeedInDoubt) need() {}
+func (*Done) need()        {}
+
+// MaxInDoubt is how many times a step may be found in doubt before a re-run
+// needs an explicit override.
+const MaxInDoubt = 3

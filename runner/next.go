@@ -1,0 +1,172 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"zenrecover/actions"
+	"zenrecover/procedures"
+	"zenrecover/state"
+)
+
+// Next says what the run needs now. It has no side effects but two: a run
+// whose steps are all finished is marked completed, and an in-doubt step
+// whose verify checks all pass is marked done.
+func (s *Session) Next(ctx context.Context) (Need, error) {
+	for _, f := range s.def.Facts {
+		if _, ok := s.vals[f.ID]; !ok {
+			return s.needFact(f), nil
+		}
+	}
+	folded := state.Fold(s.events)
+	applying := s.applying()
+	for i, p := range applying {
+		st := p.Step
+		ss := folded.Steps[st.ID]
+		if ss != nil {
+			switch ss.Status {
+			case state.StepSucceeded, state.StepConfirmed, state.StepSkipped:
+				continue
+			case state.StepInDoubt:
+				n, resolved, err := s.inDoubt(ctx, st, ss)
+				if err != nil || !resolved {
+					return n, err
+				}
+				return s.Next(ctx)
+			case state.StepFailed:
+				return &NeedFailed{Step: st, Error: outcomeError(ss), Attempts: ss.Attempts}, nil
+			}
+		}
+		if p.Applies == procedures.Undecided {
+			return nil, fmt.Errorf("step %s: its condition %q reads a value no step has provided", st.ID, st.When)
+		}
+		for _, in := range s.def.Needs(st) {
+			if in.Secret() {
+				if _, ok := s.secrets[in.ID]; !ok {
+					return &NeedInput{Input: in, Step: st, Again: s.resumed()}, nil
+				}
+			} else if _, ok := s.vals[in.ID]; !ok {
+				return &NeedInput{Input: in, Step: st}, nil
+			}
+		}
+		return s.needStep(st, i+1, len(applying))
+	}
+	if s.run.Status != state.RunCompleted {
+		if err := s.store.SetStatus(ctx, s.run.ID, s.token, state.RunCompleted); err != nil {
+			return nil, err
+		}
+		s.run.Status = state.RunCompleted
+	}
+	return &Done{}, nil
+}
+
+// applying lists the actionable steps that apply, in order.
+func (s *Session) applying() []procedures.PlanStep {
+	var out []procedures.PlanStep
+	for _, p := range s.def.Plan(s.vals) {
+		if p.Applies != procedures.No && p.Step.Kind() != "group" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (s *Session) resumed() bool {
+	for _, e := range s.events {
+		if e.Kind == state.EventStarted || e.Kind == state.EventConfirmed {
+			return true
+		}
+	}
+	return false
+}
+
+func outcomeError(ss *state.StepState) string {
+	if ss.Outcome != nil {
+		var d detail
+		if json.Unmarshal([]byte(ss.Outcome.Detail), &d) == nil && d.Error != "" {
+			return d.Error
+		}
+	}
+	return "the step failed"
+}
+
+func (s *Session) needFact(f *procedures.Fact) *NeedFact {
+	n := &NeedFact{Fact: f, Suggested: f.Default}
+	if d := f.Detect; d != nil {
+		switch {
+		case d.Platform:
+			n.Suggested, n.Detected = platform(), true
+			if s.opts.Lab != nil {
+				n.Suggested = "linux"
+			}
+		case d.FileExists != "":
+			p := d.FileExists
+			if s.opts.Lab != nil {
+				p = s.opts.Lab.Rebase(p)
+			}
+			_, err := os.Stat(p)
+			n.Suggested, n.Detected = fmt.Sprint(err == nil), true
+		}
+	}
+	return n
+}
+
+func (s *Session) needStep(st *procedures.Step, num, total int) (*NeedStep, error) {
+	n := &NeedStep{Step: st, Number: num, Total: total, Manual: st.Kind() == "manual",
+		Destructive: st.Destructive, Condition: s.def.ConditionWords(st)}
+	if st.Destructive {
+		n.ConfirmWord = s.host
+	}
+	if n.Manual {
+		n.Describe = procedures.ExpandOrPlaceholder(st.Manual, s.vals)
+		return n, nil
+	}
+	b, err := s.build(st)
+	if err != nil {
+		return nil, err
+	}
+	n.Describe = s.masker.String(b.Action.Describe())
+	return n, nil
+}
+
+func (s *Session) build(st *procedures.Step) (*actions.Built, error) {
+	return actions.Build(s.def, st, s.vals, s.secrets, actionEnv(s.opts.Lab))
+}
+
+// Answer records the answer to a fact or an input. A secret stays in memory
+// only; everything else is journaled. The error names the answer and, for
+// anything but a secret, the value.
+func (s *Session) Answer(ctx context.Context, id, value string) error {
+	if f := s.def.FactByID(id); f != nil {
+		v, err := f.CheckFact(value)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Question, err)
+		}
+		return s.record(ctx, id, v)
+	}
+	in := s.def.InputByID(id)
+	if in == nil {
+		return fmt.Errorf("%q is not a fact or input of %s", id, s.def.ID)
+	}
+	if err := in.CheckInput(value); err != nil {
+		return fmt.Errorf("%s: %w", in.Prompt, err)
+	}
+	if in.Secret() {
+		s.secrets[id] = value
+		s.masker.Add(value)
+		s.asked[id] = true
+		return nil
+	}
+	return s.record(ctx, id, strings.TrimSpace(value))
+}
+
+func (s *Session) record(ctx context.Context, key, value string) error {
+	if err := s.append(ctx, state.Event{Kind: state.EventAnswered, Key: key, Value: value}); err != nil {
+		return err
+	}
+	s.vals[key] = value
+	return nil
+}

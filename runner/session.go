@@ -1,0 +1,288 @@
+package runner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+
+	"zenrecover/actions"
+	"zenrecover/actions/lab"
+	"zenrecover/procedures"
+	"zenrecover/state"
+)
+
+// Options says how to run.
+type Options struct {
+	Store       *state.Store
+	Lab         *lab.Lab // nil on a live server
+	DryRun      bool
+	Version     string
+	ForceUnlock bool // take the run over from another zenrecover
+}
+
+// Session is one run being walked by this process.
+type Session struct {
+	opts    Options
+	store   *state.Store
+	def     *procedures.Definition
+	run     state.Run
+	token   string
+	lock    *state.Lock
+	vals    procedures.Values
+	secrets map[string]string
+	masker  *actions.Masker
+	events  []state.Event
+	log     *os.File
+	host    string
+	asked   map[string]bool // secrets asked in this process
+}
+
+func (o Options) mode() state.Mode {
+	switch {
+	case o.DryRun:
+		return state.ModeDryRun
+	case o.Lab != nil:
+		return state.ModeLab
+	}
+	return state.ModeLive
+}
+
+// Hostname is the name of the server a run acts on: the lab's simulated
+// host in a rehearsal.
+func (o Options) Hostname() string {
+	if o.Lab != nil {
+		return o.Lab.Hostname()
+	}
+	h, err := os.Hostname()
+	if err != nil {
+		return "localhost"
+	}
+	return h
+}
+
+// lockHost keeps a rehearsal from blocking a live run of the same procedure.
+func lockHost(o Options, labDir string) string {
+	h := o.Hostname()
+	if labDir != "" {
+		sum := sha256.Sum256([]byte(labDir))
+		h += "-lab-" + hex.EncodeToString(sum[:4])
+	}
+	return h
+}
+
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return fmt.Sprint(os.Getuid())
+}
+
+func (o Options) labDir() string {
+	if o.Lab != nil {
+		return o.Lab.Dir()
+	}
+	return ""
+}
+
+// Start begins a new run of def. preset holds answers given up front (an
+// answers file); they are journaled like any other answer.
+func Start(ctx context.Context, o Options, def *procedures.Definition, preset procedures.Values) (*Session, error) {
+	info := state.LockInfo{PID: os.Getpid(), User: currentUser(), Host: o.Hostname()}
+	lock, err := o.Store.Lock(def.ID, lockHost(o, o.labDir()), info)
+	if err != nil {
+		return nil, err
+	}
+	labDir := o.labDir()
+	if labDir != "" {
+		labDir, _ = filepath.Abs(labDir)
+	}
+	run, err := o.Store.CreateRun(ctx, state.Run{
+		ProcedureID: def.ID, DefHash: def.Hash, StepHashes: def.StepHashes(), DefText: def.Source,
+		Mode: o.mode(), LabDir: labDir, Host: o.Hostname(), User: info.User,
+		BootID: state.BootID(), Version: o.Version,
+	})
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	if err := lock.SetRun(run.ID); err != nil {
+		lock.Release()
+		return nil, err
+	}
+	s := newSession(o, def, run, run.OwnerToken, lock)
+	if err := s.openLog(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	var ids []string
+	def.Walk(func(st *procedures.Step) { ids = append(ids, st.ID) })
+	if err := s.append(ctx, state.Event{Kind: state.EventPlanned, Detail: fmt.Sprint(ids)}); err != nil {
+		s.Close()
+		return nil, err
+	}
+	for _, f := range def.Facts {
+		if v, ok := preset[f.ID]; ok {
+			if err := s.Answer(ctx, f.ID, v); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
+	}
+	for _, in := range def.Inputs {
+		if v, ok := preset[in.ID]; ok && !in.Secret() {
+			if err := s.Answer(ctx, in.ID, v); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
+// Resume takes up an unfinished run where it stopped, on the definition it
+// was started with.
+func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
+	run, err := o.Store.Run(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	if run.Status == state.RunCompleted {
+		return nil, fmt.Errorf("run %s is already completed; `zenrecover report %s` shows what it did", run.ID, run.ID)
+	}
+	def, err := procedures.Parse(run.ProcedureID+" (as recorded in run "+run.ID+")", run.DefText)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: its recorded definition no longer loads: %w", run.ID, err)
+	}
+	if o.Lab == nil && run.LabDir != "" {
+		l, err := lab.Open(run.LabDir)
+		if err != nil {
+			return nil, fmt.Errorf("run %s is a rehearsal in %s: %w", run.ID, run.LabDir, err)
+		}
+		o.Lab = l
+	}
+	o.DryRun = run.Mode == state.ModeDryRun
+	info := state.LockInfo{PID: os.Getpid(), User: currentUser(), Host: o.Hostname(), RunID: run.ID}
+	var lock *state.Lock
+	var token string
+	if o.ForceUnlock {
+		lock, token, err = o.Store.ForceUnlock(ctx, def.ID, lockHost(o, run.LabDir), run.ID, info)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		lock, err = o.Store.Lock(def.ID, lockHost(o, run.LabDir), info)
+		if err != nil {
+			return nil, err
+		}
+		// The lock proves no other zenrecover works on this run now; taking
+		// the token over makes that so for any leftover writer too.
+		token, err = o.Store.TakeOver(ctx, run.ID)
+		if err != nil {
+			lock.Release()
+			return nil, err
+		}
+	}
+	s := newSession(o, def, run, token, lock)
+	s.events, err = o.Store.Journal(ctx, run.ID)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.openLog(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	for k, v := range state.Fold(s.events).Answers {
+		s.vals[k] = v
+	}
+	if run.Status != state.RunActive {
+		if err := o.Store.SetStatus(ctx, run.ID, token, state.RunActive); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func newSession(o Options, def *procedures.Definition, run state.Run, token string, lock *state.Lock) *Session {
+	return &Session{
+		opts: o, store: o.Store, def: def, run: run, token: token, lock: lock,
+		vals: procedures.Values{}, secrets: map[string]string{}, masker: actions.NewMasker(),
+		host: o.Hostname(), asked: map[string]bool{},
+	}
+}
+
+func (s *Session) openLog() error {
+	f, err := s.store.OpenLog(s.run.ID)
+	if err != nil {
+		return fmt.Errorf("cannot open the run's log: %w", err)
+	}
+	s.log = f
+	return nil
+}
+
+// append journals one event; it returns only once the event is durable.
+func (s *Session) append(ctx context.Context, e state.Event) error {
+	e.RunID = s.run.ID
+	got, err := s.store.Append(ctx, s.token, e)
+	if err != nil {
+		if errors.Is(err, state.ErrNotOwner) {
+			return fmt.Errorf("run %s: %w", s.run.ID, err)
+		}
+		return fmt.Errorf("run %s: cannot record %s of step %q: %w", s.run.ID, e.Kind, e.Step, err)
+	}
+	s.events = append(s.events, got)
+	return nil
+}
+
+// Run returns the run's record.
+func (s *Session) Run() state.Run { return s.run }
+
+// Definition returns the definition the run follows.
+func (s *Session) Definition() *procedures.Definition { return s.def }
+
+// Values returns the answers so far (never secrets).
+func (s *Session) Values() procedures.Values { return s.vals.Clone() }
+
+// Lab returns the lab of a rehearsal, or nil.
+func (s *Session) Lab() *lab.Lab { return s.opts.Lab }
+
+// DryRun reports whether nothing is executed.
+func (s *Session) DryRun() bool { return s.opts.DryRun }
+
+// Masker masks every secret typed in this process.
+func (s *Session) Masker() *actions.Masker { return s.masker }
+
+// State folds the journal.
+func (s *Session) State() state.RunState { return state.Fold(s.events) }
+
+// Plan is the plan for the answers so far.
+func (s *Session) Plan() []procedures.PlanStep { return s.def.Plan(s.vals) }
+
+// Stop ends this process's work on the run, leaving it resumable.
+func (s *Session) Stop(ctx context.Context, reason string) error {
+	err := s.append(ctx, state.Event{Kind: state.EventStopped, Reason: reason})
+	if err2 := s.store.SetStatus(ctx, s.run.ID, s.token, state.RunStopped); err == nil {
+		err = err2
+	}
+	s.Close()
+	return err
+}
+
+// Close releases the lock and the log without journaling anything, as a
+// crash would.
+func (s *Session) Close() {
+	if s.log != nil {
+		s.log.Close()
+		s.log = nil
+	}
+	if s.lock != nil {
+		s.lock.Release()
+		s.lock = nil
+	}
+}

@@ -1,0 +1,361 @@
+package runner_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"zenrecover/actions/lab"
+	"zenrecover/assets"
+	"zenrecover/procedures"
+	"zenrecover/runner"
+	"zenrecover/state"
+)
+
+const (
+	adminPW    = lab.DefaultAdminPassword
+	passphrase = "Zebra-Quartz-1234"
+)
+
+type fixture struct {
+	t     *testing.T
+	store *state.Store
+	lab   *lab.Lab
+	lib   *procedures.Library
+	dir   string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := state.Open(filepath.Join(dir, "state", "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	l, err := lab.Init(filepath.Join(dir, "lab"), lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, _ := os.Executable()
+	if err := l.InstallShims(exe); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := procedures.LoadFS(assets.FS, "procedures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, store: st, lab: l, lib: lib, dir: dir}
+}
+
+func (f *fixture) opts() runner.Options {
+	return runner.Options{Store: f.store, Lab: f.lab, Version: "test"}
+}
+
+func (f *fixture) start(id string, preset procedures.Values) *runner.Session {
+	f.t.Helper()
+	s, err := runner.Start(context.Background(), f.opts(), f.lib.Get(id), preset)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(s.Close)
+	return s
+}
+
+// drive answers every need with the given answers and confirms and runs
+// every step, until the run needs something else.
+func drive(t *testing.T, s *runner.Session, answers map[string]string, out *bytes.Buffer) runner.Need {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; i < 100; i++ {
+		need, err := s.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch n := need.(type) {
+		case *runner.NeedFact:
+			v, ok := answers[n.Fact.ID]
+			if !ok {
+				return n
+			}
+			if err := s.Answer(ctx, n.Fact.ID, v); err != nil {
+				t.Fatal(err)
+			}
+		case *runner.NeedInput:
+			v, ok := answers[n.Input.ID]
+			if !ok {
+				v = n.Input.Default
+			}
+			if v == "" {
+				return n
+			}
+			if err := s.Answer(ctx, n.Input.ID, v); err != nil {
+				t.Fatal(err)
+			}
+		case *runner.NeedStep:
+			if n.Manual {
+				if err := s.Confirm(ctx, n.Step.ID, n.ConfirmWord); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			o, err := s.Execute(ctx, n.Step.ID, n.ConfirmWord, out, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !o.OK {
+				continue // shows up as NeedFailed
+			}
+		default:
+			return need
+		}
+	}
+	t.Fatal("the run did not settle")
+	return nil
+}
+
+func secretsNowhere(t *testing.T, dir string, secrets ...string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s contains a secret", p)
+			}
+		}
+		return nil
+	})
+}
+
+func TestServerBackupRunsToCompletionInALab(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("1.1", nil)
+	var out bytes.Buffer
+	need := drive(t, s, map[string]string{
+		"db_on_server": "yes", "only_content_server": "no",
+		"admin_password": adminPW, "backup_passphrase": passphrase,
+	}, &out)
+	if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("run ended on %T %+v\noutput:\n%s", need, need, out.String())
+	}
+	if _, err := os.Stat(f.lab.Rebase("/root/zcm_backups/zone_backup.bak")); err != nil {
+		t.Fatalf("no backup file: %v", err)
+	}
+	if !strings.Contains(out.String(), "Successfully backed up") {
+		t.Errorf("zman's output did not stream:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), passphrase) || strings.Contains(out.String(), adminPW) {
+		t.Error("a secret reached the output")
+	}
+	st := s.State()
+	for _, id := range []string{"backup-database", "zman-backup", "schedule"} {
+		if ss := st.Steps[id]; ss == nil || (ss.Status != state.StepSucceeded && ss.Status != state.StepConfirmed) {
+			t.Errorf("step %s: %+v", id, ss)
+		}
+	}
+	if ss := st.Steps["backup-content"]; ss != nil {
+		t.Errorf("a step whose condition is false ran: %+v", ss)
+	}
+	run, _ := f.store.Run(context.Background(), s.Run().ID)
+	if run.Status != state.RunCompleted {
+		t.Errorf("status %s", run.Status)
+	}
+	s.Close()
+	secretsNowhere(t, f.store.Dir(), passphrase, adminPW)
+}
+
+func TestWrongPasswordFailsTheStepAndRetryWorks(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("1.3", nil)
+	var out bytes.Buffer
+	need := drive(t, s, map[string]string{"remove_ca_role": "no", "admin_password": "wrong-password", "ca_passphrase": passphrase}, &out)
+	failed, ok := need.(*runner.NeedFailed)
+	if !ok {
+		t.Fatalf("got %T, want a failed step", need)
+	}
+	if !strings.Contains(failed.Error, "exit") {
+		t.Errorf("the failure does not say why: %q", failed.Error)
+	}
+	if strings.Contains(failed.Error, "wrong-password") {
+		t.Error("the error repeats the password")
+	}
+	// Secrets stay in memory for the session: the retry uses a corrected one.
+	ctx := context.Background()
+	if err := s.Answer(ctx, "admin_password", adminPW); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Retry(ctx, failed.Step.ID); err != nil {
+		t.Fatal(err)
+	}
+	if need := drive(t, s, nil, &out); need == nil {
+		t.Fatal("nil need")
+	} else if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("after the retry: %T %+v\n%s", need, need, out.String())
+	}
+}
+
+func TestDestructiveStepNeedsTheHostName(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.start("1.3", procedures.Values{"remove_ca_role": "true"})
+	s.Answer(ctx, "admin_password", adminPW)
+	s.Answer(ctx, "ca_passphrase", passphrase)
+	s.Answer(ctx, "admin_user", "Administrator")
+	s.Answer(ctx, "ca_backup_file", "/root/zcm_backups/ca.bak")
+	need, err := s.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := need.(*runner.NeedStep)
+	if !ok || !n.Destructive || n.ConfirmWord != f.lab.Hostname() {
+		t.Fatalf("need %T %+v", need, need)
+	}
+	if _, err := s.Execute(ctx, n.Step.ID, "y", nil, nil); err == nil || !strings.Contains(err.Error(), f.lab.Hostname()) {
+		t.Fatalf("a plain y went through: %v", err)
+	}
+	if ss := s.State().Steps[n.Step.ID]; ss != nil {
+		t.Fatalf("the refused step was journaled: %+v", ss)
+	}
+	o, err := s.Execute(ctx, n.Step.ID, f.lab.Hostname(), nil, nil)
+	if err != nil || !o.OK {
+		t.Fatalf("with the host name: %v %+v", err, o)
+	}
+	z, _ := f.lab.Zone()
+	if srv, _ := z.Server(f.lab.Hostname()); srv.HasRole(lab.RoleCertAuth) {
+		t.Error("cae -d left the CA role on the server")
+	}
+}
+
+func TestSecondSessionOnTheSameProcedureIsRefused(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("1.1", nil)
+	_, err := runner.Start(context.Background(), f.opts(), f.lib.Get("1.1"), nil)
+	var le *state.LockedError
+	if !errors.As(err, &le) {
+		t.Fatalf("second start: %v", err)
+	}
+	if !strings.Contains(err.Error(), "--force-unlock") || !strings.Contains(err.Error(), s.Run().ID) {
+		t.Errorf("the refusal does not say who holds it and how to take over: %v", err)
+	}
+}
+
+// A step interrupted after started was committed is in doubt on resume;
+// its verify check decides it when it can.
+func TestInDoubtStepIsSettledByItsVerifyCheck(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})
+	for _, kv := range [][2]string{{"admin_user", "Administrator"}, {"ca_backup_file", "/root/zcm_backups/ca.bak"},
+		{"admin_password", adminPW}, {"ca_passphrase", passphrase}} {
+		if err := s.Answer(ctx, kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Cancel the step while zman waits at its first prompt: the action was
+	// under way, so the step must be left in doubt, not failed.
+	cctx, cancel := context.WithCancel(ctx)
+	in := make(chan string)
+	w := &cancelOnWrite{cancel: cancel}
+	_, err := s.Execute(cctx, "export-ca", "", w, in)
+	_ = err
+	if ss := s.State().Steps["export-ca"]; ss == nil || ss.Status != state.StepInDoubt {
+		t.Fatalf("after cancelling: %+v", ss)
+	}
+	runID := s.Run().ID
+	s.Close()
+
+	r, err := runner.Resume(ctx, f.opts(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	need, err := r.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := need.(*runner.NeedInDoubt)
+	if !ok {
+		t.Fatalf("resume: %T", need)
+	}
+	if !n.VerifyFailed || n.Reason != state.DoubtWizardDied || !n.Idempotent || n.Count != 1 {
+		t.Errorf("in doubt: %+v", n)
+	}
+	// Had the file been written after the start, the check settles it.
+	p := f.lab.Rebase("/root/zcm_backups/ca.bak")
+	os.MkdirAll(filepath.Dir(p), 0o700)
+	os.WriteFile(p, []byte("x"), 0o600)
+	need, err = r.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("verify passing did not settle the step: %T %+v", need, need)
+	}
+	ss := r.State().Steps["export-ca"]
+	if ss.Outcome == nil || ss.Outcome.Kind != state.EventResolved || !strings.Contains(ss.Outcome.Reason, "verify") {
+		t.Errorf("resolution not journaled with its reason: %+v", ss.Outcome)
+	}
+}
+
+// cancelOnWrite cancels as soon as the command writes anything: the step is
+// then certainly under way.
+type cancelOnWrite struct{ cancel func() }
+
+func (c *cancelOnWrite) Write(p []byte) (int, error) { c.cancel(); return len(p), nil }
+
+func TestKeystoreEditDecidesTheRestart(t *testing.T) {
+	f := newFixture(t)
+	// The CA backup to import comes from 1.3 on the same lab.
+	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})
+	drive(t, s, map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase}, &bytes.Buffer{})
+	s.Close()
+	// The keystore lives elsewhere on this server, so step 4 must edit
+	// CaConfig.xml, and step 5 then restarts the server.
+	moved := "/etc/opt/novell/zenworks/security/moved/zenca.keystore"
+	os.MkdirAll(filepath.Dir(f.lab.Rebase(moved)), 0o700)
+	b, _ := os.ReadFile(f.lab.Rebase("/etc/opt/novell/zenworks/security/zenca.keystore"))
+	os.WriteFile(f.lab.Rebase(moved), b, 0o600)
+
+	r := f.start("1.4", procedures.Values{"platform": "linux"})
+	var out bytes.Buffer
+	need := drive(t, r, map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase, "keystore_path": moved}, &out)
+	if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("1.4 ended on %T %+v\n%s", need, need, out.String())
+	}
+	st := r.State()
+	if st.Answers["keystore_edited"] != "true" || st.Steps["restart-linux"] == nil || st.Steps["restart-linux"].Status != state.StepSucceeded {
+		t.Errorf("restart did not follow the edit: answers %v, restart %+v", st.Answers, st.Steps["restart-linux"])
+	}
+	cfg, _ := os.ReadFile(f.lab.Rebase("/etc/opt/novell/zenworks/security/CaConfig.xml"))
+	if !bytes.Contains(cfg, []byte("<Keystore>"+moved+"</Keystore>")) {
+		t.Errorf("CaConfig.xml not edited:\n%s", cfg)
+	}
+	z, _ := f.lab.Zone()
+	if z.Restarts == 0 {
+		t.Error("the simulated server was not restarted")
+	}
+}
+
+func TestKeystoreAlreadyRightSkipsTheRestart(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})
+	drive(t, s, map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase}, &bytes.Buffer{})
+	s.Close()
+	r := f.start("1.4", procedures.Values{"platform": "linux"})
+	need := drive(t, r, map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase}, &bytes.Buffer{})
+	if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("1.4 ended on %T %+v", need, need)
+	}
+	st := r.State()
+	if st.Answers["keystore_edited"] != "false" || st.Steps["restart-linux"] != nil {
+		t.Errorf("restart ran though nothing changed: %v %+v", st.Answers, st.Steps["restart-linux"])
+	}
+}
