@@ -49,6 +49,7 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 		if err != nil {
 			return nil, err
 		}
+		display := append([]string(nil), argv...)
 		for i, a := range argv {
 			if strings.HasPrefix(a, "/") {
 				argv[i] = env.rebase(a)
@@ -61,7 +62,7 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 			}
 			argv[0] = p
 		}
-		cmd := &Command{Argv: argv, Env: env.Environ}
+		cmd := &Command{Argv: argv, Env: env.Environ, Display: display}
 		for _, r := range s.Answers {
 			in := d.InputByID(r.Input)
 			v, ok := secrets[r.Input]

@@ -40,6 +40,10 @@ type Command struct {
 	// must leave anything that is not a path alone.
 	Rebase func(string) string
 
+	// Display, when non-nil, is the command as the operator knows it on
+	// the server (before a lab rebases it); Describe shows it instead.
+	Display []string
+
 	// KillGrace is how long a cancelled command's process group has between
 	// SIGTERM and SIGKILL; 0 means 5 seconds.
 	KillGrace time.Duration
@@ -99,6 +103,9 @@ func (c *Command) effective() (argv []string, dir string) {
 // "run: zman zenserver-backup /root/b.bak (answers 3 prompts: Username "admin", Password ••••••, Passphrase •••••• (repeatable))".
 func (c *Command) Describe() string {
 	argv, dir := c.effective()
+	if c.Display != nil {
+		argv = c.Display
+	}
 	m := NewMasker()
 	for _, a := range c.Answers {
 		if a.Secret {

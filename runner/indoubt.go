@@ -15,7 +15,9 @@ import (
 // inDoubt examines a step that was started and never finished. resolved is
 // true when its verify checks settled it (journaled as done).
 func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, ss *state.StepState) (*NeedInDoubt, bool, error) {
-	reason, why := state.Diagnose(*ss, state.BootID())
+	named := *ss
+	named.Step = st.Ref + " (" + st.Title + ")" // the operator knows steps by the reference's numbers
+	reason, why := state.Diagnose(named, state.BootID())
 	n := &NeedInDoubt{Step: st, Reason: reason, Why: why, Idempotent: st.Idempotent,
 		Count: ss.InDoubtCount, LastOutput: s.lastOutput(ss)}
 	if ss.Started != nil {
@@ -46,16 +48,7 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, ss *state.St
 // describe says what a step runs even before its secrets are asked again:
 // they show as a mask.
 func (s *Session) describe(st *procedures.Step) string {
-	secrets := map[string]string{}
-	for _, in := range s.def.Inputs {
-		if in.Secret() {
-			secrets[in.ID] = "••••••"
-		}
-	}
-	for k, v := range s.secrets {
-		secrets[k] = v
-	}
-	b, err := actions.Build(s.def, st, s.vals, secrets, actionEnv(s.opts.Lab))
+	b, err := actions.Build(s.def, st, s.vals, s.maskedSecrets(), actionEnv(s.opts.Lab))
 	if err != nil || b.Action == nil {
 		return ""
 	}

@@ -61,6 +61,16 @@ type NeedInDoubt struct {
 	PID           int
 }
 
+// Settled reports an in-doubt step that its verify checks showed done; it
+// is already journaled as resolved, so the front end only tells the operator
+// and asks Next again.
+type Settled struct {
+	Step    *procedures.Step
+	Why     string
+	Verify  string
+	Started time.Time
+}
+
 // Done means every step that applies is finished.
 type Done struct{}
 
@@ -70,6 +80,7 @@ func (*NeedStep) need()    {}
 func (*NeedFailed) need()  {}
 func (*NeedInDoubt) need() {}
 func (*Done) need()        {}
+func (*Settled) need()     {}
 
 // MaxInDoubt is how many times a step may be found in doubt before a re-run
 // needs an explicit override.

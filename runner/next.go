@@ -32,10 +32,13 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 				continue
 			case state.StepInDoubt:
 				n, resolved, err := s.inDoubt(ctx, st, ss)
-				if err != nil || !resolved {
-					return n, err
+				if err != nil {
+					return nil, err
 				}
-				return s.Next(ctx)
+				if resolved {
+					return &Settled{Step: st, Why: n.Why, Verify: n.Verify, Started: n.Started}, nil
+				}
+				return n, nil
 			case state.StepFailed:
 				return &NeedFailed{Step: st, Error: outcomeError(ss), Attempts: ss.Attempts}, nil
 			}
@@ -45,8 +48,8 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 		}
 		for _, in := range s.def.Needs(st) {
 			if in.Secret() {
-				if _, ok := s.secrets[in.ID]; !ok {
-					return &NeedInput{Input: in, Step: st, Again: s.resumed()}, nil
+				if _, ok := s.secrets[in.ID]; !ok && !s.opts.DryRun {
+					return &NeedInput{Input: in, Step: st, Again: s.resumed}, nil
 				}
 			} else if _, ok := s.vals[in.ID]; !ok {
 				return &NeedInput{Input: in, Step: st}, nil
@@ -72,15 +75,6 @@ func (s *Session) applying() []procedures.PlanStep {
 		}
 	}
 	return out
-}
-
-func (s *Session) resumed() bool {
-	for _, e := range s.events {
-		if e.Kind == state.EventStarted || e.Kind == state.EventConfirmed {
-			return true
-		}
-	}
-	return false
 }
 
 func outcomeError(ss *state.StepState) string {
@@ -133,7 +127,29 @@ func (s *Session) needStep(st *procedures.Step, num, total int) (*NeedStep, erro
 }
 
 func (s *Session) build(st *procedures.Step) (*actions.Built, error) {
-	return actions.Build(s.def, st, s.vals, s.secrets, actionEnv(s.opts.Lab))
+	env := actionEnv(s.opts.Lab)
+	secrets := s.secrets
+	if s.opts.DryRun {
+		// A dry run executes nothing, so it needs neither the secrets nor
+		// the tools to be installed.
+		secrets = s.maskedSecrets()
+		env.LookPath = nil
+	}
+	return actions.Build(s.def, st, s.vals, secrets, env)
+}
+
+// maskedSecrets stands a mask in for every secret not typed yet.
+func (s *Session) maskedSecrets() map[string]string {
+	out := map[string]string{}
+	for _, in := range s.def.Inputs {
+		if in.Secret() {
+			out[in.ID] = actions.Mask
+		}
+	}
+	for k, v := range s.secrets {
+		out[k] = v
+	}
+	return out
 }
 
 // Answer records the answer to a fact or an input. A secret stays in memory

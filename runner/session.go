@@ -40,6 +40,7 @@ type Session struct {
 	log     *os.File
 	host    string
 	asked   map[string]bool // secrets asked in this process
+	resumed bool            // this process took the run up after an interruption
 }
 
 func (o Options) mode() state.Mode {
@@ -188,6 +189,7 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 		}
 	}
 	s := newSession(o, def, run, token, lock)
+	s.resumed = true
 	s.events, err = o.Store.Journal(ctx, run.ID)
 	if err != nil {
 		s.Close()

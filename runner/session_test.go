@@ -296,8 +296,13 @@ func TestInDoubtStepIsSettledByItsVerifyCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := need.(*runner.Done); !ok {
+	if st, ok := need.(*runner.Settled); !ok || st.Step.ID != "export-ca" || !strings.Contains(st.Verify, "ok") {
 		t.Fatalf("verify passing did not settle the step: %T %+v", need, need)
+	}
+	if need, _ = r.Next(ctx); need == nil {
+		t.Fatal("nil")
+	} else if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("after settling: %T", need)
 	}
 	ss := r.State().Steps["export-ca"]
 	if ss.Outcome == nil || ss.Outcome.Kind != state.EventResolved || !strings.Contains(ss.Outcome.Reason, "verify") {
@@ -357,5 +362,29 @@ func TestKeystoreAlreadyRightSkipsTheRestart(t *testing.T) {
 	st := r.State()
 	if st.Answers["keystore_edited"] != "false" || st.Steps["restart-linux"] != nil {
 		t.Errorf("restart ran though nothing changed: %v %+v", st.Answers, st.Steps["restart-linux"])
+	}
+}
+
+func TestDryRunAsksNoSecretAndChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	o := f.opts()
+	o.DryRun = true
+	o.Lab = nil // a dry run on a machine without ZENworks still shows the commands
+	s, err := runner.Start(context.Background(), o, f.lib.Get("1.3"), procedures.Values{"remove_ca_role": "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var out bytes.Buffer
+	need := drive(t, s, map[string]string{}, &out)
+	if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("dry run stopped on %T %+v", need, need)
+	}
+	want := "dry run: would run: zman certificate-authority-export -d /root/zcm_backups/ca.bak"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("dry run output lacks %q:\n%s", want, out.String())
+	}
+	if _, err := os.Stat("/root/zcm_backups/ca.bak"); err == nil {
+		t.Error("a dry run wrote the backup")
 	}
 }

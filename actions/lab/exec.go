@@ -97,14 +97,21 @@ func (s *session) fail(format string, args ...any) int {
 // holdIfAsked parks the command between its prompts and its work until
 // standard input ends, so a test can kill the wizard mid-step without
 // relying on timing.
-func (s *session) holdIfAsked() {
+// holdIfAsked parks the command when a test asks. It returns false when
+// the hold ended because the command's terminal hung up (its wizard was
+// killed) rather than because its input was closed.
+func (s *session) holdIfAsked() bool {
 	if os.Getenv(HangEnv) != "1" {
-		return
+		return true
 	}
 	fmt.Fprintf(s.err, "%s (%s=1); waiting for the end of standard input before %s %s does its work\n",
 		HangNotice, HangEnv, s.tool, s.sub)
-	_, _ = io.Copy(io.Discard, s.in)
+	_, err := io.Copy(io.Discard, s.in)
+	return err == nil
 }
+
+// exitHangup is the status of a process killed by SIGHUP (128+1).
+const exitHangup = 129
 
 // injected fires a rehearsal fault for this tool and subcommand, if one is
 // waiting. ok is false when the command must stop with status code.

@@ -129,7 +129,11 @@ func (s *session) login() (int, bool) {
 // proceed is the common point after the prompts: hold if a test asked,
 // then fire an injected failure if one waits.
 func (s *session) proceed() (int, bool) {
-	s.holdIfAsked()
+	if !s.holdIfAsked() {
+		// A real zman dies of SIGHUP when its terminal goes away; so does
+		// this one, before writing anything.
+		return exitHangup, false
+	}
 	return s.injected()
 }
 

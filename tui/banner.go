@@ -1,0 +1,41 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"zenrecover/state"
+)
+
+// bannerLine is the REHEARSAL or DRY RUN line at the top of every screen,
+// or "" for a live run. It is one full-width line, so it cannot scroll
+// away and cannot be mistaken for text of the procedure.
+func (c *uictx) bannerLine(w int) string {
+	var text string
+	render := c.styles.Rehearsal.Render
+	switch c.mode {
+	case state.ModeLab:
+		text = " REHEARSAL · simulated server"
+		if c.labHost != "" {
+			text += " " + c.labHost
+		}
+		text += " · nothing here touches a real server"
+	case state.ModeDryRun:
+		text = " DRY RUN · nothing is executed"
+		render = c.styles.DryRun.Render
+	default:
+		return ""
+	}
+	return render(pad(text, w))
+}
+
+// headerLine names what is on screen: the procedure and run, or the tool.
+func (c *uictx) headerLine(left, right string, w int) string {
+	s := c.styles
+	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
+	if right == "" || lw+rw+2 > w {
+		return s.Header.Render(clip(left, w))
+	}
+	return s.Header.Render(left) + strings.Repeat(" ", w-lw-rw) + s.HeaderDim.Render(right)
+}

@@ -1,0 +1,32 @@
+package tui
+
+import (
+	"zenrecover/state"
+)
+
+// uictx is what every screen shares with the root: the styles, the keys and
+// what the banner must say. The root owns it and hands the same pointer to
+// each screen it builds, so a change of background reaches every screen at
+// once without a package global.
+type uictx struct {
+	styles  Styles
+	keys    KeyMap
+	dark    bool
+	noColor bool
+
+	// mode is the mode of the run on screen (or about to be): it decides
+	// the banner, so a rehearsal says so on every screen.
+	mode    state.Mode
+	labHost string
+}
+
+func newUICtx(noColor bool) *uictx {
+	c := &uictx{keys: DefaultKeyMap(), dark: true, noColor: noColor}
+	c.styles = NewStyles(c.dark, noColor)
+	return c
+}
+
+func (c *uictx) setDark(dark bool) {
+	c.dark = dark
+	c.styles = NewStyles(dark, c.noColor)
+}

@@ -1,0 +1,324 @@
+package tui
+
+import (
+	"context"
+	"flag"
+	"image/color"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"zenrecover/actions/lab"
+	"zenrecover/assets"
+	"zenrecover/procedures"
+	"zenrecover/runner"
+	"zenrecover/state"
+)
+
+// The lab's shims run `<exe> lab exec --lab DIR TOOL ARGS...`. Pointed at
+// this test binary, they land here and play the simulated tool.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 3 && os.Args[1] == "lab" && os.Args[2] == "exec" {
+		fs := flag.NewFlagSet("lab exec", flag.ContinueOnError)
+		dir := fs.String("lab", "", "")
+		if err := fs.Parse(os.Args[3:]); err != nil || fs.NArg() < 1 {
+			os.Exit(2)
+		}
+		os.Exit(lab.Exec(*dir, fs.Arg(0), fs.Args()[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+type fixture struct {
+	t     *testing.T
+	store *state.Store
+	lab   *lab.Lab
+	lib   *procedures.Library
+	dir   string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := state.Open(filepath.Join(dir, "state", "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	l, err := lab.Init(filepath.Join(dir, "lab"), lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.InstallShims(exe); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := procedures.LoadFS(assets.FS, "procedures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, store: st, lab: l, lib: lib, dir: dir}
+}
+
+// config is a rehearsal: the lab is the server.
+func (f *fixture) config() Config {
+	return Config{Library: f.lib, Options: runner.Options{Store: f.store, Lab: f.lab, Version: "test"},
+		NoColor: true, Version: "test", ZENworksInstalled: true}
+}
+
+// addDef adds a definition of the test's own to the library.
+func (f *fixture) addDef(src string) *procedures.Definition {
+	f.t.Helper()
+	dir := f.t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "test.yaml"), []byte(src), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.lib.AddDir(dir); err != nil {
+		f.t.Fatal(err)
+	}
+	var id string
+	for _, l := range strings.Split(src, "\n") {
+		if strings.HasPrefix(l, "id: ") {
+			id = strings.TrimSpace(strings.TrimPrefix(l, "id: "))
+			break
+		}
+	}
+	return f.lib.Get(id)
+}
+
+// harness drives the root model the way tea.Program does, but in the test's
+// goroutine, one message at a time, running every Cmd to completion: no
+// test waits on a clock.
+type harness struct {
+	t    *testing.T
+	m    model
+	quit bool
+	// each, when set, is called with every screen drawn after a message,
+	// so a test can hold a property of all of them (the banner is there,
+	// a secret is not).
+	each func(raw string)
+	seen int // screens drawn
+}
+
+func newHarness(t *testing.T, cfg Config, resume *state.Run, procID string, w, h int) *harness {
+	t.Helper()
+	hs := &harness{t: t, m: newModel(context.Background(), cfg, resume, procID)}
+	t.Cleanup(func() {
+		if hs.m.hasRun && hs.m.sess != nil {
+			if x := hs.m.run.exec; x != nil {
+				x.cancel()
+				<-x.done
+			}
+			hs.m.sess.Close()
+		}
+	})
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.drive(hs.m.Init())
+	return hs
+}
+
+func (h *harness) send(msg tea.Msg) {
+	h.t.Helper()
+	next, cmd := h.m.Update(msg)
+	h.m = next.(model)
+	h.check()
+	h.drive(cmd)
+}
+
+func (h *harness) check() {
+	h.t.Helper()
+	h.seen++
+	if h.each != nil {
+		h.each(h.raw())
+	}
+}
+
+func (h *harness) drive(cmd tea.Cmd) {
+	h.t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 10000 {
+			h.t.Fatal("the model keeps producing commands")
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			h.quit = true
+		default:
+			next, cmd := h.m.Update(msg)
+			h.m = next.(model)
+			h.check()
+			queue = append(queue, cmd)
+		}
+	}
+}
+
+// press sends named keys: "enter", "esc", "tab", "up", "down", "ctrl+c",
+// "pgup", "pgdown", or a single character.
+func (h *harness) press(keys ...string) {
+	h.t.Helper()
+	for _, k := range keys {
+		h.send(keyMsg(k))
+	}
+}
+
+// typeText types each character of s.
+func (h *harness) typeText(s string) {
+	h.t.Helper()
+	for _, r := range s {
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	case "f1":
+		return tea.KeyPressMsg{Code: tea.KeyF1}
+	}
+	r, _ := utf8.DecodeRuneInString(k)
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+// raw is the screen as the program would draw it.
+func (h *harness) raw() string { return h.m.View().Content }
+
+// view is the screen without escape codes.
+func (h *harness) view() string { return ansi.Strip(h.raw()) }
+
+func (h *harness) resize(w, hgt int) { h.send(tea.WindowSizeMsg{Width: w, Height: hgt}) }
+
+// mustSee fails unless the screen shows every string.
+func (h *harness) mustSee(want ...string) {
+	h.t.Helper()
+	v := h.view()
+	for _, w := range want {
+		if !strings.Contains(v, w) {
+			h.t.Fatalf("the screen does not show %q:\n%s", w, v)
+		}
+	}
+}
+
+// mustRead fails unless the main column says text, however it was
+// wrapped: lines are joined with spaces, the step list cut off.
+func (h *harness) mustRead(text ...string) {
+	h.t.Helper()
+	var parts []string
+	for _, l := range strings.Split(h.view(), "\n") {
+		if i := strings.Index(l, " │ "); i >= 0 {
+			l = l[i+len(" │ "):]
+		}
+		parts = append(parts, strings.TrimSpace(l))
+	}
+	flow := strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+	for _, t := range text {
+		if !strings.Contains(flow, t) {
+			h.t.Fatalf("the screen does not say %q:\n%s", t, h.view())
+		}
+	}
+}
+
+func (h *harness) mustNotSee(unwanted ...string) {
+	h.t.Helper()
+	v := h.view()
+	for _, w := range unwanted {
+		if strings.Contains(v, w) {
+			h.t.Fatalf("the screen shows %q:\n%s", w, v)
+		}
+	}
+}
+
+// checkFrame asserts the screen is exactly the terminal's size.
+func (h *harness) checkFrame(w, hgt int) {
+	h.t.Helper()
+	ls := strings.Split(h.view(), "\n")
+	if len(ls) != hgt {
+		h.t.Fatalf("the screen has %d lines, want %d:\n%s", len(ls), hgt, h.view())
+	}
+	for i, l := range ls {
+		if ansi.StringWidth(l) > w {
+			h.t.Fatalf("line %d is %d cells wide, more than %d: %q", i+1, ansi.StringWidth(l), w, l)
+		}
+	}
+}
+
+func (h *harness) phase() phase { return h.m.run.phase }
+
+// runIDs matches run ids, which hold the time they were started.
+var runIDs = regexp.MustCompile(`\d{8}-\d{6}-[0-9a-f]{4}`)
+
+var (
+	dates  = regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?`)
+	clocks = regexp.MustCompile(`\b\d{2}:\d{2}\b`)
+)
+
+// stableTimes replaces dates and clock times with fixed ones of the same
+// width.
+func stableTimes(s string) string {
+	s = dates.ReplaceAllStringFunc(s, func(d string) string {
+		if len(d) == len("2006-01-02 15:04:05") {
+			return "2025-01-01 00:00:00"
+		}
+		return "2025-01-01 00:00"
+	})
+	return clocks.ReplaceAllString(s, "00:00")
+}
+
+// stable replaces what differs from run to run (run ids, temporary
+// directories) with fixed text of the same width, so goldens stay stable
+// and the layout they check does not move.
+func stable(s string, dirs ...string) string {
+	s = runIDs.ReplaceAllString(s, "20250101-000000-0000")
+	for _, d := range dirs {
+		if d != "" {
+			s = strings.ReplaceAll(s, d, "/LAB")
+		}
+	}
+	return s
+}
+
+func ansiStrip(s string) string { return ansi.Strip(s) }
+
+func lightBackground() tea.BackgroundColorMsg {
+	return tea.BackgroundColorMsg{Color: color.White}
+}

@@ -1,0 +1,171 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"zenrecover/procedures"
+	"zenrecover/state"
+)
+
+// pickerScreen lists the procedures in the reference's order. It is a
+// plain list, not bubbles/list: eight procedures need no filter, and the
+// rows must stay exactly two lines so the list can be read at 80x24.
+type pickerScreen struct {
+	ctx    *uictx
+	defs   []*procedures.Definition
+	cursor int
+
+	unfinished map[string]state.Run // procedure id → its unfinished run in this place
+
+	zenInstalled bool
+	canRehearse  bool // a fresh lab can be built
+	rehearsing   bool // this process already runs in a lab or as a dry run
+
+	err    string
+	busy   string
+	width  int
+	height int
+}
+
+func newPicker(ctx *uictx, lib *procedures.Library, zenInstalled, canRehearse, rehearsing bool) pickerScreen {
+	p := pickerScreen{ctx: ctx, zenInstalled: zenInstalled, canRehearse: canRehearse, rehearsing: rehearsing}
+	if lib != nil {
+		p.defs = lib.All()
+	}
+	return p
+}
+
+// Select puts the cursor on a procedure (by id or section).
+func (p *pickerScreen) Select(id string) {
+	for i, d := range p.defs {
+		if d.ID == id || d.Section == id {
+			p.cursor = i
+		}
+	}
+}
+
+func (p *pickerScreen) SetSize(w, h int) { p.width, p.height = w, h }
+
+func (p *pickerScreen) SetError(err error) {
+	p.busy = ""
+	p.err = err.Error()
+}
+
+// SetUnfinished marks the procedures that have an unfinished run in the
+// same place as this process would start one (the same lab, or live; dry
+// run or not): starting another would be a second recovery at once.
+func (p *pickerScreen) SetUnfinished(runs []state.Run, labDir string, dryRun bool) {
+	p.unfinished = map[string]state.Run{}
+	for _, r := range runs {
+		if r.LabDir == labDir && (r.Mode == state.ModeDryRun) == dryRun {
+			if _, seen := p.unfinished[r.ProcedureID]; !seen {
+				p.unfinished[r.ProcedureID] = r
+			}
+		}
+	}
+}
+
+func (p *pickerScreen) SetRehearsing(v bool) {
+	p.rehearsing = v
+	p.busy = ""
+}
+
+func (p pickerScreen) offerLab() bool { return !p.zenInstalled && !p.rehearsing }
+
+func (p pickerScreen) Update(msg tea.Msg) (pickerScreen, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || p.busy != "" {
+		return p, nil
+	}
+	k := p.ctx.keys
+	switch {
+	case key.Matches(km, k.Up):
+		p.cursor = max(0, p.cursor-1)
+	case key.Matches(km, k.Down):
+		p.cursor = min(len(p.defs)-1, p.cursor+1)
+	case key.Matches(km, k.Start):
+		if len(p.defs) == 0 {
+			return p, nil
+		}
+		d := p.defs[p.cursor]
+		p.err = ""
+		if r, ok := p.unfinished[d.ID]; ok {
+			p.busy = "Opening the unfinished run " + r.ID + "…"
+			return p, func() tea.Msg { return resumeChosenMsg{runID: r.ID} }
+		}
+		p.busy = "Starting " + d.Section + "…"
+		return p, func() tea.Msg { return startChosenMsg{def: d} }
+	case key.Matches(km, k.Rehearse) && p.offerLab() && p.canRehearse:
+		if len(p.defs) == 0 {
+			return p, nil
+		}
+		d := p.defs[p.cursor]
+		p.err = ""
+		p.busy = "Building a fresh lab for the rehearsal…"
+		return p, func() tea.Msg { return rehearseMsg{def: d} }
+	case key.Matches(km, k.Quit):
+		return p, quitWith(ExitCompleted)
+	}
+	return p, nil
+}
+
+func (p pickerScreen) View() string {
+	s := p.ctx.styles
+	w := max(p.width, 10)
+	var top, bottom []string
+	top = append(top, s.Heading.Render(clip("Choose a procedure", w)))
+	if p.offerLab() {
+		top = append(top, styled(wrap("ZENworks is not installed on this machine.", w), s.Warning.Render)...)
+		if p.canRehearse {
+			top = append(top, styled(wrap("Press r to rehearse the selected procedure in a fresh lab. Enter runs it here for real (as when this server is being reinstalled).", w), s.Faint.Render)...)
+		}
+	}
+	top = append(top, "")
+	if p.busy != "" {
+		bottom = append(bottom, "")
+		bottom = append(bottom, styled(wrap(p.busy, w), s.Faint.Render)...)
+	}
+	if p.err != "" {
+		bottom = append(bottom, "")
+		bottom = append(bottom, styled(wrap(p.err, w), s.Error.Render)...)
+	}
+	var rows []string
+	cur := 0
+	for i, d := range p.defs {
+		if i == p.cursor {
+			cur = len(rows)
+		}
+		title := d.Section + "  " + d.Title
+		summary := "      " + d.Summary
+		if r, ok := p.unfinished[d.ID]; ok {
+			summary = "      unfinished run " + r.ID + ": Enter resumes it"
+		}
+		if i == p.cursor {
+			rows = append(rows, clip(s.Cursor.Render("› ")+s.Selected.Render(title), w))
+		} else {
+			rows = append(rows, clip("  "+s.Text.Render(title), w))
+		}
+		rows = append(rows, s.Faint.Render(clip(summary, w)))
+	}
+	room := max(p.height-len(top)-len(bottom), 2)
+	if len(rows) > room {
+		start := min(max(0, cur-room/2), len(rows)-room)
+		start -= start % 2 // keep a procedure's two lines together
+		rows = rows[start:min(len(rows), start+room)]
+	}
+	return strings.Join(append(append(top, rows...), bottom...), "\n")
+}
+
+func (p pickerScreen) ShortHelp() []key.Binding {
+	k := p.ctx.keys
+	b := []key.Binding{k.Up, k.Down, k.Start}
+	if p.offerLab() && p.canRehearse {
+		b = append(b, k.Rehearse)
+	}
+	return append(b, k.Quit)
+}
+
+func (p pickerScreen) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }

@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/colorprofile"
+
+	tea "charm.land/bubbletea/v2"
+
+	"zenrecover/procedures"
+	"zenrecover/runner"
+	"zenrecover/state"
+)
+
+// Config is what the wizard needs from the command line.
+type Config struct {
+	Library *procedures.Library
+	Options runner.Options
+	// Preset holds answers given up front (an answers file), for the
+	// procedure named to RunWizard only.
+	Preset            procedures.Values
+	NoColor           bool
+	Version           string
+	ZENworksInstalled bool
+	// NewLab builds a fresh lab for "rehearse" and returns its directory;
+	// nil when rehearsing is not possible.
+	NewLab func() (labDir string, err error)
+	// Out receives the last words after the screen closes (how to resume);
+	// nil means standard output.
+	Out io.Writer
+}
+
+// interruptWait bounds how long the wizard waits, on its way out, for an
+// interrupted command to end (its process group gets SIGTERM, then SIGKILL).
+const interruptWait = 15 * time.Second
+
+// RunWizard runs the full-screen wizard: the unfinished run resume (if not
+// nil) first, else the procedure procID, else the picker. It returns
+// ExitCompleted, ExitStopped (the run can be resumed) or ExitFailed.
+func RunWizard(ctx context.Context, cfg Config, resume *state.Run, procID string) (int, error) {
+	if cfg.Library == nil {
+		return ExitFailed, errors.New("wizard: no procedures loaded")
+	}
+	m := newModel(ctx, cfg, resume, procID)
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if cfg.NoColor || os.Getenv("NO_COLOR") != "" {
+		// Our styles set no colour then; this also strips the colours of
+		// any component we do not style ourselves.
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	final, runErr := tea.NewProgram(m, opts...).Run()
+	fm, ok := final.(model)
+	if !ok {
+		fm = m
+	}
+	code, words, err := fm.finish(ctx)
+	out := cfg.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	if words != "" {
+		fmt.Fprintln(out, words)
+	}
+	if err == nil && runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) && !errors.Is(runErr, tea.ErrProgramKilled) {
+		err = runErr
+	}
+	return code, err
+}
+
+// finish leaves the session in order after the program ended, however it
+// ended: a command still running is interrupted, a run neither completed
+// nor stopped is stopped (resumable), and the lock is released.
+func (m model) finish(ctx context.Context) (int, string, error) {
+	if !m.hasRun {
+		code := m.exitCode
+		if !m.quitting {
+			code = ExitStopped
+			if m.resumeRun == nil {
+				code = ExitCompleted // nothing was started
+			}
+		}
+		if m.resumeRun != nil && code == ExitStopped {
+			return code, "The unfinished run " + m.resumeRun.ID + " is still waiting: zenrecover resume " + m.resumeRun.ID, nil
+		}
+		return code, "", nil
+	}
+	v := m.run
+	if x := v.exec; x != nil {
+		x.cancel()
+		select {
+		case <-x.done:
+		case <-time.After(interruptWait):
+		}
+	}
+	m.lock.Lock()
+	defer m.lock.Unlock()
+	resumeHint := "To carry on: zenrecover resume " + v.runID
+	switch v.phase {
+	case phaseDone:
+		m.sess.Close()
+		return ExitCompleted, "Run " + v.runID + " is complete. zenrecover report " + v.runID + " shows what was done.", nil
+	case phaseStopped:
+		if v.stopErr != "" {
+			return ExitFailed, "The stop could not be recorded: " + v.stopErr + "\n" + resumeHint, errors.New(v.stopErr)
+		}
+		return ExitStopped, "Stopped. Nothing is lost. " + resumeHint, nil
+	}
+	if err := m.sess.Stop(context.WithoutCancel(ctx), "the wizard was closed"); err != nil {
+		return ExitFailed, "zenrecover closed, and the stop could not be recorded: " + err.Error() + "\n" + resumeHint, err
+	}
+	return ExitStopped, "Stopped. Nothing is lost. " + resumeHint, nil
+}
