@@ -104,3 +104,19 @@ func TestLintPointsAtTheMistake(t *testing.T) {
 		t.Errorf("lint said\n%s\nwant\n%s", errs, want)
 	}
 }
+
+func TestLintResolvesIncludes(t *testing.T) {
+	dir := t.TempDir()
+	src := "id: inc-demo\ntitle: Demo\nsection: \"9.4\"\nsummary: s\nsteps:\n  - id: a\n    ref: \"1\"\n    title: A\n    include: ca-bakup\n"
+	os.WriteFile(filepath.Join(dir, "inc.yaml"), []byte(src), 0o644)
+	_, errs, code := runCLI(t, "lint", filepath.Join(dir, "inc.yaml"))
+	if code != exitUsage || !strings.Contains(errs, `inc.yaml:9:14: include names "ca-bakup"`) {
+		t.Fatalf("lint %d: %s", code, errs)
+	}
+	// The built-in files lint clean against the library they belong to.
+	files, _ := filepath.Glob("assets/procedures/*.yaml")
+	out, errs, code := runCLI(t, append([]string{"lint"}, files...)...)
+	if code != 0 {
+		t.Fatalf("built-in definitions: %s %s", out, errs)
+	}
+}

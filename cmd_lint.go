@@ -5,8 +5,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-
-	"zenrecover/procedures"
 )
 
 func newLintCmd(g *globals) *cobra.Command {
@@ -16,6 +14,10 @@ func newLintCmd(g *globals) *cobra.Command {
 		Long:  "lint loads each file as zenrecover would, and prints every problem as file:line:column: what is wrong. Exit status 2 when any file has a problem.",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			lib, err := g.library()
+			if err != nil {
+				return err
+			}
 			bad := 0
 			for _, f := range args {
 				src, err := os.ReadFile(f)
@@ -24,7 +26,7 @@ func newLintCmd(g *globals) *cobra.Command {
 					bad++
 					continue
 				}
-				if _, err := procedures.Parse(f, src); err != nil {
+				if _, err := lib.Check(f, src); err != nil {
 					fmt.Fprintln(cmd.ErrOrStderr(), err)
 					bad++
 					continue

@@ -42,7 +42,7 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 	}
 	b.Verify = verify
 	switch s.Kind() {
-	case "manual", "group":
+	case "manual", "group", "include":
 		return b, nil
 	case "run":
 		argv, err := d.Argv(s, vals)

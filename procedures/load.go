@@ -67,6 +67,14 @@ func yamlError(name string, err error) *Error {
 	return &Error{File: name, Msg: err.Error()}
 }
 
+func parseSource(name string, src []byte) (*source, error) {
+	f, err := parser.ParseBytes(src, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &source{name: name, ast: f}, nil
+}
+
 // parseYAML parses src and decodes it into v, rejecting unknown fields.
 func parseYAML(name string, src []byte, v any) (*source, error) {
 	f, err := parser.ParseBytes(src, 0)
@@ -155,6 +163,9 @@ func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 	if len(all) > 0 {
 		return nil, all
 	}
+	if err := lib.linkAll(); err != nil {
+		return nil, err
+	}
 	return lib, nil
 }
 
@@ -185,6 +196,19 @@ func (l *Library) AddDir(dir string) error {
 	if len(all) > 0 {
 		return all
 	}
+	return l.linkAll()
+}
+
+func (l *Library) linkAll() error {
+	var all Errors
+	for _, d := range l.defs {
+		if err := l.link(d, nil); err != nil {
+			all = append(all, AsErrors(err)...)
+		}
+	}
+	if len(all) > 0 {
+		return all
+	}
 	return nil
 }
 
@@ -208,12 +232,19 @@ func (l *Library) add(name string, src []byte) error {
 // All returns the definitions in reference order.
 func (l *Library) All() []*Definition { return l.defs }
 
-// Get returns the definition with that id or section number, or nil.
-func (l *Library) Get(id string) *Definition {
+func (l *Library) byID(id string) *Definition {
 	for _, d := range l.defs {
 		if d.ID == id {
 			return d
 		}
+	}
+	return nil
+}
+
+// Get returns the definition with that id or section number, or nil.
+func (l *Library) Get(id string) *Definition {
+	if d := l.byID(id); d != nil {
+		return d
 	}
 	for _, d := range l.defs {
 		if d.Section == id {
@@ -239,4 +270,25 @@ func sectionLess(a, b string) bool {
 		return as[i] < bs[i]
 	}
 	return len(as) < len(bs)
+}
+
+// Check loads one file as if it were part of the library (replacing a
+// definition with the same id), so its includes are resolved too. The
+// library itself is not changed.
+func (l *Library) Check(name string, src []byte) (*Definition, error) {
+	d, err := Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	trial := &Library{}
+	for _, x := range l.defs {
+		if x.ID != d.ID {
+			trial.defs = append(trial.defs, x)
+		}
+	}
+	trial.defs = append(trial.defs, d)
+	if err := trial.link(d, nil); err != nil {
+		return nil, err
+	}
+	return d, nil
 }

@@ -16,6 +16,11 @@ type Definition struct {
 	File   string `yaml:"-" json:"-"`
 	Source []byte `yaml:"-" json:"-"`
 	Hash   string `yaml:"-" json:"-"`
+	// Fixed holds the facts that an include's `with:` decides; they are
+	// not asked.
+	Fixed    map[string]string `yaml:"-" json:"fixed,omitempty"`
+	included []*Definition     // what the include steps brought in, for the bundle
+	linked   bool
 }
 
 // Note is an IMPORTANT, WARNING or NOTE block of the reference.
@@ -76,8 +81,15 @@ type Step struct {
 	Copy    *CopySpec    `yaml:"copy" json:"copy,omitempty"`
 	EditXML *EditXMLSpec `yaml:"edit-xml" json:"edit-xml,omitempty"`
 
+	Include string            `yaml:"include" json:"include,omitempty"` // another procedure's id: its steps become this step's substeps
+	With    map[string]string `yaml:"with" json:"with,omitempty"`       // facts of the included procedure decided here
+
 	Verify []CheckSpec `yaml:"verify" json:"verify,omitempty"`
 	Steps  []*Step     `yaml:"steps" json:"steps,omitempty"`
+
+	// Origin is the section of the procedure an included step comes from
+	// ("1.3"); empty for the procedure's own steps.
+	Origin string `yaml:"-" json:"origin,omitempty"`
 
 	// Filled by the loader.
 	Parent *Step  `yaml:"-" json:"-"`
@@ -157,10 +169,19 @@ func (s *Step) Kind() string {
 		return "copy"
 	case s.EditXML != nil:
 		return "edit-xml"
+	case s.Include != "":
+		return "include"
 	case len(s.Steps) > 0:
 		return "group"
 	}
 	return ""
+}
+
+// Actionable reports whether the step itself is done (run, confirmed,
+// checked) rather than only holding substeps.
+func (s *Step) Actionable() bool {
+	k := s.Kind()
+	return k != "group" && k != "include" && k != ""
 }
 
 // Condition returns the step's compiled condition, or nil.

@@ -204,20 +204,26 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 	v.shown(s.Title, p+".title")
 
 	kinds := 0
-	for _, has := range []bool{len(s.Run) > 0, s.Manual != "", len(s.Check) > 0, s.Copy != nil, s.EditXML != nil} {
+	for _, has := range []bool{len(s.Run) > 0, s.Manual != "", len(s.Check) > 0, s.Copy != nil, s.EditXML != nil, s.Include != ""} {
 		if has {
 			kinds++
 		}
 	}
 	switch {
 	case kinds > 1:
-		v.errf(p, "step %q does more than one thing: choose one of run, manual, check, copy, edit-xml", s.ID)
+		v.errf(p, "step %q does more than one thing: choose one of run, manual, check, copy, edit-xml, include", s.ID)
 	case kinds == 1 && len(s.Steps) > 0:
 		v.errf(p+".steps", "step %q has an action and substeps: make the action a substep", s.ID)
 	case kinds == 0 && len(s.Steps) == 0:
-		v.errf(p, "step %q does nothing: give it run, manual, check, copy, edit-xml or substeps", s.ID)
+		v.errf(p, "step %q does nothing: give it run, manual, check, copy, edit-xml, include or substeps", s.ID)
 	}
-	if (s.Destructive || s.Idempotent) && kinds == 0 {
+	if len(s.With) > 0 && s.Include == "" {
+		v.errf(p+".with", "with: goes with include:")
+	}
+	if s.Include != "" && (s.Destructive || s.Idempotent || len(s.Verify) > 0) {
+		v.errf(p, "an include step takes its behaviour from the included procedure's steps")
+	}
+	if (s.Destructive || s.Idempotent) && (kinds == 0 || s.Include != "") {
 		v.errf(p, "destructive and idempotent describe an action; step %q has none", s.ID)
 	}
 	if s.Provides != "" && s.EditXML == nil {
@@ -270,7 +276,7 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 		}
 	}
 	v.checks(s.Verify, p+".verify")
-	if len(s.Verify) > 0 && kinds == 0 {
+	if len(s.Verify) > 0 && (kinds == 0 || s.Include != "") {
 		v.errf(p+".verify", "verify checks belong to a step with an action")
 	}
 

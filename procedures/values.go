@@ -35,6 +35,9 @@ func (d *Definition) env(vals Values) map[string]any {
 	env := map[string]any{}
 	for _, f := range d.Facts {
 		v, ok := vals[f.ID]
+		if fixed, is := d.Fixed[f.ID]; is {
+			v, ok = fixed, true
+		}
 		if !ok {
 			continue
 		}

@@ -70,7 +70,7 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 func (s *Session) applying() []procedures.PlanStep {
 	var out []procedures.PlanStep
 	for _, p := range s.def.Plan(s.vals) {
-		if p.Applies != procedures.No && p.Step.Kind() != "group" {
+		if p.Applies != procedures.No && p.Step.Actionable() {
 			out = append(out, p)
 		}
 	}
@@ -157,6 +157,9 @@ func (s *Session) maskedSecrets() map[string]string {
 // anything but a secret, the value.
 func (s *Session) Answer(ctx context.Context, id, value string) error {
 	if f := s.def.FactByID(id); f != nil {
+		if fixed, ok := s.def.Fixed[id]; ok {
+			return fmt.Errorf("%s is decided by the procedure (%s)", f.Question, fixed)
+		}
 		v, err := f.CheckFact(value)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Question, err)

@@ -103,7 +103,7 @@ func Start(ctx context.Context, o Options, def *procedures.Definition, preset pr
 		labDir, _ = filepath.Abs(labDir)
 	}
 	run, err := o.Store.CreateRun(ctx, state.Run{
-		ProcedureID: def.ID, DefHash: def.Hash, StepHashes: def.StepHashes(), DefText: def.Source,
+		ProcedureID: def.ID, DefHash: def.Hash, StepHashes: def.StepHashes(), DefText: def.Bundle(),
 		Mode: o.mode(), LabDir: labDir, Host: o.Hostname(), User: info.User,
 		BootID: state.BootID(), Version: o.Version,
 	})
@@ -155,7 +155,7 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 	if run.Status == state.RunCompleted {
 		return nil, fmt.Errorf("run %s is already completed; `zenrecover report %s` shows what it did", run.ID, run.ID)
 	}
-	def, err := procedures.Parse(run.ProcedureID+" (as recorded in run "+run.ID+")", run.DefText)
+	def, err := procedures.ParseBundle(run.ProcedureID+" (as recorded in run "+run.ID+")", run.DefText)
 	if err != nil {
 		return nil, fmt.Errorf("run %s: its recorded definition no longer loads: %w", run.ID, err)
 	}
@@ -212,9 +212,13 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 }
 
 func newSession(o Options, def *procedures.Definition, run state.Run, token string, lock *state.Lock) *Session {
+	vals := procedures.Values{}
+	for k, v := range def.Fixed {
+		vals[k] = v // decided by the definition itself, never asked
+	}
 	return &Session{
 		opts: o, store: o.Store, def: def, run: run, token: token, lock: lock,
-		vals: procedures.Values{}, secrets: map[string]string{}, masker: actions.NewMasker(),
+		vals: vals, secrets: map[string]string{}, masker: actions.NewMasker(),
 		host: o.Hostname(), asked: map[string]bool{},
 	}
 }

@@ -388,3 +388,56 @@ func TestDryRunAsksNoSecretAndChangesNothing(t *testing.T) {
 		t.Error("a dry run wrote the backup")
 	}
 }
+
+func TestIncludedStepsRunAndResumeFromTheRecordedBundle(t *testing.T) {
+	f := newFixture(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "demo.yaml"), []byte(`id: replace-demo
+title: Replace (demo)
+section: "9.2"
+summary: Includes 1.3 with -d decided.
+steps:
+  - id: backup-ca
+    ref: "6a"
+    title: Back up the CA, removing the role here
+    include: ca-backup
+    with:
+      remove_ca_role: "yes"
+  - id: after
+    ref: "7"
+    title: Then this
+    manual: Carry on.
+`), 0o644)
+	if err := f.lib.AddDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	s := f.start("9.2", nil)
+	ctx := context.Background()
+	need := drive(t, s, map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase}, &bytes.Buffer{})
+	if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("ended on %T %+v", need, need)
+	}
+	if ss := s.State().Steps["backup-ca/export-ca-remove-role"]; ss == nil || ss.Status != state.StepSucceeded {
+		t.Fatalf("included step: %+v", ss)
+	}
+	if _, asked := s.State().Answers["remove_ca_role"]; asked {
+		t.Error("a fact decided by with: was journaled as an answer")
+	}
+	z, _ := f.lab.Zone()
+	if srv, _ := z.Server(f.lab.Hostname()); srv.HasRole(lab.RoleCertAuth) {
+		t.Error("the included export did not run with -d")
+	}
+	id := s.Run().ID
+	s.Close()
+	// The run was recorded with every definition it used.
+	r, err := runner.Resume(ctx, f.opts(), id)
+	if err == nil {
+		r.Close()
+		t.Fatal("a completed run resumed")
+	}
+	run, _ := f.store.Run(ctx, id)
+	d, err := procedures.ParseBundle("recorded", run.DefText)
+	if err != nil || d.Step("backup-ca/export-ca") == nil || d.Hash != run.DefHash {
+		t.Fatalf("recorded bundle: %v", err)
+	}
+}

@@ -215,7 +215,7 @@ type resumeInfoMsg struct {
 func resumeInfoCmd(ctx context.Context, st *state.Store, run state.Run) tea.Cmd {
 	return func() tea.Msg {
 		m := resumeInfoMsg{runID: run.ID}
-		def, err := procedures.Parse(run.ProcedureID, run.DefText)
+		def, err := procedures.ParseBundle(run.ProcedureID, run.DefText)
 		if err != nil {
 			m.err = err
 			return m
@@ -244,7 +244,7 @@ func whereStopped(def *procedures.Definition, rs state.RunState) (string, int, i
 	}
 	where, done, total := "", 0, 0
 	for _, p := range def.Plan(vals) {
-		if p.Applies == procedures.No || p.Step.Kind() == "group" {
+		if p.Applies == procedures.No || !p.Step.Actionable() {
 			continue
 		}
 		total++

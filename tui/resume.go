@@ -43,7 +43,7 @@ func newResumeScreen(ctx *uictx, run state.Run, lib *procedures.Library) resumeS
 			r.title = d.Section + " " + d.Title
 		}
 	}
-	if def, err := procedures.Parse(run.ProcedureID, run.DefText); err == nil {
+	if def, err := procedures.ParseBundle(run.ProcedureID, run.DefText); err == nil {
 		r.title = def.Section + " " + def.Title
 	}
 	return r

@@ -36,7 +36,7 @@ func listEntries(plan []procedures.PlanStep) []listEntry {
 			continue
 		}
 		out = append(out, listEntry{step: p.Step, depth: p.Depth,
-			undecided: p.Applies == procedures.Undecided, group: p.Step.Kind() == "group"})
+			undecided: p.Applies == procedures.Undecided, group: !p.Step.Actionable()})
 	}
 	return out
 }

@@ -1,0 +1,187 @@
+package procedures
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Including another procedure ("take a reliable backup of the certificate
+// authority: see section 1.3") copies its steps in as substeps of the
+// include step, with ids prefixed by the include step's id, so one
+// definition serves every procedure that needs it and each copy is tracked
+// on its own in the journal. Facts and inputs are shared by id: the
+// administrator's name is asked once for the whole run. `with:` decides an
+// included fact for this use (2.1 exports the CA with -d).
+
+// link expands every include step of d, once, from the library.
+func (l *Library) link(d *Definition, stack []string) error {
+	if d.linked {
+		return nil
+	}
+	if slices.Contains(stack, d.ID) {
+		return &Error{File: d.File, Line: 1, Column: 1, Msg: "procedures include each other: " + strings.Join(append(stack, d.ID), " → ")}
+	}
+	var errs Errors
+	d.Walk(func(s *Step) {
+		if s.Include == "" || len(s.Steps) > 0 {
+			return
+		}
+		inc := l.byID(s.Include)
+		if inc == nil {
+			errs = append(errs, d.errAt(s, "include", "include names %q, which is not a procedure id", s.Include))
+			return
+		}
+		if err := l.link(inc, append(stack, d.ID)); err != nil {
+			errs = append(errs, AsErrors(err)...)
+			return
+		}
+		errs = append(errs, d.merge(s, inc)...)
+	})
+	if len(errs) > 0 {
+		return errs
+	}
+	d.linked = true
+	d.Hash = hashOf(d)
+	return nil
+}
+
+// errAt positions an error at a step's field, parsing the file's text
+// again (this only happens for a definition with a mistake).
+func (d *Definition) errAt(s *Step, field, format string, args ...any) *Error {
+	if src, err := parseSource(d.File, d.Source); err == nil && s.path != "" {
+		return src.errAt(s.path+"."+field, format, args...)
+	}
+	return &Error{File: d.File, Msg: fmt.Sprintf(format, args...)}
+}
+
+// merge brings inc's facts, inputs and steps into d under the include step s.
+func (d *Definition) merge(s *Step, inc *Definition) Errors {
+	var errs Errors
+	for _, f := range inc.Facts {
+		if mine := d.FactByID(f.ID); mine != nil {
+			if mine.Type != f.Type || !slices.Equal(mine.Choices, f.Choices) {
+				errs = append(errs, d.errAt(s, "include", "fact %q is a %s here but a %s in %s", f.ID, mine.Type, f.Type, inc.ID))
+			}
+			continue
+		}
+		c := *f
+		d.Facts = append(d.Facts, &c)
+	}
+	for _, in := range inc.Inputs {
+		if mine := d.InputByID(in.ID); mine != nil {
+			if mine.Type != in.Type {
+				errs = append(errs, d.errAt(s, "include", "input %q is a %s here but a %s in %s", in.ID, mine.Type, in.Type, inc.ID))
+			}
+			continue
+		}
+		c := *in
+		d.Inputs = append(d.Inputs, &c)
+	}
+	for k, v := range inc.Fixed {
+		errs = append(errs, d.fix(s, k, v)...)
+	}
+	for _, k := range sortedKeys(s.With) {
+		f := inc.FactByID(k)
+		if f == nil {
+			errs = append(errs, d.errAt(s, "with."+k, "%s has no fact %q to decide", inc.ID, k))
+			continue
+		}
+		v, err := f.CheckFact(s.With[k])
+		if err != nil {
+			errs = append(errs, d.errAt(s, "with."+k, "%s: %v", k, err))
+			continue
+		}
+		errs = append(errs, d.fix(s, k, v)...)
+	}
+	s.Steps = copySteps(inc.Steps, s, s.ID+"/", inc.Section)
+	d.included = append(d.included, inc)
+	d.included = append(d.included, inc.included...)
+	return errs
+}
+
+func (d *Definition) fix(s *Step, k, v string) Errors {
+	if d.Fixed == nil {
+		d.Fixed = map[string]string{}
+	}
+	if prev, ok := d.Fixed[k]; ok && prev != v {
+		return Errors{d.errAt(s, "with", "%s is decided twice, as %s and as %s", k, prev, v)}
+	}
+	d.Fixed[k] = v
+	return nil
+}
+
+func copySteps(steps []*Step, parent *Step, prefix, origin string) []*Step {
+	out := make([]*Step, len(steps))
+	for i, s := range steps {
+		c := *s
+		c.ID = prefix + s.ID
+		c.Parent = parent
+		if c.Origin == "" {
+			c.Origin = origin
+		}
+		c.Steps = copySteps(s.Steps, &c, prefix, origin)
+		out[i] = &c
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// bundleMark separates the definitions of a bundle. It is a YAML comment,
+// so each part stays a valid definition on its own.
+const bundleMark = "# ---- zenrecover: included definition ----\n"
+
+// Bundle is the text a run records: the definition and every definition it
+// includes, so that a resumed run follows exactly what it started with.
+func (d *Definition) Bundle() []byte {
+	if len(d.included) == 0 {
+		return d.Source
+	}
+	var b bytes.Buffer
+	b.Write(d.Source)
+	seen := map[string]bool{d.ID: true}
+	for _, inc := range d.included {
+		if seen[inc.ID] {
+			continue
+		}
+		seen[inc.ID] = true
+		if !bytes.HasSuffix(b.Bytes(), []byte("\n")) {
+			b.WriteByte('\n')
+		}
+		b.WriteString(bundleMark)
+		b.Write(inc.Source)
+	}
+	return b.Bytes()
+}
+
+// ParseBundle loads what Bundle wrote: the first definition, linked with
+// the others.
+func ParseBundle(name string, text []byte) (*Definition, error) {
+	parts := bytes.Split(text, []byte(bundleMark))
+	lib := &Library{}
+	var first *Definition
+	for i, p := range parts {
+		d, err := Parse(fmt.Sprintf("%s (part %d)", name, i+1), p)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			first = d
+			d.File = name
+		}
+		lib.defs = append(lib.defs, d)
+	}
+	if err := lib.link(first, nil); err != nil {
+		return nil, err
+	}
+	return first, nil
+}
