@@ -100,3 +100,55 @@ func TestIncludeMistakesAreLoadErrors(t *testing.T) {
 		t.Fatalf("a loop of includes: %v", err)
 	}
 }
+
+const fanDemo = `id: fan-demo
+title: Fan out (demo)
+section: "9.5"
+summary: One step per Satellite.
+inputs:
+  - id: satellites
+    type: list
+    prompt: Satellites of this zone
+  - id: port
+    type: string
+    prompt: Port
+    default: "443"
+steps:
+  - id: iac
+    ref: "4"
+    title: Import the certificate on each Satellite
+    each: satellites
+    manual: On ${target}, run the command below.
+    command: [zac, iac, "${port}"]
+`
+
+func TestFanOutNeedsAListAndKnowsItsTarget(t *testing.T) {
+	if _, err := procedures.Parse("fan.yaml", []byte(fanDemo)); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string][2]string{
+		"each names a non-list":  {"each: satellites", "each: port"},
+		"target outside each":    {"    each: satellites\n", ""},
+		"command without manual": {"    manual: On ${target}, run the command below.\n", "    run: [ls]\n"},
+	}
+	wants := map[string]string{
+		"each names a non-list":  `fan.yaml:17:11: each names "port", which is not a list input`,
+		"target outside each":    `fan.yaml:17:13: ${target} names the target of a fan-out step`,
+		"command without manual": `command: shows what the operator runs by hand`,
+	}
+	for name, r := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := procedures.Parse("fan.yaml", []byte(strings.Replace(fanDemo, r[0], r[1], 1)))
+			if err == nil || !strings.Contains(err.Error(), wants[name]) {
+				t.Fatalf("got %v\nwant %s", err, wants[name])
+			}
+		})
+	}
+	d, _ := procedures.Parse("fan.yaml", []byte(fanDemo))
+	if err := d.InputByID("satellites").CheckInput("sat1, sat2, sat1"); err == nil || !strings.Contains(err.Error(), "sat1 is listed twice") {
+		t.Errorf("duplicate target: %v", err)
+	}
+	if got := procedures.Targets("sat1, sat2\nsat3"); strings.Join(got, "|") != "sat1|sat2|sat3" {
+		t.Errorf("targets %q", got)
+	}
+}

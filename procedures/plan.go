@@ -3,6 +3,9 @@ package procedures
 import (
 	"fmt"
 	"strings"
+
+	exprast "github.com/expr-lang/expr/ast"
+	exprparser "github.com/expr-lang/expr/parser"
 )
 
 // Applies says whether a step is part of the plan.
@@ -65,6 +68,10 @@ func (d *Definition) Needs(s *Step) []*Input {
 	for _, a := range s.Answers {
 		names = append(names, a.Input)
 	}
+	if s.Each != "" {
+		names = append(names, s.Each)
+	}
+	add(s.Command...)
 	add(s.Manual, s.Instructions)
 	if s.Copy != nil {
 		add(s.Copy.From, s.Copy.To)
@@ -116,42 +123,156 @@ func (d *Definition) Argv(s *Step, vals Values) ([]string, error) {
 	return argv, nil
 }
 
-// ConditionWords renders a step's condition for people: the fact's question
-// and the answer that selects the step, where the condition is that simple.
+// ConditionWords renders a step's condition for people: the facts'
+// questions and the answers that select the step ("Only if the answer to
+// “…?” is yes and …"). Paper checklists print it, so it reads the
+// expression's structure rather than its text; what it cannot put in words
+// it shows as written.
 func (d *Definition) ConditionWords(s *Step) string {
-	if s.When == "" {
+	if strings.TrimSpace(s.When) == "" {
 		return ""
 	}
-	w := strings.TrimSpace(s.When)
-	neg := false
-	if strings.HasPrefix(w, "!") {
-		neg, w = true, strings.TrimSpace(w[1:])
-	} else if strings.HasPrefix(w, "not ") {
-		neg, w = true, strings.TrimSpace(w[4:])
-	}
-	if f := d.FactByID(w); f != nil && f.Type == "bool" {
-		ans := "yes"
-		if neg {
-			ans = "no"
-		}
-		return fmt.Sprintf("Only if the answer to “%s” is %s", strings.TrimSuffix(f.Question, "?")+"?", ans)
-	}
-	if parts := strings.SplitN(w, "==", 2); len(parts) == 2 && !neg {
-		name := strings.TrimSpace(parts[0])
-		val := strings.Trim(strings.TrimSpace(parts[1]), `"'`)
-		if f := d.FactByID(name); f != nil {
-			return fmt.Sprintf("Only if the answer to “%s” is %s", strings.TrimSuffix(f.Question, "?")+"?", val)
+	return d.WhenWords(s.When)
+}
+
+// WhenWords is ConditionWords for any condition of d, such as a
+// conditional argument's.
+func (d *Definition) WhenWords(when string) string {
+	if tree, err := exprparser.Parse(when); err == nil {
+		if w, ok := d.words(tree.Node, false); ok {
+			return "Only if " + w
 		}
 	}
-	if s.cond != nil && len(s.cond.Names) == 1 {
-		if p := d.provider(s.cond.Names[0]); p != nil {
+	return "Only if: " + strings.TrimSpace(when)
+}
+
+// words says what n (negated when neg) asks of the answers.
+func (d *Definition) words(n exprast.Node, neg bool) (string, bool) {
+	switch n := n.(type) {
+	case *exprast.UnaryNode:
+		if n.Operator == "!" || n.Operator == "not" {
+			return d.words(n.Node, !neg)
+		}
+	case *exprast.IdentifierNode:
+		if f := d.FactByID(n.Value); f != nil && f.Type == "bool" {
+			return answerIs(f, yesNo(!neg)), true
+		}
+		if p := d.provider(n.Value); p != nil {
 			if neg {
-				return fmt.Sprintf("Only if step %s changed nothing", p.Ref)
+				return fmt.Sprintf("step %s changed nothing", p.Ref), true
 			}
-			return fmt.Sprintf("Only if step %s changed the file", p.Ref)
+			return fmt.Sprintf("step %s changed the file", p.Ref), true
+		}
+	case *exprast.BinaryNode:
+		switch n.Operator {
+		case "&&", "and", "||", "or":
+			and := n.Operator == "&&" || n.Operator == "and"
+			if neg {
+				and = !and // De Morgan: "not (a and b)" is "not a, or not b"
+			}
+			l, ok1 := d.joined(n.Left, neg, and)
+			r, ok2 := d.joined(n.Right, neg, and)
+			if !ok1 || !ok2 {
+				return "", false
+			}
+			if and {
+				return l + " and " + r, true
+			}
+			return l + " or " + r, true
+		case "==", "!=":
+			if n.Operator == "!=" {
+				neg = !neg
+			}
+			id, lit := n.Left, n.Right
+			if _, ok := id.(*exprast.IdentifierNode); !ok {
+				id, lit = lit, id
+			}
+			ident, ok := id.(*exprast.IdentifierNode)
+			if !ok {
+				return "", false
+			}
+			f := d.FactByID(ident.Value)
+			if f == nil {
+				return "", false
+			}
+			switch v := lit.(type) {
+			case *exprast.StringNode:
+				if neg {
+					return answerIs(f, "not "+v.Value), true
+				}
+				return answerIs(f, v.Value), true
+			case *exprast.BoolNode:
+				if f.Type == "bool" {
+					return answerIs(f, yesNo(v.Value != neg)), true
+				}
+			}
+		case "in", "not in":
+			if n.Operator == "not in" {
+				neg = !neg
+			}
+			ident, ok := n.Left.(*exprast.IdentifierNode)
+			arr, ok2 := n.Right.(*exprast.ArrayNode)
+			f := d.FactByID(identName(ident))
+			if !ok || !ok2 || f == nil {
+				return "", false
+			}
+			var vals []string
+			for _, e := range arr.Nodes {
+				sn, ok := e.(*exprast.StringNode)
+				if !ok {
+					return "", false
+				}
+				vals = append(vals, sn.Value)
+			}
+			if neg {
+				return answerIs(f, "none of "+strings.Join(vals, ", ")), true
+			}
+			return answerIs(f, strings.Join(vals, " or ")), true
 		}
 	}
-	return "Only if: " + s.When
+	return "", false
+}
+
+// joined words one side of an "and" or an "or", marking a nested
+// connective of the other kind so that the sentence keeps its grouping.
+func (d *Definition) joined(n exprast.Node, neg, and bool) (string, bool) {
+	w, ok := d.words(n, neg)
+	if !ok {
+		return "", false
+	}
+	if b, isBin := n.(*exprast.BinaryNode); isBin {
+		inner := b.Operator == "&&" || b.Operator == "and"
+		if b.Operator == "||" || b.Operator == "or" || inner {
+			if neg {
+				inner = !inner
+			}
+			switch {
+			case and && !inner:
+				return "either " + w, true
+			case !and && inner:
+				return "both " + w, true
+			}
+		}
+	}
+	return w, true
+}
+
+func identName(n *exprast.IdentifierNode) string {
+	if n == nil {
+		return ""
+	}
+	return n.Value
+}
+
+func answerIs(f *Fact, answer string) string {
+	return fmt.Sprintf("the answer to “%s” is %s", strings.TrimSuffix(f.Question, "?")+"?", answer)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func (d *Definition) provider(name string) *Step {

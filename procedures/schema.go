@@ -1,5 +1,7 @@
 package procedures
 
+import "strings"
+
 // Definition is one procedure as written in a YAML file.
 type Definition struct {
 	ID        string   `yaml:"id" json:"id"`
@@ -50,13 +52,22 @@ type Detector struct {
 // Input is a value the steps need.
 type Input struct {
 	ID        string `yaml:"id" json:"id"`
-	Type      string `yaml:"type" json:"type"` // string, path, secret
+	Type      string `yaml:"type" json:"type"` // string, path, list, secret
 	Prompt    string `yaml:"prompt" json:"prompt"`
 	Help      string `yaml:"help" json:"help,omitempty"`
 	Default   string `yaml:"default" json:"default,omitempty"`
 	New       bool   `yaml:"new" json:"new,omitempty"` // a secret being created: typed twice
 	MinLength int    `yaml:"min-length" json:"min-length,omitempty"`
 	Escrow    bool   `yaml:"escrow" json:"escrow,omitempty"`
+}
+
+// Targets splits a list input's value into its targets.
+func Targets(v string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' || r == '\t' }) {
+		out = append(out, f)
+	}
+	return out
 }
 
 // Secret reports whether the input is never shown or stored.
@@ -73,6 +84,14 @@ type Step struct {
 	Destructive  bool   `yaml:"destructive" json:"destructive,omitempty"`
 	Idempotent   bool   `yaml:"idempotent" json:"idempotent,omitempty"`
 	Provides     string `yaml:"provides" json:"provides,omitempty"`
+
+	// Each fans the step out over the targets of a list input (every
+	// Primary Server, every Satellite); each target is done and journaled
+	// on its own, and ${target} names it in the step's texts.
+	Each string `yaml:"each" json:"each,omitempty"`
+	// Command is what the operator runs by hand, elsewhere (on each target
+	// of a fan-out, in a database client): shown exactly, never run here.
+	Command []string `yaml:"command" json:"command,omitempty"`
 
 	Run     []Arg        `yaml:"run" json:"run,omitempty"`
 	Answers []AnswerRule `yaml:"answers" json:"answers,omitempty"`

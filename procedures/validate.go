@@ -25,6 +25,16 @@ type validator struct {
 	// provides declared anywhere, and those declared by steps already walked
 	provides, provided map[string]bool
 	env                map[string]any
+	target             bool // ${target} may be used: inside a fan-out step
+}
+
+func (v *validator) inEach(s *Step) bool {
+	for p := s.Parent; p != nil; p = p.Parent {
+		if p.Each != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *validator) errf(path, format string, args ...any) {
@@ -137,7 +147,7 @@ func (v *validator) declarations() {
 			v.errf(p, "input %q has no prompt", in.ID)
 		}
 		switch in.Type {
-		case "string", "path":
+		case "string", "path", "list":
 			if in.New || in.Escrow {
 				v.errf(p, "new and escrow are for secret inputs only")
 			}
@@ -146,7 +156,7 @@ func (v *validator) declarations() {
 				v.errf(p+".default", "a secret input cannot have a default")
 			}
 		default:
-			v.errf(p+".type", "input type %q is not string, path or secret", in.Type)
+			v.errf(p+".type", "input type %q is not string, path, list or secret", in.Type)
 		}
 		if in.Default != "" && !in.Secret() {
 			if err := in.CheckInput(in.Default); err != nil {
@@ -186,6 +196,7 @@ func (v *validator) steps(steps []*Step, path string, parent *Step, seen map[str
 }
 
 func (v *validator) step(s *Step, p string, seen map[string]string) {
+	v.target = s.Each != "" || v.inEach(s)
 	if !stepIDPattern.MatchString(s.ID) {
 		v.errf(p+".id", "step id %q must be letters, digits, dots, dashes or underscores", s.ID)
 	} else if prev, dup := seen[s.ID]; dup {
@@ -256,6 +267,20 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 		if !v.inputs[a.Input] {
 			v.errf(ap+".input", "answer names %q, which is not an input of this procedure", a.Input)
 		}
+	}
+	if s.Each != "" {
+		if in := v.d.InputByID(s.Each); in == nil || in.Type != "list" {
+			v.errf(p+".each", "each names %q, which is not a list input of this procedure", s.Each)
+		}
+		if s.Manual == "" {
+			v.errf(p+".each", "a fanned-out step is done by hand on each target: give it manual: (and command: to show what to run there)")
+		}
+	}
+	if len(s.Command) > 0 && s.Manual == "" {
+		v.errf(p+".command", "command: shows what the operator runs by hand; it goes with manual:")
+	}
+	for i, c := range s.Command {
+		v.argText(c, fmt.Sprintf("%s.command[%d]", p, i))
 	}
 	v.shown(s.Manual, p+".manual")
 	if s.Copy != nil {
@@ -354,6 +379,10 @@ func (v *validator) shown(s, path string) {
 func (v *validator) refs(s, path, where string) {
 	for _, name := range templateRefs(s) {
 		switch {
+		case name == "target":
+			if !v.target {
+				v.errf(path, "${target} names the target of a fan-out step (each:); this step has none")
+			}
 		case v.inputs[name]:
 			if v.d.InputByID(name).Secret() {
 				v.errf(path, "secret input %q used in %s: a secret may only answer a prompt", name, where)

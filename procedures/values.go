@@ -126,6 +126,15 @@ func (in *Input) CheckInput(v string) error {
 	if strings.ContainsAny(v, "\n\r\x00") {
 		return fmt.Errorf("%q has a line break or NUL in it", v)
 	}
+	if in.Type == "list" {
+		seen := map[string]bool{}
+		for _, t := range Targets(v) {
+			if seen[t] {
+				return fmt.Errorf("%s is listed twice", t)
+			}
+			seen[t] = true
+		}
+	}
 	if in.Type == "path" && !strings.HasPrefix(v, "/") && !isWindowsAbs(v) {
 		return fmt.Errorf("%q is not an absolute path", v)
 	}

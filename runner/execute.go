@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,11 +39,21 @@ func (d detail) String() string {
 }
 
 func (s *Session) stepByID(id string) (*procedures.Step, error) {
+	st, _, err := s.stepByKey(id)
+	return st, err
+}
+
+// stepByKey reads "step" or "step@target".
+func (s *Session) stepByKey(key string) (*procedures.Step, string, error) {
+	id, target, _ := strings.Cut(key, "@")
 	st := s.def.Step(id)
 	if st == nil {
-		return nil, fmt.Errorf("procedure %s has no step %q", s.def.ID, id)
+		return nil, "", fmt.Errorf("procedure %s has no step %q", s.def.ID, id)
 	}
-	return st, nil
+	if (target != "") != (st.Each != "") || (target != "" && !slices.Contains(procedures.Targets(s.vals[st.Each]), target)) {
+		return nil, "", fmt.Errorf("step %s: %q is not one of its targets", st.Ref, target)
+	}
+	return st, target, nil
 }
 
 func (s *Session) checkConfirm(st *procedures.Step, typed string) error {
@@ -168,22 +179,24 @@ func (s *Session) verify(ctx context.Context, checks []actions.Check, start time
 	return s.masker.String(strings.Join(said, "; ")), ok
 }
 
-// Confirm records that the operator did a manual step. It is one journal
-// row, so a confirmation happens exactly once.
-func (s *Session) Confirm(ctx context.Context, stepID, confirm string) error {
-	st, err := s.stepByID(stepID)
+// Confirm records that the operator did a manual step (key is the step
+// id, or NeedStep.Key for one target of a fan-out). It is one journal row,
+// so a confirmation happens exactly once.
+func (s *Session) Confirm(ctx context.Context, key, confirm string) error {
+	st, target, err := s.stepByKey(key)
 	if err != nil {
 		return err
 	}
 	if err := s.checkConfirm(st, confirm); err != nil {
 		return err
 	}
-	return s.append(ctx, state.Event{Kind: state.EventConfirmed, Step: st.ID})
+	return s.append(ctx, state.Event{Kind: state.EventConfirmed, Step: st.ID, Target: target})
 }
 
-// Skip records that the operator chose not to do a step, and why.
-func (s *Session) Skip(ctx context.Context, stepID, reason string) error {
-	st, err := s.stepByID(stepID)
+// Skip records that the operator chose not to do a step (or one target of
+// it), and why.
+func (s *Session) Skip(ctx context.Context, key, reason string) error {
+	st, target, err := s.stepByKey(key)
 	if err != nil {
 		return err
 	}
@@ -195,7 +208,7 @@ func (s *Session) Skip(ctx context.Context, stepID, reason string) error {
 			return err
 		}
 	}
-	return s.append(ctx, state.Event{Kind: state.EventSkipped, Step: st.ID, Reason: s.masker.String(reason)})
+	return s.append(ctx, state.Event{Kind: state.EventSkipped, Step: st.ID, Target: target, Reason: s.masker.String(reason)})
 }
 
 // Resolution is the operator's decision about an in-doubt step.

@@ -28,7 +28,12 @@ type NeedInput struct {
 // the operator and confirmed).
 type NeedStep struct {
 	Step        *procedures.Step
-	Number      int // position among the steps that apply, from 1
+	Target      string          // the target of a fan-out step ("" otherwise)
+	Key         string          // what Confirm and Skip take: the step id, with "@target" for a fan-out step
+	Command     []string        // a command the operator runs by hand (on the target), expanded
+	Targets     []string        // every target of a fan-out step, in order
+	TargetsDone map[string]bool // which of them are finished
+	Number      int             // position among the steps that apply, from 1
 	Total       int
 	Describe    string // what will run, secrets masked
 	Manual      bool

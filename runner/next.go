@@ -25,6 +25,13 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 	applying := s.applying()
 	for i, p := range applying {
 		st := p.Step
+		if st.Each != "" {
+			n, err := s.nextTarget(st, folded, i+1, len(applying))
+			if n != nil || err != nil {
+				return n, err
+			}
+			continue
+		}
 		ss := folded.Steps[st.ID]
 		if ss != nil {
 			switch ss.Status {
@@ -55,7 +62,7 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 				return &NeedInput{Input: in, Step: st}, nil
 			}
 		}
-		return s.needStep(st, i+1, len(applying))
+		return s.needStep(st, "", i+1, len(applying))
 	}
 	if s.run.Status != state.RunCompleted {
 		if err := s.store.SetStatus(ctx, s.run.ID, s.token, state.RunCompleted); err != nil {
@@ -108,14 +115,70 @@ func (s *Session) needFact(f *procedures.Fact) *NeedFact {
 	return n
 }
 
-func (s *Session) needStep(st *procedures.Step, num, total int) (*NeedStep, error) {
-	n := &NeedStep{Step: st, Number: num, Total: total, Manual: st.Kind() == "manual",
-		Destructive: st.Destructive, Condition: s.def.ConditionWords(st)}
+// nextTarget is the first target of a fan-out step not yet done, or nil
+// when every target is.
+func (s *Session) nextTarget(st *procedures.Step, folded state.RunState, num, total int) (Need, error) {
+	list, ok := s.vals[st.Each]
+	if !ok {
+		return &NeedInput{Input: s.def.InputByID(st.Each), Step: st}, nil
+	}
+	for _, t := range procedures.Targets(list) {
+		ss := folded.Steps[state.StepKey(st.ID, t)]
+		if ss != nil && (ss.Status == state.StepConfirmed || ss.Status == state.StepSkipped || ss.Status == state.StepSucceeded) {
+			continue
+		}
+		for _, in := range s.def.Needs(st) {
+			if _, ok := s.vals[in.ID]; !ok && !in.Secret() {
+				return &NeedInput{Input: in, Step: st}, nil
+			}
+		}
+		return s.needStep(st, t, num, total)
+	}
+	return nil, nil
+}
+
+// TargetsDone lists, for a fan-out step, which targets are finished.
+func (s *Session) TargetsDone(stepID string) (targets []string, done map[string]bool) {
+	st := s.def.Step(stepID)
+	if st == nil || st.Each == "" {
+		return nil, nil
+	}
+	folded := state.Fold(s.events)
+	done = map[string]bool{}
+	for _, t := range procedures.Targets(s.vals[st.Each]) {
+		targets = append(targets, t)
+		if ss := folded.Steps[state.StepKey(st.ID, t)]; ss != nil && ss.Status != state.StepPending && ss.Status != state.StepFailed && ss.Status != state.StepInDoubt {
+			done[t] = true
+		}
+	}
+	return targets, done
+}
+
+// valsFor adds the target of a fan-out step to the values its texts use.
+func (s *Session) valsFor(target string) procedures.Values {
+	if target == "" {
+		return s.vals
+	}
+	v := s.vals.Clone()
+	v["target"] = target
+	return v
+}
+
+func (s *Session) needStep(st *procedures.Step, target string, num, total int) (*NeedStep, error) {
+	n := &NeedStep{Step: st, Target: target, Key: state.StepKey(st.ID, target), Number: num, Total: total,
+		Manual: st.Kind() == "manual", Destructive: st.Destructive, Condition: s.def.ConditionWords(st)}
 	if st.Destructive {
 		n.ConfirmWord = s.host
 	}
+	if st.Each != "" {
+		n.Targets, n.TargetsDone = s.TargetsDone(st.ID)
+	}
+	vals := s.valsFor(target)
+	for _, c := range st.Command {
+		n.Command = append(n.Command, procedures.ExpandOrPlaceholder(c, vals))
+	}
 	if n.Manual {
-		n.Describe = procedures.ExpandOrPlaceholder(st.Manual, s.vals)
+		n.Describe = procedures.ExpandOrPlaceholder(st.Manual, vals)
 		return n, nil
 	}
 	b, err := s.build(st)

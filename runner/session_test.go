@@ -441,3 +441,73 @@ steps:
 		t.Fatalf("recorded bundle: %v", err)
 	}
 }
+
+func TestFanOutIsDoneAndJournaledPerTarget(t *testing.T) {
+	f := newFixture(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "fan.yaml"), []byte(`id: fan-demo
+title: Fan out (demo)
+section: "9.5"
+summary: One step per Satellite.
+inputs:
+  - id: satellites
+    type: list
+    prompt: Satellites of this zone
+steps:
+  - id: iac
+    ref: "4"
+    title: Import the certificate on each Satellite
+    each: satellites
+    manual: On ${target}, run the command below.
+    command: [zac, iac]
+  - id: after
+    ref: "5"
+    title: Then this
+    manual: Carry on.
+`), 0o644)
+	if err := f.lib.AddDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s := f.start("9.5", procedures.Values{"satellites": "sat-a, sat-b, sat-c"})
+	need, _ := s.Next(ctx)
+	n, ok := need.(*runner.NeedStep)
+	if !ok || n.Target != "sat-a" || n.Key != "iac@sat-a" || n.Describe != "On sat-a, run the command below." || strings.Join(n.Command, " ") != "zac iac" {
+		t.Fatalf("first target: %T %+v", need, need)
+	}
+	if err := s.Confirm(ctx, n.Key, ""); err != nil {
+		t.Fatal(err)
+	}
+	need, _ = s.Next(ctx)
+	n = need.(*runner.NeedStep)
+	if n.Target != "sat-b" || !n.TargetsDone["sat-a"] || n.TargetsDone["sat-b"] {
+		t.Fatalf("second target: %+v", n)
+	}
+	if err := s.Skip(ctx, n.Key, "sat-b is being decommissioned"); err != nil {
+		t.Fatal(err)
+	}
+	id := s.Run().ID
+	s.Close()
+	// Interrupted here: the resumed run goes on at the third target.
+	r, err := runner.Resume(ctx, f.opts(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	need, _ = r.Next(ctx)
+	if n = need.(*runner.NeedStep); n.Target != "sat-c" {
+		t.Fatalf("resumed at %+v", n)
+	}
+	if err := r.Confirm(ctx, "iac@sat-x", ""); err == nil {
+		t.Error("a target that is not in the list was confirmed")
+	}
+	r.Confirm(ctx, n.Key, "")
+	need, _ = r.Next(ctx)
+	if n = need.(*runner.NeedStep); n.Step.ID != "after" {
+		t.Fatalf("after the targets: %+v", n)
+	}
+	st := r.State()
+	if st.Steps["iac@sat-a"].Status != state.StepConfirmed || st.Steps["iac@sat-b"].Status != state.StepSkipped || st.Steps["iac@sat-c"].Status != state.StepConfirmed {
+		t.Errorf("per-target journal: %+v %+v %+v", st.Steps["iac@sat-a"], st.Steps["iac@sat-b"], st.Steps["iac@sat-c"])
+	}
+}

@@ -185,8 +185,16 @@ func (v runView) detailLines() (out []string) {
 		if n.Manual {
 			head += " · by hand"
 		}
+		if n.Target != "" {
+			head += " · on " + n.Target
+		}
 		add(s.Heading.Render, head)
 		add(s.Title.Render, n.Step.Title)
+		if n.Target != "" {
+			if len(n.Targets) > 1 {
+				add(s.Faint.Render, targetProgress(n.Targets, n.TargetsDone, n.Target))
+			}
+		}
 		if n.Condition != "" {
 			add(s.Faint.Render, n.Condition)
 		}
@@ -196,6 +204,11 @@ func (v runView) detailLines() (out []string) {
 		blank()
 		if n.Manual {
 			add(s.Text.Render, n.Describe)
+			if len(n.Command) > 0 {
+				blank()
+				add(s.Faint.Render, "Run there:")
+				add(s.Command.Render, strings.Join(n.Command, " "))
+			}
 		} else if n.Step.Instructions != "" {
 			add(s.Text.Render, n.Step.Instructions)
 		}
@@ -396,4 +409,20 @@ func (v runView) interactionLines() []string {
 		add(s.Faint.Render, "Press Enter to leave.")
 	}
 	return out
+}
+
+// targetProgress shows where a fan-out step stands: "✓ a  ▶ b  · c".
+func targetProgress(targets []string, done map[string]bool, current string) string {
+	parts := make([]string, len(targets))
+	for i, t := range targets {
+		mark := "·"
+		switch {
+		case done[t]:
+			mark = "✓"
+		case t == current:
+			mark = "▶"
+		}
+		parts[i] = mark + " " + t
+	}
+	return "Targets: " + strings.Join(parts, "  ")
 }

@@ -247,6 +247,9 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 	def := sess.Definition()
 	p.say("")
 	p.say("Step %d of %d (%s step %s): %s", n.Number, n.Total, def.Section, st.Ref, st.Title)
+	if n.Target != "" {
+		p.say("  On %s.", n.Target)
+	}
 	if n.Condition != "" {
 		p.say("  %s.", n.Condition)
 	}
@@ -265,9 +268,12 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 	}
 	if n.Manual {
 		p.say("  To do: %s", n.Describe)
+		if len(n.Command) > 0 {
+			p.say("  Run there: %s", strings.Join(n.Command, " "))
+		}
 		if p.Yes && p.rehearsal(sess) {
 			p.say("  Confirmed by --yes (rehearsal).")
-			return p.check(sess.Confirm(ctx, st.ID, confirm), sess)
+			return p.check(sess.Confirm(ctx, n.Key, confirm), sess)
 		}
 		for {
 			fmt.Fprint(p.Out, "? Type done when it is done, skip REASON to skip it, or stop: ")
@@ -278,9 +284,9 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 			}
 			switch verb, rest := splitVerb(line); verb {
 			case "done":
-				return p.check(sess.Confirm(ctx, st.ID, confirm), sess)
+				return p.check(sess.Confirm(ctx, n.Key, confirm), sess)
 			case "skip":
-				if err := sess.Skip(ctx, st.ID, rest); err != nil {
+				if err := sess.Skip(ctx, n.Key, rest); err != nil {
 					p.say("  %v", err)
 					continue
 				}

@@ -425,12 +425,12 @@ func (v *runView) keyStep(km tea.KeyPressMsg) tea.Cmd {
 	k := v.ctx.keys
 	switch {
 	case key.Matches(km, k.Skip):
-		v.askReason(purposeSkip, n.Step, "Skip step "+n.Step.Ref+"?",
+		v.askReason(purposeSkip, n.Key, "Skip step "+n.Step.Ref+targetWords(n.Target)+"?",
 			"Say why (it goes in the run's report). Esc goes back.")
 	case key.Matches(km, k.Run):
 		v.errText = ""
 		if n.Destructive && !v.dryRun {
-			d := newTextDialog(v.ctx, purposeConfirmWord, n.Step.ID,
+			d := newTextDialog(v.ctx, purposeConfirmWord, n.Key,
 				"Step "+n.Step.Ref+" changes this server",
 				[]string{"To go ahead, type the host name of this server: " + n.ConfirmWord},
 				n.ConfirmWord)
@@ -439,8 +439,8 @@ func (v *runView) keyStep(km tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if n.Manual {
-			d := newConfirmDialog(v.ctx, purposeManualDone, n.Step.ID,
-				"Have you done step "+n.Step.Ref+"?",
+			d := newConfirmDialog(v.ctx, purposeManualDone, n.Key,
+				"Have you done step "+n.Step.Ref+targetWords(n.Target)+"?",
 				[]string{"Confirm only once it is really done: it is recorded, and the run moves on."},
 				"yes, it is done", "not yet")
 			v.confirm = &d
@@ -452,8 +452,16 @@ func (v *runView) keyStep(km tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (v *runView) askReason(p purpose, st *procedures.Step, title, hint string) {
-	d := newTextDialog(v.ctx, p, st.ID, title, []string{hint}, "")
+// targetWords names the target of a fan-out step in a question.
+func targetWords(target string) string {
+	if target == "" {
+		return ""
+	}
+	return " on " + target
+}
+
+func (v *runView) askReason(p purpose, key, title, hint string) {
+	d := newTextDialog(v.ctx, p, key, title, []string{hint}, "")
 	v.text = &d
 	v.layout()
 }
@@ -521,7 +529,7 @@ func (v *runView) keyFailed(km tea.KeyPressMsg) tea.Cmd {
 		id := n.Step.ID
 		return v.startOp("Putting the step back…", func(ctx context.Context) error { return sess.Retry(ctx, id) })
 	case key.Matches(km, k.Skip):
-		v.askReason(purposeSkip, n.Step, "Skip step "+n.Step.Ref+"?",
+		v.askReason(purposeSkip, n.Step.ID, "Skip step "+n.Step.Ref+"?",
 			"Say why it is safe to go on without it (it goes in the run's report). Esc goes back.")
 	}
 	return nil
@@ -539,7 +547,7 @@ func (v *runView) keyInDoubt(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.Choose) && n.Idempotent && !n.NeedsOverride:
 		return v.rerun(n)
 	case key.Matches(km, k.MarkDone):
-		v.askReason(purposeMarkDone, n.Step, "Mark step "+n.Step.Ref+" as done?",
+		v.askReason(purposeMarkDone, n.Step.ID, "Mark step "+n.Step.Ref+" as done?",
 			"Say how you know it took effect (it goes in the run's report). Esc goes back.")
 	}
 	return nil
@@ -562,7 +570,7 @@ func (v *runView) rerun(n *runner.NeedInDoubt) tea.Cmd {
 			return sess.Resolve(ctx, id, runner.MarkNotDone, "re-run chosen by the operator; the step is safe to repeat")
 		})
 	}
-	v.askReason(purposeRerun, n.Step, "Re-run step "+n.Step.Ref+"?",
+	v.askReason(purposeRerun, n.Step.ID, "Re-run step "+n.Step.Ref+"?",
 		"It is not declared safe to repeat. Say why running it again is right (it goes in the run's report). Esc goes back.")
 	return nil
 }
