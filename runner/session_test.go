@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"zenrecover/actions/lab"
+	"zenrecover/actions/lab/labtest"
 	"zenrecover/assets"
 	"zenrecover/procedures"
 	"zenrecover/runner"
@@ -38,14 +39,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	l, err := lab.Init(filepath.Join(dir, "lab"), lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe, _ := os.Executable()
-	if err := l.InstallShims(exe); err != nil {
-		t.Fatal(err)
-	}
+	l := labtest.New(t)
 	lib, err := procedures.LoadFS(assets.FS, "procedures")
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"flag"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -15,23 +14,15 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"zenrecover/actions/lab"
+	"zenrecover/actions/lab/labtest"
 	"zenrecover/assets"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"
 )
 
-// The lab's shims run `<exe> lab exec --lab DIR TOOL ARGS...`. Pointed at
-// this test binary, they land here and play the simulated tool.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 3 && os.Args[1] == "lab" && os.Args[2] == "exec" {
-		fs := flag.NewFlagSet("lab exec", flag.ContinueOnError)
-		dir := fs.String("lab", "", "")
-		if err := fs.Parse(os.Args[3:]); err != nil || fs.NArg() < 1 {
-			os.Exit(2)
-		}
-		os.Exit(lab.Exec(*dir, fs.Arg(0), fs.Args()[1:], os.Stdin, os.Stdout, os.Stderr))
-	}
+	labtest.ServeShim()
 	os.Exit(m.Run())
 }
 
@@ -51,17 +42,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	l, err := lab.Init(filepath.Join(dir, "lab"), lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.InstallShims(exe); err != nil {
-		t.Fatal(err)
-	}
+	l := labtest.New(t)
 	lib, err := procedures.LoadFS(assets.FS, "procedures")
 	if err != nil {
 		t.Fatal(err)
