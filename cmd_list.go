@@ -34,7 +34,7 @@ func newListCmd(g *globals) *cobra.Command {
 				return writeJSON(out, items)
 			}
 			for _, d := range lib.All() {
-				fmt.Fprintf(out, "%-6s %-16s %s\n", d.Section, d.ID, d.Title)
+				fmt.Fprintf(out, "%-6s %-22s %s\n", d.Section, d.ID, d.Title)
 			}
 			return nil
 		},

@@ -60,6 +60,9 @@ func (d *Definition) errAt(s *Step, field, format string, args ...any) *Error {
 func (d *Definition) merge(s *Step, inc *Definition) Errors {
 	var errs Errors
 	for _, f := range inc.Facts {
+		if _, decided := s.With[f.ID]; decided {
+			continue // decided for this copy: not asked
+		}
 		if mine := d.FactByID(f.ID); mine != nil {
 			if mine.Type != f.Type || !slices.Equal(mine.Choices, f.Choices) {
 				errs = append(errs, d.errAt(s, "include", "fact %q is a %s here but a %s in %s", f.ID, mine.Type, f.Type, inc.ID))
@@ -80,7 +83,11 @@ func (d *Definition) merge(s *Step, inc *Definition) Errors {
 		d.Inputs = append(d.Inputs, &c)
 	}
 	for k, v := range inc.Fixed {
-		errs = append(errs, d.fix(s, k, v)...)
+		d.fix(k, v)
+	}
+	scope := map[string]any{}
+	for k, v := range s.scope {
+		scope[k] = v
 	}
 	for _, k := range sortedKeys(s.With) {
 		f := inc.FactByID(k)
@@ -93,35 +100,64 @@ func (d *Definition) merge(s *Step, inc *Definition) Errors {
 			errs = append(errs, d.errAt(s, "with."+k, "%s: %v", k, err))
 			continue
 		}
-		errs = append(errs, d.fix(s, k, v)...)
+		d.fix(k, v)
+		if f.Type == "bool" {
+			scope[k] = v == "true"
+		} else {
+			scope[k] = v
+		}
 	}
-	s.Steps = copySteps(inc.Steps, s, s.ID+"/", inc.Section)
+	s.Steps = copySteps(inc.Steps, s, s.ID+"/", inc.Section, inc.Fragment, scope)
 	d.included = append(d.included, inc)
 	d.included = append(d.included, inc.included...)
 	return errs
 }
 
-func (d *Definition) fix(s *Step, k, v string) Errors {
+// fix notes a fact that a with: decides. Fixed keeps only the facts
+// decided the same way everywhere (for checklists and reports to show);
+// what each copy of a step sees is its own scope.
+func (d *Definition) fix(k, v string) {
+	if d.varies[k] {
+		return
+	}
 	if d.Fixed == nil {
 		d.Fixed = map[string]string{}
 	}
 	if prev, ok := d.Fixed[k]; ok && prev != v {
-		return Errors{d.errAt(s, "with", "%s is decided twice, as %s and as %s", k, prev, v)}
+		delete(d.Fixed, k)
+		if d.varies == nil {
+			d.varies = map[string]bool{}
+		}
+		d.varies[k] = true
+		return
 	}
 	d.Fixed[k] = v
-	return nil
 }
 
-func copySteps(steps []*Step, parent *Step, prefix, origin string) []*Step {
+// copySteps copies an included procedure's steps under parent. scope holds
+// the facts the include decides; a nested include's own decisions, already
+// in the original steps' scopes, win for their subtree.
+func copySteps(steps []*Step, parent *Step, prefix, origin string, fragment bool, scope map[string]any) []*Step {
 	out := make([]*Step, len(steps))
 	for i, s := range steps {
 		c := *s
 		c.ID = prefix + s.ID
 		c.Parent = parent
-		if c.Origin == "" {
+		if c.Origin == "" && !c.fragment {
 			c.Origin = origin
+			c.fragment = fragment
 		}
-		c.Steps = copySteps(s.Steps, &c, prefix, origin)
+		if len(scope) > 0 {
+			merged := map[string]any{}
+			for k, v := range scope {
+				merged[k] = v
+			}
+			for k, v := range s.scope {
+				merged[k] = v
+			}
+			c.scope = merged
+		}
+		c.Steps = copySteps(s.Steps, &c, prefix, origin, fragment, scope)
 		out[i] = &c
 	}
 	return out
@@ -184,4 +220,33 @@ func ParseBundle(name string, text []byte) (*Definition, error) {
 		return nil, err
 	}
 	return first, nil
+}
+
+// FullRef names a step for people, with the path through the includes it
+// came by: "2.1 step 11c2", "2.1 step 6a › 1.3 step 1, 2, 3",
+// "2.1 step 1 › Content-Repo Directory" (a fragment's part).
+func (d *Definition) FullRef(s *Step) string {
+	var parts []string
+	section := func(st *Step) string {
+		if st.Origin != "" {
+			return st.Origin
+		}
+		return d.Section
+	}
+	for x := s; x != nil; {
+		inc := x.Parent
+		for inc != nil && inc.Include == "" {
+			inc = inc.Parent
+		}
+		sec := section(x)
+		switch {
+		case x.fragment:
+			parts = append(parts, x.Ref)
+		default:
+			parts = append(parts, sec+" step "+x.Ref)
+		}
+		x = inc
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, " › ")
 }

@@ -46,8 +46,11 @@ func TestIncludeBringsInStepsFactsAndInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := lib.Get("9.2")
-	if d.InputByID("ca_passphrase") == nil || d.FactByID("remove_ca_role") == nil {
-		t.Fatal("the included procedure's inputs and facts were not merged")
+	if d.InputByID("ca_passphrase") == nil || d.InputByID("admin_user") == nil {
+		t.Fatal("the included procedure's inputs were not merged")
+	}
+	if d.FactByID("remove_ca_role") != nil {
+		t.Fatal("a fact that with: decides would be asked")
 	}
 	if d.Fixed["remove_ca_role"] != "true" {
 		t.Fatalf("with: did not decide the fact: %v", d.Fixed)
@@ -150,5 +153,56 @@ func TestFanOutNeedsAListAndKnowsItsTarget(t *testing.T) {
 	}
 	if got := procedures.Targets("sat1, sat2\nsat3"); strings.Join(got, "|") != "sat1|sat2|sat3" {
 		t.Errorf("targets %q", got)
+	}
+}
+
+// The same procedure included twice, decided differently: each copy
+// follows its own with:.
+func TestWithIsScopedToItsInclude(t *testing.T) {
+	twice := strings.Replace(replaceDemo, `  - id: after
+`, `  - id: backup-ca-plain
+    ref: "1"
+    title: An ordinary CA backup first
+    include: ca-backup
+    with:
+      remove_ca_role: "no"
+  - id: after
+`, 1)
+	lib, err := withDir(t, map[string]string{"demo.yaml": twice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := lib.Get("9.2")
+	got := applying(d.Plan(procedures.Values{"db_on_server": "true"}))
+	want := "backup-ca backup-ca/export-ca-remove-role backup-ca-plain backup-ca-plain/export-ca after"
+	if got != want {
+		t.Fatalf("plan\n%s\nwant\n%s", got, want)
+	}
+	if _, decided := d.Fixed["remove_ca_role"]; decided {
+		t.Error("a fact decided two ways is listed as fixed")
+	}
+	argv, err := d.Argv(d.Step("backup-ca/export-ca-remove-role"), procedures.Values{"ca_backup_file": "/b"})
+	if err != nil || strings.Join(argv, " ") != "zman certificate-authority-export -d /b" {
+		t.Fatalf("argv %q %v", argv, err)
+	}
+}
+
+func TestFullRefShowsThePathThroughIncludes(t *testing.T) {
+	d := library(t).Get("2.1")
+	cases := map[string]string{
+		"11c2": "2.1 step 11c2",
+		"6a/export-ca-remove-role":                "2.1 step 6a › 1.3 step 1, 2, 3",
+		"backup-here/content-repo":                "2.1 step 1 › Content-Repo Directory",
+		"backup-here/zenworks-server/zman-backup": "2.1 step 1 › ZENworks Server › 1.1 step 2, 3, 4",
+	}
+	for id, want := range cases {
+		s := d.Step(id)
+		if s == nil {
+			t.Errorf("no step %s", id)
+			continue
+		}
+		if got := d.FullRef(s); got != want {
+			t.Errorf("%s: %q, want %q", id, got, want)
+		}
 	}
 }

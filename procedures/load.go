@@ -229,8 +229,17 @@ func (l *Library) add(name string, src []byte) error {
 	return nil
 }
 
-// All returns the definitions in reference order.
-func (l *Library) All() []*Definition { return l.defs }
+// All returns the procedures in reference order (not the fragments that
+// are only included).
+func (l *Library) All() []*Definition {
+	var out []*Definition
+	for _, d := range l.defs {
+		if !d.Fragment {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 func (l *Library) byID(id string) *Definition {
 	for _, d := range l.defs {

@@ -35,7 +35,7 @@ func (d *Definition) Plan(vals Values) []PlanStep {
 		for _, s := range steps {
 			a := parent
 			if a == Yes && s.cond != nil {
-				switch ok, decided, err := s.cond.Eval(env); {
+				switch ok, decided, err := s.cond.Eval(envAt(s, env)); {
 				case err != nil || !decided:
 					a = Undecided
 				case !ok:
@@ -72,6 +72,7 @@ func (d *Definition) Needs(s *Step) []*Input {
 		names = append(names, s.Each)
 	}
 	add(s.Command...)
+	add(s.Script)
 	add(s.Manual, s.Instructions)
 	if s.Copy != nil {
 		add(s.Copy.From, s.Copy.To)
@@ -99,7 +100,7 @@ func (d *Definition) Needs(s *Step) []*Input {
 // Argv expands a run step's command for the values given. Conditional
 // elements are dropped when their condition is false.
 func (d *Definition) Argv(s *Step, vals Values) ([]string, error) {
-	env := d.env(vals)
+	env := envAt(s, d.env(vals))
 	var argv []string
 	for _, a := range s.Run {
 		if a.cond != nil {

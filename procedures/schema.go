@@ -8,11 +8,17 @@ type Definition struct {
 	Title     string   `yaml:"title" json:"title"`
 	Section   string   `yaml:"section" json:"section"`
 	Summary   string   `yaml:"summary" json:"summary"`
+	// Fragment marks a definition that is only included by others (a
+	// reliable backup): it has no section of its own and is not listed.
+	Fragment bool `yaml:"fragment" json:"fragment,omitempty"`
 	Platforms []string `yaml:"platforms" json:"platforms,omitempty"`
 	Notes     []Note   `yaml:"notes" json:"notes,omitempty"`
 	Facts     []*Fact  `yaml:"facts" json:"facts,omitempty"`
 	Inputs    []*Input `yaml:"inputs" json:"inputs,omitempty"`
-	Steps     []*Step  `yaml:"steps" json:"steps"`
+	// Refuse lists the combinations the reference does not support; a run
+	// whose answers match one stops before any step, with the reason.
+	Refuse []*Refusal `yaml:"refuse" json:"refuse,omitempty"`
+	Steps  []*Step    `yaml:"steps" json:"steps"`
 
 	// Filled by the loader.
 	File   string `yaml:"-" json:"-"`
@@ -22,7 +28,26 @@ type Definition struct {
 	// not asked.
 	Fixed    map[string]string `yaml:"-" json:"fixed,omitempty"`
 	included []*Definition     // what the include steps brought in, for the bundle
+	varies   map[string]bool   // facts decided differently by different includes
 	linked   bool
+}
+
+// Refusal is an unsupported combination of answers.
+type Refusal struct {
+	When   string `yaml:"when" json:"when"`
+	Reason string `yaml:"reason" json:"reason"`
+	cond   *Condition
+}
+
+// Refused returns the reason the answers so far are not supported, or "".
+func (d *Definition) Refused(vals Values) string {
+	env := d.env(vals)
+	for _, r := range d.Refuse {
+		if ok, decided, err := r.cond.Eval(env); err == nil && decided && ok {
+			return r.Reason
+		}
+	}
+	return ""
 }
 
 // Note is an IMPORTANT, WARNING or NOTE block of the reference.
@@ -92,6 +117,9 @@ type Step struct {
 	// Command is what the operator runs by hand, elsewhere (on each target
 	// of a fan-out, in a database client): shown exactly, never run here.
 	Command []string `yaml:"command" json:"command,omitempty"`
+	// Script is text the operator types or pastes by hand (SQL for the
+	// database's editor, alternative command lines), shown exactly.
+	Script string `yaml:"script" json:"script,omitempty"`
 
 	Run     []Arg        `yaml:"run" json:"run,omitempty"`
 	Answers []AnswerRule `yaml:"answers" json:"answers,omitempty"`
@@ -114,6 +142,8 @@ type Step struct {
 	Parent *Step  `yaml:"-" json:"-"`
 	path   string // YAML path, for error positions
 	cond   *Condition
+	scope    map[string]any // facts an enclosing include's with: decides for this copy
+	fragment bool           // copied from a fragment, whose refs are names, not step numbers
 }
 
 // Arg is one argv element: a plain string, or {arg, when} for an element

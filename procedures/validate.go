@@ -48,6 +48,23 @@ func validate(d *Definition, src *source) Errors {
 	v.header()
 	v.declarations()
 	v.env = d.typeEnv()
+	for i, r := range d.Refuse {
+		p := fmt.Sprintf("$.refuse[%d]", i)
+		if strings.TrimSpace(r.Reason) == "" {
+			v.errf(p, "a refusal needs a reason the operator can act on")
+		}
+		if r.When == "" {
+			v.errf(p, "a refusal needs when:")
+			continue
+		}
+		if r.cond = v.condition(r.When, p+".when"); r.cond != nil {
+			for _, n := range r.cond.Names {
+				if v.provides[n] {
+					v.errf(p+".when", "a refusal is decided before any step runs; %q is provided by a step", n)
+				}
+			}
+		}
+	}
 	seen := map[string]string{}
 	v.steps(d.Steps, "$.steps", nil, seen)
 	if len(d.Steps) == 0 {
@@ -70,7 +87,11 @@ func (v *validator) header() {
 	if strings.TrimSpace(d.Title) == "" {
 		v.errf("$.title", "title is missing")
 	}
-	if !sectionRE.MatchString(d.Section) {
+	if d.Fragment {
+		if d.Section != "" {
+			v.errf("$.section", "a fragment is only included, so it has no section of its own")
+		}
+	} else if !sectionRE.MatchString(d.Section) {
 		v.errf("$.section", "section %q must be the reference's section number, like \"1.1\" or \"3.2.1\"", d.Section)
 	}
 	if strings.TrimSpace(d.Summary) == "" {
@@ -279,6 +300,10 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 	if len(s.Command) > 0 && s.Manual == "" {
 		v.errf(p+".command", "command: shows what the operator runs by hand; it goes with manual:")
 	}
+	if s.Script != "" && s.Manual == "" {
+		v.errf(p+".script", "script: shows what the operator types by hand; it goes with manual:")
+	}
+	v.shown(s.Script, p+".script")
 	for i, c := range s.Command {
 		v.argText(c, fmt.Sprintf("%s.command[%d]", p, i))
 	}

@@ -35,9 +35,6 @@ func (d *Definition) env(vals Values) map[string]any {
 	env := map[string]any{}
 	for _, f := range d.Facts {
 		v, ok := vals[f.ID]
-		if fixed, is := d.Fixed[f.ID]; is {
-			v, ok = fixed, true
-		}
 		if !ok {
 			continue
 		}
@@ -62,6 +59,22 @@ func (d *Definition) env(vals Values) map[string]any {
 		}
 	})
 	return env
+}
+
+// envAt is env as a step sees it: with the facts its enclosing includes
+// decide.
+func envAt(s *Step, env map[string]any) map[string]any {
+	if len(s.scope) == 0 {
+		return env
+	}
+	out := make(map[string]any, len(env)+len(s.scope))
+	for k, v := range env {
+		out[k] = v
+	}
+	for k, v := range s.scope {
+		out[k] = v
+	}
+	return out
 }
 
 // typeEnv is the environment conditions are type-checked against.

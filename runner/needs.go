@@ -31,6 +31,7 @@ type NeedStep struct {
 	Target      string          // the target of a fan-out step ("" otherwise)
 	Key         string          // what Confirm and Skip take: the step id, with "@target" for a fan-out step
 	Command     []string        // a command the operator runs by hand (on the target), expanded
+	Script      string          // text the operator types by hand (SQL), expanded
 	Targets     []string        // every target of a fan-out step, in order
 	TargetsDone map[string]bool // which of them are finished
 	Number      int             // position among the steps that apply, from 1
@@ -86,6 +87,12 @@ func (*NeedFailed) need()  {}
 func (*NeedInDoubt) need() {}
 func (*Done) need()        {}
 func (*Settled) need()     {}
+
+// RefusedError is an unsupported combination of answers: the procedure
+// does not apply here, and no step runs.
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return "not supported: " + e.Reason }
 
 // MaxInDoubt is how many times a step may be found in doubt before a re-run
 // needs an explicit override.

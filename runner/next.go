@@ -21,6 +21,15 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 			return s.needFact(f), nil
 		}
 	}
+	if why := s.def.Refused(s.vals); why != "" {
+		// Final: nothing ran, and a resume would refuse again; the run
+		// must not stand in the way of a new one with other answers.
+		if err := s.store.SetStatus(ctx, s.run.ID, s.token, state.RunFailed); err != nil {
+			return nil, err
+		}
+		s.run.Status = state.RunFailed
+		return nil, &RefusedError{Reason: why}
+	}
 	folded := state.Fold(s.events)
 	applying := s.applying()
 	for i, p := range applying {
@@ -177,6 +186,7 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 	for _, c := range st.Command {
 		n.Command = append(n.Command, procedures.ExpandOrPlaceholder(c, vals))
 	}
+	n.Script = procedures.ExpandOrPlaceholder(st.Script, vals)
 	if n.Manual {
 		n.Describe = procedures.ExpandOrPlaceholder(st.Manual, vals)
 		return n, nil
@@ -220,9 +230,6 @@ func (s *Session) maskedSecrets() map[string]string {
 // anything but a secret, the value.
 func (s *Session) Answer(ctx context.Context, id, value string) error {
 	if f := s.def.FactByID(id); f != nil {
-		if fixed, ok := s.def.Fixed[id]; ok {
-			return fmt.Errorf("%s is decided by the procedure (%s)", f.Question, fixed)
-		}
 		v, err := f.CheckFact(value)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Question, err)

@@ -213,9 +213,6 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 
 func newSession(o Options, def *procedures.Definition, run state.Run, token string, lock *state.Lock) *Session {
 	vals := procedures.Values{}
-	for k, v := range def.Fixed {
-		vals[k] = v // decided by the definition itself, never asked
-	}
 	return &Session{
 		opts: o, store: o.Store, def: def, run: run, token: token, lock: lock,
 		vals: vals, secrets: map[string]string{}, masker: actions.NewMasker(),

@@ -181,7 +181,7 @@ func (v runView) detailLines() (out []string) {
 		if v.flash != "" {
 			add(s.Success.Render, v.flash)
 		}
-		head := fmt.Sprintf("Step %d of %d · ref %s", n.Number, n.Total, n.Step.Ref)
+		head := fmt.Sprintf("Step %d of %d · %s", n.Number, n.Total, v.def.FullRef(n.Step))
 		if n.Manual {
 			head += " · by hand"
 		}
@@ -208,6 +208,13 @@ func (v runView) detailLines() (out []string) {
 				blank()
 				add(s.Faint.Render, "Run there:")
 				add(s.Command.Render, strings.Join(n.Command, " "))
+			}
+			if n.Script != "" {
+				blank()
+				add(s.Faint.Render, "Type exactly:")
+				for _, l := range strings.Split(strings.TrimRight(n.Script, "\n"), "\n") {
+					add(s.Command.Render, l)
+				}
 			}
 		} else if n.Step.Instructions != "" {
 			add(s.Text.Render, n.Step.Instructions)

@@ -3,6 +3,7 @@ package tui
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,6 +34,7 @@ type Plain struct {
 const (
 	ExitCompleted = 0
 	ExitFailed    = 1
+	ExitUsage     = 2 // the answers describe a case the procedure does not support
 	ExitStopped   = 3
 )
 
@@ -89,6 +91,12 @@ func (p *Plain) Drive(ctx context.Context, sess *runner.Session) int {
 			return p.stop(sess, "interrupted")
 		}
 		need, err := sess.Next(ctx)
+		var refused *runner.RefusedError
+		if errors.As(err, &refused) {
+			p.say("%s", refused.Error())
+			sess.Close()
+			return ExitUsage
+		}
 		if err != nil {
 			p.say("error: %v", err)
 			return p.stop(sess, "error: "+err.Error())
@@ -246,7 +254,7 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 	st := n.Step
 	def := sess.Definition()
 	p.say("")
-	p.say("Step %d of %d (%s step %s): %s", n.Number, n.Total, def.Section, st.Ref, st.Title)
+	p.say("Step %d of %d (%s): %s", n.Number, n.Total, def.FullRef(st), st.Title)
 	if n.Target != "" {
 		p.say("  On %s.", n.Target)
 	}
@@ -270,6 +278,10 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 		p.say("  To do: %s", n.Describe)
 		if len(n.Command) > 0 {
 			p.say("  Run there: %s", strings.Join(n.Command, " "))
+		}
+		if n.Script != "" {
+			p.say("  Type exactly:")
+			(&indented{w: p.Out}).Write([]byte(strings.TrimRight(n.Script, "\n") + "\n"))
 		}
 		if p.Yes && p.rehearsal(sess) {
 			p.say("  Confirmed by --yes (rehearsal).")
