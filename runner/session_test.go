@@ -93,7 +93,7 @@ func drive(t *testing.T, s *runner.Session, answers map[string]string, out *byte
 			}
 		case *runner.NeedStep:
 			if n.Manual {
-				if err := s.Confirm(ctx, n.Step.ID, n.ConfirmWord); err != nil {
+				if err := s.Confirm(ctx, n.Key, n.ConfirmWord); err != nil {
 					t.Fatal(err)
 				}
 				continue
