@@ -81,7 +81,7 @@ Without arguments it resumes an interrupted run or lets you pick a procedure.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	root.AddCommand(
 		newListCmd(g), newShowCmd(g), newRunCmd(g), newResumeCmd(g), newRunsCmd(g),
-		newLintCmd(g), newLabCmd(g),
+		newLintCmd(g), newLabCmd(g), newChecklistCmd(g), newReportCmd(g),
 	)
 	return root
 }

@@ -266,7 +266,11 @@ func identName(n *exprast.IdentifierNode) string {
 }
 
 func answerIs(f *Fact, answer string) string {
-	return fmt.Sprintf("the answer to “%s” is %s", strings.TrimSuffix(f.Question, "?")+"?", answer)
+	q := strings.TrimSpace(f.Question)
+	if !strings.HasSuffix(q, "?") && !strings.HasSuffix(q, ")") {
+		q += "?"
+	}
+	return fmt.Sprintf("the answer to “%s” is %s", q, answer)
 }
 
 func yesNo(b bool) string {

@@ -21,6 +21,7 @@ type KeyMap struct {
 
 	Start    key.Binding // picker: start the selected procedure
 	Rehearse key.Binding // picker: rehearse in a fresh lab
+	Export   key.Binding // picker: write the selected procedure's checklist to files
 	Resume   key.Binding // start screen: resume the unfinished run
 	New      key.Binding // start screen: pick a new procedure
 	Quit     key.Binding // picker and start screen: leave
@@ -62,6 +63,7 @@ func DefaultKeyMap() KeyMap {
 
 		Start:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start")),
 		Rehearse: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rehearse in a lab")),
+		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "checklist to file")),
 		Resume:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "resume")),
 		New:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new procedure")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),

@@ -26,6 +26,7 @@ type pickerScreen struct {
 
 	err    string
 	busy   string
+	done   string // what the last export wrote
 	width  int
 	height int
 }
@@ -76,6 +77,15 @@ func (p *pickerScreen) SetRehearsing(v bool) {
 func (p pickerScreen) offerLab() bool { return !p.zenInstalled && !p.rehearsing }
 
 func (p pickerScreen) Update(msg tea.Msg) (pickerScreen, tea.Cmd) {
+	if m, ok := msg.(exportedMsg); ok {
+		p.busy = ""
+		if m.err != nil {
+			p.err, p.done = exportedWords(m), ""
+		} else {
+			p.err, p.done = "", exportedWords(m)
+		}
+		return p, nil
+	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok || p.busy != "" {
 		return p, nil
@@ -106,6 +116,14 @@ func (p pickerScreen) Update(msg tea.Msg) (pickerScreen, tea.Cmd) {
 		p.err = ""
 		p.busy = "Building a fresh lab for the rehearsal…"
 		return p, func() tea.Msg { return rehearseMsg{def: d} }
+	case key.Matches(km, k.Export):
+		if len(p.defs) == 0 {
+			return p, nil
+		}
+		d := p.defs[p.cursor]
+		p.err, p.done = "", ""
+		p.busy = "Writing the checklist of " + d.Section + "…"
+		return p, exportCmd(d)
 	case key.Matches(km, k.Quit):
 		return p, quitWith(ExitCompleted)
 	}
@@ -127,6 +145,10 @@ func (p pickerScreen) View() string {
 	if p.busy != "" {
 		bottom = append(bottom, "")
 		bottom = append(bottom, styled(wrap(p.busy, w), s.Faint.Render)...)
+	}
+	if p.done != "" {
+		bottom = append(bottom, "")
+		bottom = append(bottom, styled(wrap(p.done, w), s.Text.Render)...)
 	}
 	if p.err != "" {
 		bottom = append(bottom, "")
@@ -164,8 +186,18 @@ func (p pickerScreen) ShortHelp() []key.Binding {
 	b := []key.Binding{k.Up, k.Down, k.Start}
 	if p.offerLab() && p.canRehearse {
 		b = append(b, k.Rehearse)
+	} else {
+		// Beside r, the footer would no longer fit 80 columns: the full
+		// help (?) lists it then.
+		b = append(b, k.Export)
 	}
 	return append(b, k.Quit)
 }
 
-func (p pickerScreen) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+func (p pickerScreen) FullHelp() [][]key.Binding {
+	b := p.ShortHelp()
+	if p.offerLab() && p.canRehearse {
+		b = append(b[:len(b)-1:len(b)-1], p.ctx.keys.Export, p.ctx.keys.Quit)
+	}
+	return [][]key.Binding{b}
+}
