@@ -3,6 +3,8 @@ package actions
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -107,10 +109,49 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 		}
 		b.Changed = new(bool)
 		b.Action = &EditXML{File: env.rebase(file), Element: s.EditXML.Element, Value: val, KeepBackup: true, Changed: b.Changed}
+	case "archive":
+		from, to, err := expandPair(s.Archive.From, s.Archive.To, vals)
+		if err != nil {
+			return nil, err
+		}
+		dest := env.rebase(to)
+		b.Action = &inParent{dir: filepath.Dir(dest), Action: &ArchiveCreate{Source: env.rebase(from), Dest: dest,
+			Require: s.Archive.Require, Passphrase: secrets[s.Archive.Passphrase]}}
+	case "extract":
+		from, to, err := expandPair(s.Extract.From, s.Extract.To, vals)
+		if err != nil {
+			return nil, err
+		}
+		b.Action = &ArchiveExtract{Archive: env.rebase(from), Dir: env.rebase(to), Force: s.Extract.Merge,
+			Passphrase: secrets[s.Extract.Passphrase]}
 	default:
 		return nil, fmt.Errorf("step %s: nothing to run", s.ID)
 	}
 	return b, nil
+}
+
+// inParent creates the folder an action writes into (a backup folder that
+// does not exist yet on a freshly installed server), 0700 as backups hold
+// the zone's data.
+type inParent struct {
+	Action
+	dir string
+}
+
+func (p *inParent) Run(ctx context.Context, rio IO) error {
+	if err := os.MkdirAll(p.dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create %s: %w", p.dir, err)
+	}
+	return p.Action.Run(ctx, rio)
+}
+
+func expandPair(a, b string, vals procedures.Values) (string, string, error) {
+	x, err := procedures.Expand(a, vals)
+	if err != nil {
+		return "", "", err
+	}
+	y, err := procedures.Expand(b, vals)
+	return x, y, err
 }
 
 // BuildChecks makes verify checks from their specs.
@@ -134,6 +175,9 @@ func BuildChecks(specs []procedures.CheckSpec, vals procedures.Values, env Env) 
 		case c.Writable != "":
 			p, err = path(c.Writable)
 			chk = &Writable{Path: p}
+		case c.ArchiveComplete != "":
+			p, err = path(c.ArchiveComplete)
+			chk = &ArchiveComplete{Dest: p}
 		case c.XMLPathExists != nil:
 			p, err = path(c.XMLPathExists.File)
 			chk = &XMLPathExists{File: p, Element: c.XMLPathExists.Element, Rebase: env.Rebase}

@@ -274,7 +274,7 @@ func TestChecklistWithAnswersShowsOnlyWhatApplies(t *testing.T) {
 			conds++
 		}
 	}
-	if len(full.Items) != 8 || conds != 5 {
+	if len(full.Items) != 10 || conds != 7 {
 		t.Errorf("full checklist: %d items, %d with a condition", len(full.Items), conds)
 	}
 	if !strings.Contains(render(t, full, "txt"), "$ zman zenserver-restore <backup_file>") {

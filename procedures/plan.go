@@ -80,8 +80,20 @@ func (d *Definition) Needs(s *Step) []*Input {
 	if s.EditXML != nil {
 		add(s.EditXML.File, s.EditXML.Value)
 	}
+	if a := s.Archive; a != nil {
+		add(a.From, a.To)
+		if a.Passphrase != "" {
+			names = append(names, a.Passphrase)
+		}
+	}
+	if x := s.Extract; x != nil {
+		add(x.From, x.To)
+		if x.Passphrase != "" {
+			names = append(names, x.Passphrase)
+		}
+	}
 	for _, c := range append(append([]CheckSpec{}, s.Check...), s.Verify...) {
-		add(c.FileExists, c.NewerThanStart, c.Writable)
+		add(c.FileExists, c.NewerThanStart, c.Writable, c.ArchiveComplete)
 		if c.XMLPathExists != nil {
 			add(c.XMLPathExists.File)
 		}

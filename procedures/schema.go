@@ -4,13 +4,13 @@ import "strings"
 
 // Definition is one procedure as written in a YAML file.
 type Definition struct {
-	ID        string   `yaml:"id" json:"id"`
-	Title     string   `yaml:"title" json:"title"`
-	Section   string   `yaml:"section" json:"section"`
-	Summary   string   `yaml:"summary" json:"summary"`
+	ID      string `yaml:"id" json:"id"`
+	Title   string `yaml:"title" json:"title"`
+	Section string `yaml:"section" json:"section"`
+	Summary string `yaml:"summary" json:"summary"`
 	// Fragment marks a definition that is only included by others (a
 	// reliable backup): it has no section of its own and is not listed.
-	Fragment bool `yaml:"fragment" json:"fragment,omitempty"`
+	Fragment  bool     `yaml:"fragment" json:"fragment,omitempty"`
 	Platforms []string `yaml:"platforms" json:"platforms,omitempty"`
 	Notes     []Note   `yaml:"notes" json:"notes,omitempty"`
 	Facts     []*Fact  `yaml:"facts" json:"facts,omitempty"`
@@ -127,6 +127,8 @@ type Step struct {
 	Check   []CheckSpec  `yaml:"check" json:"check,omitempty"`
 	Copy    *CopySpec    `yaml:"copy" json:"copy,omitempty"`
 	EditXML *EditXMLSpec `yaml:"edit-xml" json:"edit-xml,omitempty"`
+	Archive *ArchiveSpec `yaml:"archive" json:"archive,omitempty"`
+	Extract *ExtractSpec `yaml:"extract" json:"extract,omitempty"`
 
 	Include string            `yaml:"include" json:"include,omitempty"` // another procedure's id: its steps become this step's substeps
 	With    map[string]string `yaml:"with" json:"with,omitempty"`       // facts of the included procedure decided here
@@ -139,9 +141,9 @@ type Step struct {
 	Origin string `yaml:"-" json:"origin,omitempty"`
 
 	// Filled by the loader.
-	Parent *Step  `yaml:"-" json:"-"`
-	path   string // YAML path, for error positions
-	cond   *Condition
+	Parent   *Step  `yaml:"-" json:"-"`
+	path     string // YAML path, for error positions
+	cond     *Condition
 	scope    map[string]any // facts an enclosing include's with: decides for this copy
 	fragment bool           // copied from a fragment, whose refs are names, not step numbers
 }
@@ -179,10 +181,11 @@ type AnswerRule struct {
 
 // CheckSpec is one verify check. Exactly one field is set.
 type CheckSpec struct {
-	FileExists     string        `yaml:"file-exists" json:"file-exists,omitempty"`
-	NewerThanStart string        `yaml:"newer-than-start" json:"newer-than-start,omitempty"`
-	Writable       string        `yaml:"writable" json:"writable,omitempty"`
-	XMLPathExists  *XMLFileValue `yaml:"xml-path-exists" json:"xml-path-exists,omitempty"`
+	FileExists      string        `yaml:"file-exists" json:"file-exists,omitempty"`
+	ArchiveComplete string        `yaml:"archive-complete" json:"archive-complete,omitempty"`
+	NewerThanStart  string        `yaml:"newer-than-start" json:"newer-than-start,omitempty"`
+	Writable        string        `yaml:"writable" json:"writable,omitempty"`
+	XMLPathExists   *XMLFileValue `yaml:"xml-path-exists" json:"xml-path-exists,omitempty"`
 }
 
 // XMLFileValue names an element of an XML file.
@@ -196,6 +199,23 @@ type CopySpec struct {
 	From      string `yaml:"from" json:"from"`
 	To        string `yaml:"to" json:"to"`
 	Overwrite bool   `yaml:"overwrite" json:"overwrite,omitempty"`
+}
+
+// ArchiveSpec backs a tree up as an encrypted, resumable archive set
+// (zenrecover archive create).
+type ArchiveSpec struct {
+	From       string   `yaml:"from" json:"from"`
+	To         string   `yaml:"to" json:"to"`
+	Require    []string `yaml:"require" json:"require,omitempty"`       // folders that must be in it ("images")
+	Passphrase string   `yaml:"passphrase" json:"passphrase,omitempty"` // a secret input's id
+}
+
+// ExtractSpec restores an archive set (zenrecover archive extract).
+type ExtractSpec struct {
+	From       string `yaml:"from" json:"from"`
+	To         string `yaml:"to" json:"to"`
+	Passphrase string `yaml:"passphrase" json:"passphrase,omitempty"` // a secret input's id
+	Merge      bool   `yaml:"merge" json:"merge,omitempty"`           // into a folder that is not empty
 }
 
 // EditXMLSpec sets one element's text, keeping the rest of the file.
@@ -218,6 +238,10 @@ func (s *Step) Kind() string {
 		return "copy"
 	case s.EditXML != nil:
 		return "edit-xml"
+	case s.Archive != nil:
+		return "archive"
+	case s.Extract != nil:
+		return "extract"
 	case s.Include != "":
 		return "include"
 	case len(s.Steps) > 0:

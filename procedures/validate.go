@@ -236,14 +236,14 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 	v.shown(s.Title, p+".title")
 
 	kinds := 0
-	for _, has := range []bool{len(s.Run) > 0, s.Manual != "", len(s.Check) > 0, s.Copy != nil, s.EditXML != nil, s.Include != ""} {
+	for _, has := range []bool{len(s.Run) > 0, s.Manual != "", len(s.Check) > 0, s.Copy != nil, s.EditXML != nil, s.Include != "", s.Archive != nil, s.Extract != nil} {
 		if has {
 			kinds++
 		}
 	}
 	switch {
 	case kinds > 1:
-		v.errf(p, "step %q does more than one thing: choose one of run, manual, check, copy, edit-xml, include", s.ID)
+		v.errf(p, "step %q does more than one thing: choose one of run, manual, check, copy, edit-xml, archive, extract, include", s.ID)
 	case kinds == 1 && len(s.Steps) > 0:
 		v.errf(p+".steps", "step %q has an action and substeps: make the action a substep", s.ID)
 	case kinds == 0 && len(s.Steps) == 0:
@@ -319,6 +319,16 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 			v.errf(p+".edit-xml", "edit-xml needs file, element and value")
 		}
 	}
+	if a := s.Archive; a != nil {
+		v.path(a.From, p+".archive.from")
+		v.path(a.To, p+".archive.to")
+		v.secretRef(a.Passphrase, p+".archive.passphrase")
+	}
+	if x := s.Extract; x != nil {
+		v.path(x.From, p+".extract.from")
+		v.path(x.To, p+".extract.to")
+		v.secretRef(x.Passphrase, p+".extract.passphrase")
+	}
 	v.checks(s.Check, p+".check")
 	for i, c := range s.Check {
 		if c.NewerThanStart != "" {
@@ -337,7 +347,7 @@ func (v *validator) checks(cs []CheckSpec, path string) {
 	for i, c := range cs {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		n := 0
-		for _, x := range []string{c.FileExists, c.NewerThanStart, c.Writable} {
+		for _, x := range []string{c.FileExists, c.NewerThanStart, c.Writable, c.ArchiveComplete} {
 			if x != "" {
 				n++
 				v.path(x, p)
@@ -351,7 +361,7 @@ func (v *validator) checks(cs []CheckSpec, path string) {
 			}
 		}
 		if n != 1 {
-			v.errf(p, "a check is exactly one of file-exists, newer-than-start, writable, xml-path-exists")
+			v.errf(p, "a check is exactly one of file-exists, newer-than-start, writable, xml-path-exists, archive-complete")
 		}
 	}
 }
@@ -382,6 +392,17 @@ func (v *validator) condition(src, path string) *Condition {
 		}
 	}
 	return c
+}
+
+// secretRef checks that an action's passphrase names a secret input: the
+// value reaches the action in memory, never a command line.
+func (v *validator) secretRef(id, path string) {
+	if id == "" {
+		return
+	}
+	if in := v.d.InputByID(id); in == nil || !in.Secret() {
+		v.errf(path, "passphrase names %q, which is not a secret input of this procedure", id)
+	}
 }
 
 // argText checks an argv element: it may name facts and non-secret inputs.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,7 +29,8 @@ func TestReplaceFirstPrimaryRunsInALab(t *testing.T) {
 	f := newFixture(t)
 	s := f.start("2.1", answers21)
 	var out bytes.Buffer
-	need := drive(t, s, map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase, "backup_passphrase": passphrase}, &out)
+	need := drive(t, s, map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase,
+		"backup_passphrase": passphrase, "archive_passphrase": passphrase}, &out)
 	if _, ok := need.(*runner.Done); !ok {
 		t.Fatalf("2.1 ended on %T %+v\n%s", need, need, out.String())
 	}
@@ -68,4 +71,44 @@ func TestCrossPlatformReplacementIsRefusedUpFront(t *testing.T) {
 	if run.Status != state.RunFailed {
 		t.Errorf("a refused run is %s; it would stand in the way of the next one", run.Status)
 	}
+}
+
+// 1.1 archives the content repository (images required); 1.2 restores the
+// images from that archive. No passphrase is left on disk.
+func TestContentRepoArchiveRoundTripsThroughBackupAndRestore(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("1.1", procedures.Values{"db_on_server": "false", "only_content_server": "true"})
+	var out bytes.Buffer
+	secrets := map[string]string{"admin_password": adminPW, "backup_passphrase": passphrase, "archive_passphrase": "Archive-Pass-77"}
+	if need := drive(t, s, secrets, &out); need == nil {
+		t.Fatal()
+	} else if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("1.1 ended on %T %+v\n%s", need, need, out.String())
+	}
+	if !strings.Contains(out.String(), "images") || !strings.Contains(out.String(), "archive complete") {
+		t.Errorf("the archive step did not report its images:\n%s", out.String())
+	}
+	s.Close()
+
+	images := f.lab.Rebase("/var/opt/novell/zenworks/content-repo/images")
+	before, _ := os.ReadDir(images)
+	if len(before) == 0 {
+		t.Fatal("the lab has no images")
+	}
+	victim := filepath.Join(images, before[0].Name())
+	want, _ := os.ReadFile(victim)
+	os.Remove(victim)
+
+	r := f.start("1.2", procedures.Values{"platform": "linux", "db_on_server": "false", "have_image_backups": "true", "images_in_archive": "true"})
+	out.Reset()
+	if need := drive(t, r, secrets, &out); need == nil {
+		t.Fatal()
+	} else if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("1.2 ended on %T %+v\n%s", need, need, out.String())
+	}
+	if got, err := os.ReadFile(victim); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("the lost image was not restored from the archive: %v", err)
+	}
+	r.Close()
+	secretsNowhere(t, f.store.Dir(), "Archive-Pass-77", passphrase, adminPW)
 }

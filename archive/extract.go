@@ -1,0 +1,276 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// ExtractOptions are OpenOptions and whether DIR may hold files already.
+type ExtractOptions struct {
+	OpenOptions
+	// Force merges into a DIR that is not empty: the archive's files
+	// replace those of the same name, others are left as they are.
+	Force bool
+}
+
+// Extract restores the set dest into dir, which becomes the archived tree
+// itself (created when missing). It checks everything Verify checks as it
+// goes: a file is written under a temporary name and renamed into place
+// only when its SHA-256 matches the manifest, so a damaged file never
+// stands where a good one should. Modes, times and (as root) owners are
+// restored; owners by name where this machine knows the name, as GNU tar
+// does. Copies the manifest flags superseded or incomplete are not
+// restored. Nothing is ever written through a symbolic link: every name
+// is created relative to its parent folder's descriptor, without
+// following links.
+func Extract(ctx context.Context, dest, dir string, o ExtractOptions) (*Report, error) {
+	dir = filepath.Clean(dir)
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("%s exists and is not a folder", dir)
+		}
+		if !o.Force && !emptyDir(dir) {
+			return nil, fmt.Errorf("%s is not empty: %w (--force merges the archive into it)", dir, ErrExists)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	s, err := openSet(dest, o.OpenOptions)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	x := &extractor{root: dir, own: newOwners(), chown: os.Geteuid() == 0, pid: os.Getpid()}
+	rep := &Report{Owners: x.chown}
+	tr := newTracker(o.Progress, o.ProgressInterval)
+	tr.p.FilesTotal, tr.p.BytesTotal = s.sum.Files, s.sum.Bytes
+	tr.begin(PhaseExtract)
+	err = s.read(ctx, x, rep, tr)
+	if cerr := x.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return rep, err
+	}
+	tr.done()
+	return rep, rep.err()
+}
+
+type openDir struct {
+	fd   int
+	path string
+	e    Entry
+}
+
+type extractor struct {
+	root  string
+	stack []*openDir
+	own   *owners
+	chown bool
+	pid   int
+	seq   int
+
+	fd    int // the file being written
+	f     *os.File
+	tmp   string
+	dirfd int
+}
+
+func parentOf(p string) string { return path.Dir(p) }
+
+// parent finishes the folders the stream has left and returns the one
+// that holds p.
+func (x *extractor) parent(p string) (*openDir, error) {
+	want := parentOf(p)
+	for len(x.stack) > 0 {
+		top := x.stack[len(x.stack)-1]
+		if top.path == want {
+			return top, nil
+		}
+		if err := x.pop(); err != nil {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("%s: its folder is not in the archive before it", p)
+}
+
+func (x *extractor) tmpName(dirfd int, create func(name string) error) (string, error) {
+	for {
+		x.seq++
+		name := fmt.Sprintf(".zenrecover-%d-%d.tmp", x.pid, x.seq)
+		err := create(name)
+		if errors.Is(err, unix.EEXIST) {
+			continue
+		}
+		return name, err
+	}
+}
+
+func (x *extractor) dir(e *Entry) error {
+	if e.Path == "." {
+		if len(x.stack) > 0 {
+			return errors.New("the archive holds its root twice")
+		}
+		fd, err := openat(unix.AT_FDCWD, x.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+		if err != nil {
+			return err
+		}
+		x.stack = append(x.stack, &openDir{fd: fd, path: ".", e: *e})
+		return nil
+	}
+	par, err := x.parent(e.Path)
+	if err != nil {
+		return err
+	}
+	name := path.Base(e.Path)
+	if err := unix.Mkdirat(par.fd, name, 0o700); err != nil && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), err)
+	}
+	fd, err := openat(par.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR) {
+			return fmt.Errorf("%s exists and is not a folder: it is not replaced", filepath.Join(x.root, e.Path))
+		}
+		return fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), err)
+	}
+	x.stack = append(x.stack, &openDir{fd: fd, path: e.Path, e: *e})
+	return nil
+}
+
+// pop sets the finished folder's owner, mode and time: last, since adding
+// to a folder changes its time and its mode may forbid adding.
+func (x *extractor) pop() error {
+	top := x.stack[len(x.stack)-1]
+	x.stack = x.stack[:len(x.stack)-1]
+	defer unix.Close(top.fd)
+	if x.chown {
+		if err := unix.Fchown(top.fd, x.own.uid(top.e.User, top.e.UID), x.own.gid(top.e.Group, top.e.GID)); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(x.root, top.path), err)
+		}
+	}
+	if err := unix.Fchmod(top.fd, uint32(top.e.Mode)); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(x.root, top.path), err)
+	}
+	ts := times(&top.e)
+	if len(x.stack) == 0 {
+		if err := unix.Syncfs(top.fd); err != nil {
+			return err
+		}
+		return unix.UtimesNanoAt(unix.AT_FDCWD, x.root, ts, 0)
+	}
+	par := x.stack[len(x.stack)-1]
+	return unix.UtimesNanoAt(par.fd, path.Base(top.path), ts, unix.AT_SYMLINK_NOFOLLOW)
+}
+
+func times(e *Entry) []unix.Timespec {
+	m := unix.NsecToTimespec(e.MTime.UnixNano())
+	return []unix.Timespec{{Nsec: unix.UTIME_OMIT}, m}
+}
+
+func (x *extractor) file(e *Entry) (io.Writer, error) {
+	par, err := x.parent(e.Path)
+	if err != nil {
+		return nil, err
+	}
+	var fd int
+	tmp, err := x.tmpName(par.fd, func(name string) error {
+		var err error
+		// Private until its mode is set, after its contents.
+		fd, err = unix.Openat(par.fd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), explainWrite(x.root, err))
+	}
+	x.fd, x.tmp, x.dirfd = fd, tmp, par.fd
+	x.f = os.NewFile(uintptr(fd), tmp)
+	return x.f, nil
+}
+
+func (x *extractor) fileDone(e *Entry, ok bool) error {
+	f, tmp, dirfd := x.f, x.tmp, x.dirfd
+	x.f = nil
+	if !ok {
+		f.Close()
+		unix.Unlinkat(dirfd, tmp, 0)
+		return nil
+	}
+	err := x.meta(f, e)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = unix.UtimesNanoAt(dirfd, tmp, times(e), unix.AT_SYMLINK_NOFOLLOW)
+	}
+	if err == nil {
+		err = unix.Renameat(dirfd, tmp, dirfd, path.Base(e.Path))
+	}
+	if err != nil {
+		unix.Unlinkat(dirfd, tmp, 0)
+		return fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), explainWrite(x.root, err))
+	}
+	return nil
+}
+
+func (x *extractor) meta(f *os.File, e *Entry) error {
+	fd := int(f.Fd())
+	if x.chown {
+		if err := unix.Fchown(fd, x.own.uid(e.User, e.UID), x.own.gid(e.Group, e.GID)); err != nil {
+			return err
+		}
+	}
+	// After chown, which clears setuid and setgid.
+	return unix.Fchmod(fd, uint32(e.Mode))
+}
+
+func (x *extractor) symlink(e *Entry) error {
+	par, err := x.parent(e.Path)
+	if err != nil {
+		return err
+	}
+	tmp, err := x.tmpName(par.fd, func(name string) error { return unix.Symlinkat(e.Link, par.fd, name) })
+	if err == nil && x.chown {
+		err = unix.Fchownat(par.fd, tmp, x.own.uid(e.User, e.UID), x.own.gid(e.Group, e.GID), unix.AT_SYMLINK_NOFOLLOW)
+	}
+	if err == nil {
+		err = unix.UtimesNanoAt(par.fd, tmp, times(e), unix.AT_SYMLINK_NOFOLLOW)
+	}
+	if err == nil {
+		err = unix.Renameat(par.fd, tmp, par.fd, path.Base(e.Path))
+	}
+	if err != nil {
+		if tmp != "" {
+			unix.Unlinkat(par.fd, tmp, 0)
+		}
+		return fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), err)
+	}
+	return nil
+}
+
+func (x *extractor) close() error {
+	var errs []error
+	if x.f != nil {
+		x.f.Close()
+		unix.Unlinkat(x.dirfd, x.tmp, 0)
+		x.f = nil
+	}
+	for len(x.stack) > 0 {
+		if err := x.pop(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
