@@ -138,22 +138,9 @@ func (s *session) caExport(opts map[string]bool, args []string) int {
 // this server the certificate authority role.
 func (s *session) caImport(_ map[string]bool, args []string) int {
 	src := args[0]
-	if code, ok := s.login(); !ok {
+	_, entries, code, ok := s.unseal(src, kindCA, "imported")
+	if !ok {
 		return code
-	}
-	if err := existingFile(src); err != nil {
-		return s.fail("%v", err)
-	}
-	pass, err := s.ask.secret(PromptPassphrase)
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	if code, ok := s.proceed(); !ok {
-		return code
-	}
-	_, entries, err := s.readSealed(src, pass, kindCA)
-	if err != nil {
-		return s.fail("%v. Nothing was imported.", err)
 	}
 	var keep []archiveEntry
 	for _, e := range entries {

@@ -178,6 +178,30 @@ func (s *session) writeSealed(dst, passphrase string, m manifest, entries []arch
 }
 
 // readSealed opens the archive at src, which must be of the wanted kind.
+// unseal is how a restore or an import starts: log in, check the file, ask
+// its passphrase, then read and check it whole before anything is written.
+// done names what would have happened ("restored") for the error.
+func (s *session) unseal(src, kind, done string) (manifest, []archiveEntry, int, bool) {
+	if code, ok := s.login(); !ok {
+		return manifest{}, nil, code, false
+	}
+	if err := existingFile(src); err != nil {
+		return manifest{}, nil, s.fail("%v", err), false
+	}
+	pass, err := s.ask.secret(PromptPassphrase)
+	if err != nil {
+		return manifest{}, nil, s.fail("%v", err), false
+	}
+	if code, ok := s.proceed(); !ok {
+		return manifest{}, nil, code, false
+	}
+	m, entries, err := s.readSealed(src, pass, kind)
+	if err != nil {
+		return manifest{}, nil, s.fail("%v. Nothing was %s.", err, done), false
+	}
+	return m, entries, exitOK, true
+}
+
 func (s *session) readSealed(src, passphrase, kind string) (manifest, []archiveEntry, error) {
 	f, err := os.Open(src)
 	if err != nil {
@@ -244,22 +268,9 @@ func (s *session) zenserverBackup(_ map[string]bool, args []string) int {
 // Nothing is written unless the whole file decrypts and checks out.
 func (s *session) zenserverRestore(_ map[string]bool, args []string) int {
 	src := args[0]
-	if code, ok := s.login(); !ok {
+	m, entries, code, ok := s.unseal(src, kindServerBackup, "restored")
+	if !ok {
 		return code
-	}
-	if err := existingFile(src); err != nil {
-		return s.fail("%v", err)
-	}
-	pass, err := s.ask.secret(PromptPassphrase)
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	if code, ok := s.proceed(); !ok {
-		return code
-	}
-	m, entries, err := s.readSealed(src, pass, kindServerBackup)
-	if err != nil {
-		return s.fail("%v. Nothing was restored.", err)
 	}
 	if v := s.version(); m.Version != "" && v != "" && m.Version != v {
 		return s.fail("the backup was made on ZENworks %s but this server runs %s; server backups are version specific. Nothing was restored.", m.Version, v)
