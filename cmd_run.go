@@ -187,6 +187,10 @@ func (g *globals) options(f *runFlags) (runner.Options, error) {
 }
 
 func (g *globals) plain(f *runFlags, preset procedures.Values) *tui.Plain {
+	if interactive() && tui.SessionAtRisk(os.Getenv) {
+		fmt.Fprintln(os.Stderr, "zenrecover: not in tmux or screen: if this SSH session drops, the run stops (resumable).")
+		fmt.Fprintln(os.Stderr, "zenrecover: to ride out a drop, start it as: tmux new -A -s zenrecover zenrecover")
+	}
 	return &tui.Plain{In: os.Stdin, Out: os.Stdout, Preset: preset, Yes: f.yes, ConfirmHost: f.confirmHost, Getenv: os.Getenv}
 }
 
@@ -194,6 +198,7 @@ func (g *globals) tuiConfig(lib *procedures.Library, o runner.Options, preset pr
 	return tui.Config{
 		Library: lib, Options: o, Preset: preset, NoColor: g.colorOff(), Version: version(),
 		ZENworksInstalled: runner.ZENworksInstalled(),
+		AtRisk:            tui.SessionAtRisk(os.Getenv),
 		NewLab: func() (string, error) {
 			dir := filepath.Join(o.Store.Dir(), "labs", time.Now().Format("20060102-150405"))
 			l, err := lab.Init(dir, lab.Options{})

@@ -64,6 +64,7 @@ type model struct {
 
 	exitCode int
 	quitting bool
+	warning  []string // shown until the first key press
 }
 
 func newModel(ctx context.Context, cfg Config, resume *state.Run, procID string) model {
@@ -74,6 +75,9 @@ func newModel(ctx context.Context, cfg Config, resume *state.Run, procID string)
 		resumeRun: resume, procID: procID, help: help.New(), lock: &sync.Mutex{},
 		width: defaultWidth, height: defaultHeight, exitCode: ExitStopped}
 	m.help.Styles = ui.styles.Help
+	if cfg.AtRisk {
+		m.warning = sessionWarning()
+	}
 
 	// The options may carry the resumed run's lab; a new procedure picked
 	// instead starts where the operator asked for, which is live unless
@@ -172,6 +176,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		m.restyle()
 		return nil
 	case tea.KeyPressMsg:
+		if m.warning != nil {
+			m.warning = nil // read once is enough
+			m.layout()
+		}
 		k := m.ctx.keys
 		helpKey := k.Help
 		if m.typing() {
@@ -330,7 +338,7 @@ func (m model) keys() help.KeyMap {
 func (m *model) layout() {
 	w, h := max(m.width, 1), max(m.height, 1)
 	m.help.SetWidth(w)
-	top := 1
+	top := 1 + len(m.warning)
 	if m.ctx.bannerLine(w) != "" {
 		top++
 	}
@@ -371,6 +379,9 @@ func (m model) render() string {
 		right = "run " + m.run.runID
 	}
 	out = append(out, m.ctx.headerLine(left, right, w))
+	for _, l := range m.warning {
+		out = append(out, m.ctx.styles.Warning.Render(clip(l, w)))
+	}
 	var body string
 	switch m.screen {
 	case screenResume:

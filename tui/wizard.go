@@ -33,6 +33,27 @@ type Config struct {
 	// Out receives the last words after the screen closes (how to resume);
 	// nil means standard output.
 	Out io.Writer
+	// AtRisk is true when the wizard runs over SSH outside tmux or
+	// screen: a dropped connection would stop it, so the first screen
+	// says how to start it safely (see SessionAtRisk).
+	AtRisk bool
+}
+
+// SessionAtRisk reports whether a dropped connection would stop the
+// wizard: it runs in an SSH session, not inside tmux or screen. getenv is
+// os.Getenv.
+func SessionAtRisk(getenv func(string) string) bool {
+	ssh := getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != ""
+	multiplexed := getenv("TMUX") != "" || getenv("STY") != ""
+	return ssh && !multiplexed
+}
+
+// sessionWarning is shown once, on the first screen, until a key is pressed.
+func sessionWarning() []string {
+	return []string{
+		"Not in tmux or screen: if this SSH session drops, the run stops (resumable).",
+		"To ride out a drop, start it as: tmux new -A -s zenrecover zenrecover",
+	}
 }
 
 // interruptWait bounds how long the wizard waits, on its way out, for an
