@@ -90,10 +90,12 @@ func (s *Session) Execute(ctx context.Context, stepID, confirm string, out io.Wr
 	offset, _ := s.log.Seek(0, io.SeekEnd)
 	attempt := attempts(state.Fold(s.events), st.ID) + 1
 	fmt.Fprintf(s.log, "=== %s step %s (%s), attempt %d, %s\n", s.def.Section, st.Ref, st.ID, attempt, time.Now().Format(time.RFC3339))
+	failpoint("before-started", st.ID)
 	if err := s.append(ctx, state.Event{Kind: state.EventStarted, Step: st.ID, Attempt: attempt,
 		PID: os.Getpid(), BootID: state.BootID(), Detail: detail{Log: s.log.Name(), LogOffset: offset}.String()}); err != nil {
 		return nil, fmt.Errorf("%w; the step was not run", err)
 	}
+	failpoint("after-started", st.ID)
 	start := time.Now()
 	w := newStream(s.masker, s.log, out)
 	d := detail{Log: s.log.Name(), LogOffset: offset}
@@ -111,10 +113,12 @@ func (s *Session) Execute(ctx context.Context, stepID, confirm string, out io.Wr
 				// Best effort: the pid only helps tell "still running" from
 				// "died" on resume; the step's safety rests on started.
 				_ = s.append(context.WithoutCancel(ctx), state.Event{Kind: state.EventRunning, Step: st.ID, Attempt: attempt, PID: pid, PIDStart: ps, BootID: state.BootID()})
+				failpoint("mid-action", st.ID)
 			},
 		})
 	}
 	w.Close()
+	failpoint("after-action", st.ID)
 	var exit *actions.ExitError
 	if errors.As(runErr, &exit) {
 		code := exit.Code
@@ -156,6 +160,7 @@ func (s *Session) Execute(ctx context.Context, stepID, confirm string, out io.Wr
 	if err := s.append(octx, state.Event{Kind: state.EventSucceeded, Step: st.ID, Attempt: attempt, Detail: d.String()}); err != nil {
 		return nil, fmt.Errorf("the step finished but %w; it will be in doubt on resume", err)
 	}
+	failpoint("after-outcome", st.ID)
 	return &Outcome{OK: true, Verify: d.Verify}, nil
 }
 
