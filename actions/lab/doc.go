@@ -41,5 +41,19 @@
 // zenserver-restore (zsr), certificate-authority-export (cae [-d]),
 // certificate-authority-import (cai), and, for section 1.5,
 // certificate-authority-role-disable (card) and certificate-authority-role-enable
-// (care); plus /etc/init.d/novell-zenserver start|stop|restart|status.
+// (care); database-get-credentials (dgc -U name -P password) for section 2.1;
+// plus /etc/init.d/novell-zenserver start|stop|restart|status.
+//
+// For chapters 2-5, BinDir also holds novell-zenworks-configure -c Action
+// (Start, SSL, CreateExtractorPacks, RebuildCustomPacks, MergeTruststore,
+// EnableJMX, ZenProbe), permission.sh (also as permissions.sh, the
+// reference's other spelling), zac (retr, ref, iac, cert-info, unr, reg, asr,
+// rsc) and zenrecover-sql. zenrecover-sql is the lab's own name for the SQL
+// editor the reference has the operator log into: it knows only the
+// reference's statements on zZENServerRoles (the 1.5 step 1 query, the 2.1
+// step 11c deletes, the 11d inserts and commit), maps the table onto the
+// zone's server roles by server GUID, and rolls back a session that ends
+// without commit. What these tools did is recorded in the zone
+// (configure_runs, permissions_fixed, device_log), zac arguments with their
+// passwords and passphrases masked.
 package lab

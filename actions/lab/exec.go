@@ -34,9 +34,10 @@ type session struct {
 	ask  *prompter
 }
 
-// Exec runs the simulated tool (zman, or novell-zenserver for
-// /etc/init.d/novell-zenserver) in the lab at labDir and returns its exit
-// status. `zenrecover lab exec --lab DIR TOOL ARGS...` is a thin wrapper.
+// Exec runs the simulated tool named by tool's base name (zman,
+// novell-zenserver for /etc/init.d/novell-zenserver, novell-zenworks-configure,
+// permission.sh, zac or zenrecover-sql) in the lab at labDir and returns its
+// exit status. `zenrecover lab exec --lab DIR TOOL ARGS...` is a thin wrapper.
 func Exec(labDir, tool string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if stdin == nil {
 		stdin = strings.NewReader("")
@@ -52,24 +53,44 @@ func Exec(labDir, tool string, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintln(stderr, err)
 		return exitFail
 	}
-	s := &session{lab: l, tool: filepath.Base(tool), in: stdin, out: stdout, err: stderr}
+	name := filepath.Base(tool)
+	if name == ToolPermissionAlias {
+		// One tool under two spellings, so an injected failure fires for both.
+		name = ToolPermission
+	}
+	s := &session{lab: l, tool: name, in: stdin, out: stdout, err: stderr}
+	s.ask = newPrompter(stdin, stdout)
 	switch s.tool {
 	case ToolZman:
-		s.ask = newPrompter(stdin, stdout)
 		return s.zman(args)
 	case ToolZenserver:
 		return s.zenserver(args)
+	case ToolConfigure:
+		return s.configure(args)
+	case ToolPermission:
+		return s.permission(args)
+	case ToolZac:
+		return s.zac(args)
+	case ToolSQL:
+		return s.sql(args)
 	default:
-		fmt.Fprintf(stderr, "lab: no simulated tool %q (the lab has %s and %s)\n", tool, ToolZman, ToolZenserver)
+		fmt.Fprintf(stderr, "lab: no simulated tool %q (the lab has %s)\n", tool, strings.Join(toolNames(), ", "))
 		return exitUsage
 	}
 }
 
+func toolNames() []string {
+	return []string{ToolZman, ToolZenserver, ToolConfigure, ToolPermission, ToolZac, ToolSQL}
+}
+
 // canonicalSub names a subcommand the way injected failures record it.
 func canonicalSub(tool, sub string) (string, error) {
+	if tool == ToolPermissionAlias {
+		tool = ToolPermission
+	}
 	if sub == "" {
 		switch tool {
-		case ToolZman, ToolZenserver:
+		case ToolZman, ToolZenserver, ToolConfigure, ToolPermission, ToolZac, ToolSQL:
 			return "", nil
 		}
 	}
@@ -84,8 +105,20 @@ func canonicalSub(tool, sub string) (string, error) {
 			return sub, nil
 		}
 		return "", fmt.Errorf("lab: %s has no action %q (start, stop, restart, status)", ToolZenserver, sub)
+	case ToolConfigure:
+		if a, ok := findConfigureAction(sub); ok {
+			return a, nil
+		}
+		return "", fmt.Errorf("lab: %s has no simulated action %q (%s)", ToolConfigure, sub, strings.Join(configureActions(), ", "))
+	case ToolZac:
+		if c, ok := findZacCommand(sub); ok {
+			return c.long, nil
+		}
+		return "", fmt.Errorf("lab: zac has no simulated subcommand %q", sub)
+	case ToolPermission, ToolSQL:
+		return "", fmt.Errorf("lab: %s has no subcommands; inject its failure with an empty subcommand", tool)
 	}
-	return "", fmt.Errorf("lab: no simulated tool %q (the lab has %s and %s)", tool, ToolZman, ToolZenserver)
+	return "", fmt.Errorf("lab: no simulated tool %q (the lab has %s)", tool, strings.Join(toolNames(), ", "))
 }
 
 // fail reports an error the way zman does and returns the failure status.

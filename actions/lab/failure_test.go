@@ -51,7 +51,7 @@ func TestInjectFailureValidates(t *testing.T) {
 	for _, c := range []struct {
 		tool, sub string
 		times     int
-	}{{"zac", "", 1}, {ToolZman, "nope", 1}, {ToolZenserver, "reload", 1}, {ToolZman, "zsb", 0}} {
+	}{{"dbisql", "", 1}, {ToolPermission, "x", 1}, {ToolConfigure, "Reboot", 1}, {ToolZac, "nope", 1}, {ToolZman, "nope", 1}, {ToolZenserver, "reload", 1}, {ToolZman, "zsb", 0}} {
 		if err := l.InjectFailure(c.tool, c.sub, c.times, "x"); err == nil {
 			t.Errorf("InjectFailure(%q, %q, %d) accepted", c.tool, c.sub, c.times)
 		}

@@ -20,6 +20,16 @@ const (
 const (
 	ToolZman      = "zman"
 	ToolZenserver = "novell-zenserver"
+	ToolConfigure = "novell-zenworks-configure"
+	// ToolPermission is the name reference 1.5 step 8 uses; section 2.2
+	// step 9e spells it permissions.sh, so the lab answers to both.
+	ToolPermission      = "permission.sh"
+	ToolPermissionAlias = "permissions.sh"
+	ToolZac             = "zac"
+	// ToolSQL is the lab's own name: the reference says only "log into the
+	// database" and "in the SQL editor", and a real client (dbisql) would
+	// need a real database.
+	ToolSQL = "zenrecover-sql"
 )
 
 // Roles a server holds in the simulated zone (zZenServerRoles).

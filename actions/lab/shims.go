@@ -12,8 +12,13 @@ import (
 // shimPaths maps each simulated tool to the server path of its shim.
 func shimPaths() map[string]string {
 	return map[string]string{
-		ToolZman:      ServerBinDir + "/zman",
-		ToolZenserver: ServerInitScript,
+		ToolZman:            ServerBinDir + "/zman",
+		ToolZenserver:       ServerInitScript,
+		ToolConfigure:       ServerBinDir + "/" + ToolConfigure,
+		ToolPermission:      ServerBinDir + "/" + ToolPermission,
+		ToolPermissionAlias: ServerBinDir + "/" + ToolPermissionAlias,
+		ToolZac:             ServerBinDir + "/" + ToolZac,
+		ToolSQL:             ServerBinDir + "/" + ToolSQL,
 	}
 }
 

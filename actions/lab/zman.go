@@ -18,6 +18,9 @@ type zmanCommand struct {
 	flags       []string // boolean options it accepts
 	run         func(s *session, opts map[string]bool, args []string) int
 	nargs       int
+	// raw commands take options with values (-U name) and parse their own
+	// arguments; opts is nil for them.
+	raw bool
 }
 
 func zmanCommands() []zmanCommand {
@@ -29,6 +32,8 @@ func zmanCommands() []zmanCommand {
 		{long: "certificate-authority-import", short: "cai", synopsis: "<file path>", nargs: 1, run: (*session).caImport},
 		{long: "certificate-authority-role-disable", short: "card", synopsis: "", run: (*session).caRoleDisable},
 		{long: "certificate-authority-role-enable", short: "care", synopsis: "", run: (*session).caRoleEnable},
+		{long: "database-get-credentials", short: "dgc", synopsis: "[-U <administrator name> -P <administrator password>]",
+			raw: true, run: (*session).databaseGetCredentials},
 	}
 }
 
@@ -66,6 +71,9 @@ func (s *session) zman(args []string) int {
 		return exitUsage
 	}
 	s.sub = c.long
+	if c.raw {
+		return c.run(s, nil, args[1:])
+	}
 	opts, pos, err := parseZmanArgs(c, args[1:])
 	if err == nil && len(pos) != c.nargs {
 		err = fmt.Errorf("%s takes %d argument(s), got %d", c.long, c.nargs, len(pos))

@@ -240,7 +240,7 @@ func TestZmanUsage(t *testing.T) {
 	if code, out, _ := run(t, l, "", ToolZman, "--help"); code != 0 || !strings.Contains(out, "zenserver-backup (zsb)") {
 		t.Errorf("--help: %d %q", code, out)
 	}
-	if code, _, errs := run(t, l, "", "zac", "ref"); code != 2 || !strings.Contains(errs, "no simulated tool") {
+	if code, _, errs := run(t, l, "", "dbisql", "ref"); code != 2 || !strings.Contains(errs, "no simulated tool") {
 		t.Errorf("unknown tool: %d %q", code, errs)
 	}
 }

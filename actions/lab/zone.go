@@ -24,6 +24,13 @@ type Zone struct {
 	// server, so a check can tell that a restart step really happened.
 	Restarts int  `json:"restarts"`
 	Running  bool `json:"running"`
+	// ConfigureRuns lists the novell-zenworks-configure actions that
+	// completed, oldest first, so a check can see that a step really ran.
+	ConfigureRuns []ConfigureRun `json:"configure_runs,omitempty"`
+	// PermissionsFixed names the server of each permission.sh run.
+	PermissionsFixed []string `json:"permissions_fixed,omitempty"`
+	// DeviceLog lists the zac commands that completed, oldest first.
+	DeviceLog []DeviceCall `json:"device_log,omitempty"`
 	// Failures are rehearsal faults waiting to fire, in the order added.
 	Failures []Failure `json:"failures,omitempty"`
 }
@@ -63,6 +70,23 @@ type Failure struct {
 	Subcommand string `json:"subcommand,omitempty"`
 	Times      int    `json:"times"`
 	Message    string `json:"message"`
+}
+
+// ConfigureRun is one completed `novell-zenworks-configure -c Action`.
+// Option is the answer that mattered: the service action chosen for Start,
+// the remint option for SSL.
+type ConfigureRun struct {
+	Server string `json:"server"`
+	Action string `json:"action"`
+	Option string `json:"option,omitempty"`
+}
+
+// DeviceCall is one completed zac command on Device. Args are as typed,
+// except that passwords and passphrases are replaced by "****".
+type DeviceCall struct {
+	Device     string   `json:"device"`
+	Subcommand string   `json:"subcommand"`
+	Args       []string `json:"args"`
 }
 
 // Server returns the server called name.
@@ -194,6 +218,9 @@ func (l *Lab) InjectFailure(tool, sub string, times int, message string) error {
 	canon, err := canonicalSub(tool, sub)
 	if err != nil {
 		return err
+	}
+	if tool == ToolPermissionAlias {
+		tool = ToolPermission
 	}
 	if message == "" {
 		message = fmt.Sprintf("Error: %s %s failed (injected by the rehearsal).", tool, canon)
