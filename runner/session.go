@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"time"
 
 	"zenrecover/actions"
 	"zenrecover/actions/lab"
@@ -101,6 +102,13 @@ func Start(ctx context.Context, o Options, def *procedures.Definition, preset pr
 	labDir := o.labDir()
 	if labDir != "" {
 		labDir, _ = filepath.Abs(labDir)
+	}
+	// A copy of the journal as it was, in case the database is damaged
+	// during this run. If even that cannot be written, the state disk is
+	// in trouble and the run would not be recorded safely either.
+	if _, err := o.Store.Snapshot(ctx, time.Now().UTC().Format("20060102-150405.000")+"-before-"+def.ID); err != nil {
+		lock.Release()
+		return nil, fmt.Errorf("%w; free space in %s, or use --state to put the state elsewhere", err, o.Store.Dir())
 	}
 	run, err := o.Store.CreateRun(ctx, state.Run{
 		ProcedureID: def.ID, DefHash: def.Hash, StepHashes: def.StepHashes(), DefText: def.Bundle(),

@@ -505,3 +505,13 @@ steps:
 		t.Errorf("per-target journal: %+v %+v %+v", st.Steps["iac@sat-a"], st.Steps["iac@sat-b"], st.Steps["iac@sat-c"])
 	}
 }
+
+func TestEachRunStartsWithACopyOfTheStateDatabase(t *testing.T) {
+	f := newFixture(t)
+	f.start("1.1", nil).Close()
+	f.start("1.3", nil).Close()
+	copies, _ := filepath.Glob(filepath.Join(f.store.Dir(), "snapshots", "*-before-*.db"))
+	if len(copies) != 2 {
+		t.Fatalf("copies: %v", copies)
+	}
+}
