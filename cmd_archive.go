@@ -138,9 +138,7 @@ Exit status: 0 verified; 1 it does not verify, or cannot be read; 2 bad usage.`,
 			o.Progress, o.ProgressInterval = pr.progress, pr.interval
 			rep, err := archive.Verify(cmd.Context(), args[0], o)
 			pr.end()
-			if rep != nil {
-				printReport(cmd.OutOrStdout(), rep)
-			}
+			rep.Print(cmd.OutOrStdout())
 			if err != nil {
 				return &exitError{code: exitFailed, err: err}
 			}
@@ -176,9 +174,7 @@ Exit status: 0 restored; 1 something did not restore (listed); 2 bad usage.`,
 			o.Progress, o.ProgressInterval = pr.progress, pr.interval
 			rep, err := archive.Extract(cmd.Context(), args[0], args[1], archive.ExtractOptions{OpenOptions: o, Force: force})
 			pr.end()
-			if rep != nil {
-				printReport(cmd.OutOrStdout(), rep)
-			}
+			rep.Print(cmd.OutOrStdout())
 			if errors.Is(err, archive.ErrExists) {
 				return &exitError{code: exitUsage, err: err}
 			}
@@ -254,21 +250,6 @@ func createOutcome(cmd *cobra.Command, res *archive.Result, err error) error {
 			"the archive is complete and verifiable, but %d files in it are not faithful copies (unreadable, or changing while read: see the notes above); stop what writes to them and create the archive again with --force", n)}
 	}
 	return nil
-}
-
-func printReport(w io.Writer, rep *archive.Report) {
-	for _, p := range rep.Problems {
-		fmt.Fprintln(w, "problem:", p)
-	}
-	if rep.ProblemCount > len(rep.Problems) {
-		fmt.Fprintf(w, "problem: and %d more\n", rep.ProblemCount-len(rep.Problems))
-	}
-	for _, p := range rep.Flagged {
-		fmt.Fprintln(w, "flagged when archived:", p)
-	}
-	if rep.FlaggedCount > len(rep.Flagged) {
-		fmt.Fprintf(w, "flagged when archived: and %d more\n", rep.FlaggedCount-len(rep.Flagged))
-	}
 }
 
 // openOptions loads the identity files and arranges for a passphrase to be

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -75,6 +76,11 @@ func (a *ArchiveCreate) Run(ctx context.Context, rio IO) error {
 	defer out.Close()
 	if a.Passphrase != "" && rio.Secrets != nil {
 		rio.Secrets.Add(a.Passphrase)
+	}
+	// The backup folder may not exist yet on a freshly installed server;
+	// 0700, as backups hold the zone's data.
+	if err := os.MkdirAll(filepath.Dir(a.Dest), 0o700); err != nil {
+		return fmt.Errorf("archive %s: %w", a.Source, err)
 	}
 	progress := archiveProgress(out, a.Every, a.OnProgress)
 	note := func(n archive.Note) { fmt.Fprintln(out, "note:", n) }
@@ -158,7 +164,7 @@ func (x *ArchiveExtract) Run(ctx context.Context, rio IO) error {
 	}
 	o.Progress = archiveProgress(out, x.Every, x.OnProgress)
 	rep, err := archive.Extract(ctx, x.Archive, x.Dir, archive.ExtractOptions{OpenOptions: o, Force: x.Force})
-	reportTo(out, rep)
+	rep.Print(out)
 	if err != nil {
 		return fmt.Errorf("extract %s: %w", x.Archive, err)
 	}
@@ -192,7 +198,7 @@ func (v *ArchiveVerify) Run(ctx context.Context, rio IO) error {
 	}
 	o.Progress = archiveProgress(out, v.Every, v.OnProgress)
 	rep, err := archive.Verify(ctx, v.Archive, o)
-	reportTo(out, rep)
+	rep.Print(out)
 	if err != nil {
 		return fmt.Errorf("verify %s: %w", v.Archive, err)
 	}
@@ -219,21 +225,6 @@ func archiveOpen(files []string, passphrase string, rio IO) (archive.OpenOptions
 		return passphrase, nil
 	}
 	return o, nil
-}
-
-func reportTo(w io.Writer, rep *archive.Report) {
-	if rep == nil {
-		return
-	}
-	for _, p := range rep.Problems {
-		fmt.Fprintln(w, "problem:", p)
-	}
-	if rep.ProblemCount > len(rep.Problems) {
-		fmt.Fprintf(w, "problem: and %d more\n", rep.ProblemCount-len(rep.Problems))
-	}
-	for _, p := range rep.Flagged {
-		fmt.Fprintln(w, "flagged when archived:", p)
-	}
 }
 
 // ArchiveComplete holds when Dest is a complete archive set; it does not

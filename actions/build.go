@@ -3,8 +3,6 @@ package actions
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -15,9 +13,12 @@ import (
 // Env is where a step runs: on the server itself, or in a lab whose paths
 // are rebased under its directory.
 type Env struct {
-	Rebase   func(string) string          // identity on a live server
-	Environ  []string                     // the child's environment (never holds a secret)
-	LookPath func(string) (string, error) // resolves a bare command name against Environ's PATH
+	Rebase  func(string) string // identity on a live server
+	Environ []string            // the child's environment (never holds a secret)
+	// Resolve looks a bare command name up on Environ's PATH when the step
+	// is built, so a missing tool is reported before anything starts. A dry
+	// run leaves it off: nothing runs, so nothing need be installed.
+	Resolve bool
 }
 
 func (e Env) rebase(p string) string {
@@ -57,8 +58,8 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 				argv[i] = env.rebase(a)
 			}
 		}
-		if !strings.Contains(argv[0], "/") && env.LookPath != nil {
-			p, err := env.LookPath(argv[0])
+		if !strings.Contains(argv[0], "/") && env.Resolve {
+			p, err := lookPath(argv[0], env.Environ)
 			if err != nil {
 				return nil, fmt.Errorf("step %s: %s is not installed on this machine (not found on PATH)", s.ID, argv[0])
 			}
@@ -114,9 +115,8 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 		if err != nil {
 			return nil, err
 		}
-		dest := env.rebase(to)
-		b.Action = &inParent{dir: filepath.Dir(dest), Action: &ArchiveCreate{Source: env.rebase(from), Dest: dest,
-			Require: s.Archive.Require, Passphrase: secrets[s.Archive.Passphrase]}}
+		b.Action = &ArchiveCreate{Source: env.rebase(from), Dest: env.rebase(to),
+			Require: s.Archive.Require, Passphrase: secrets[s.Archive.Passphrase]}
 	case "extract":
 		from, to, err := expandPair(s.Extract.From, s.Extract.To, vals)
 		if err != nil {
@@ -128,21 +128,6 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 		return nil, fmt.Errorf("step %s: nothing to run", s.ID)
 	}
 	return b, nil
-}
-
-// inParent creates the folder an action writes into (a backup folder that
-// does not exist yet on a freshly installed server), 0700 as backups hold
-// the zone's data.
-type inParent struct {
-	Action
-	dir string
-}
-
-func (p *inParent) Run(ctx context.Context, rio IO) error {
-	if err := os.MkdirAll(p.dir, 0o700); err != nil {
-		return fmt.Errorf("cannot create %s: %w", p.dir, err)
-	}
-	return p.Action.Run(ctx, rio)
 }
 
 func expandPair(a, b string, vals procedures.Values) (string, string, error) {

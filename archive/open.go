@@ -45,6 +45,26 @@ type Report struct {
 	Owners       bool  // extract: owners were restored (running as root)
 }
 
+// Print lists the problems and the flagged entries, saying how many more
+// there were beyond those kept. A nil Report prints nothing.
+func (r *Report) Print(w io.Writer) {
+	if r == nil {
+		return
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintln(w, "problem:", p)
+	}
+	if r.ProblemCount > len(r.Problems) {
+		fmt.Fprintf(w, "problem: and %d more\n", r.ProblemCount-len(r.Problems))
+	}
+	for _, p := range r.Flagged {
+		fmt.Fprintln(w, "flagged when archived:", p)
+	}
+	if r.FlaggedCount > len(r.Flagged) {
+		fmt.Fprintf(w, "flagged when archived: and %d more\n", r.FlaggedCount-len(r.Flagged))
+	}
+}
+
 func (r *Report) problem(p, detail string) {
 	r.ProblemCount++
 	if len(r.Problems) < maxNotes {

@@ -1,9 +1,7 @@
 package runner
 
 import (
-	"errors"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -30,32 +28,9 @@ func childEnviron(l *lab.Lab) []string {
 	return base
 }
 
-// lookPath resolves a command name against the PATH of environ rather than
-// our own, because a lab puts its simulated tools first.
-func lookPath(environ []string) func(string) (string, error) {
-	path := ""
-	for _, kv := range environ {
-		if strings.HasPrefix(kv, "PATH=") {
-			path = kv[5:]
-		}
-	}
-	return func(name string) (string, error) {
-		for _, dir := range filepath.SplitList(path) {
-			if dir == "" {
-				continue
-			}
-			p := filepath.Join(dir, name)
-			if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
-				return p, nil
-			}
-		}
-		return "", errors.New("not found")
-	}
-}
-
 func actionEnv(l *lab.Lab) actions.Env {
 	environ := childEnviron(l)
-	env := actions.Env{Environ: environ, LookPath: lookPath(environ)}
+	env := actions.Env{Environ: environ, Resolve: true}
 	if l != nil {
 		env.Rebase = l.Rebase
 	}

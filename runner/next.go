@@ -141,20 +141,19 @@ func (s *Session) nextTarget(st *procedures.Step, folded state.RunState, num, to
 				return &NeedInput{Input: in, Step: st}, nil
 			}
 		}
-		return s.needStep(st, t, num, total)
+		n, err := s.needStep(st, t, num, total)
+		if err == nil {
+			n.Targets, n.TargetsDone = targetsDone(st, s.vals, folded)
+		}
+		return n, err
 	}
 	return nil, nil
 }
 
-// TargetsDone lists, for a fan-out step, which targets are finished.
-func (s *Session) TargetsDone(stepID string) (targets []string, done map[string]bool) {
-	st := s.def.Step(stepID)
-	if st == nil || st.Each == "" {
-		return nil, nil
-	}
-	folded := state.Fold(s.events)
+// targetsDone lists, for a fan-out step, which targets are finished.
+func targetsDone(st *procedures.Step, vals procedures.Values, folded state.RunState) (targets []string, done map[string]bool) {
 	done = map[string]bool{}
-	for _, t := range procedures.Targets(s.vals[st.Each]) {
+	for _, t := range procedures.Targets(vals[st.Each]) {
 		targets = append(targets, t)
 		if ss := folded.Steps[state.StepKey(st.ID, t)]; ss != nil && ss.Status != state.StepPending && ss.Status != state.StepFailed && ss.Status != state.StepInDoubt {
 			done[t] = true
@@ -178,9 +177,6 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 		Manual: st.Kind() == "manual", Destructive: st.Destructive, Condition: s.def.ConditionWords(st)}
 	if st.Destructive {
 		n.ConfirmWord = s.host
-	}
-	if st.Each != "" {
-		n.Targets, n.TargetsDone = s.TargetsDone(st.ID)
 	}
 	vals := s.valsFor(target)
 	for _, c := range st.Command {
@@ -206,7 +202,7 @@ func (s *Session) build(st *procedures.Step) (*actions.Built, error) {
 		// A dry run executes nothing, so it needs neither the secrets nor
 		// the tools to be installed.
 		secrets = s.maskedSecrets()
-		env.LookPath = nil
+		env.Resolve = false
 	}
 	return actions.Build(s.def, st, s.vals, secrets, env)
 }

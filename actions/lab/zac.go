@@ -152,14 +152,7 @@ func (s *session) zacLogin(o zacOpts) (int, bool) {
 			return s.fail("%v", err), false
 		}
 	}
-	z, err := s.lab.Zone()
-	if err != nil {
-		return s.fail("%v", err), false
-	}
-	if !z.Admin.check(strings.TrimSpace(name), password) {
-		return s.fail("Authentication failed: invalid ZENworks administrator name or password."), false
-	}
-	return exitOK, true
+	return s.authenticate(name, password)
 }
 
 // redactArgs keeps what was typed but the secrets: the zone file is on

@@ -124,6 +124,12 @@ func (s *session) login() (int, bool) {
 	if err != nil {
 		return s.fail("%v", err), false
 	}
+	return s.authenticate(name, password)
+}
+
+// authenticate checks credentials against the simulated zone, refusing as
+// the real tools do.
+func (s *session) authenticate(name, password string) (int, bool) {
 	z, err := s.lab.Zone()
 	if err != nil {
 		return s.fail("%v", err), false
