@@ -19,6 +19,15 @@ type Env struct {
 	// is built, so a missing tool is reported before anything starts. A dry
 	// run leaves it off: nothing runs, so nothing need be installed.
 	Resolve bool
+	// Net answers the network checks; nil means the system's.
+	Net Network
+}
+
+func (e Env) network() Network {
+	if e.Net == nil {
+		return SystemNetwork{}
+	}
+	return e.Net
 }
 
 func (e Env) rebase(p string) string {
@@ -166,6 +175,14 @@ func BuildChecks(specs []procedures.CheckSpec, vals procedures.Values, env Env) 
 		case c.XMLPathExists != nil:
 			p, err = path(c.XMLPathExists.File)
 			chk = &XMLPathExists{File: p, Element: c.XMLPathExists.Element, Rebase: env.Rebase}
+		case c.ResolvesTo != nil:
+			var name, addr string
+			name, addr, err = expandPair(c.ResolvesTo.Name, c.ResolvesTo.Address, vals)
+			chk = &ResolvesTo{Name: name, Address: addr, Net: env.network()}
+		case c.AddressLocal != "":
+			var addr string
+			addr, err = procedures.Expand(c.AddressLocal, vals)
+			chk = &AddressLocal{Address: addr, Net: env.network()}
 		}
 		if err != nil {
 			return nil, err

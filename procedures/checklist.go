@@ -378,6 +378,10 @@ func checkWords(c CheckSpec, vals Values, after bool) string {
 		return "files can be created in " + x(c.Writable)
 	case c.XMLPathExists != nil:
 		return fmt.Sprintf("<%s> in %s names an existing file", strings.TrimLeft(c.XMLPathExists.Element, "/"), x(c.XMLPathExists.File))
+	case c.ResolvesTo != nil:
+		return x(c.ResolvesTo.Name) + " resolves to " + x(c.ResolvesTo.Address)
+	case c.AddressLocal != "":
+		return x(c.AddressLocal) + " is an address of this server"
 	}
 	return ""
 }

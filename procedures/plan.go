@@ -97,6 +97,10 @@ func (d *Definition) Needs(s *Step) []*Input {
 		if c.XMLPathExists != nil {
 			add(c.XMLPathExists.File)
 		}
+		if c.ResolvesTo != nil {
+			add(c.ResolvesTo.Name, c.ResolvesTo.Address)
+		}
+		add(c.AddressLocal)
 	}
 	var out []*Input
 	seen := map[string]bool{}

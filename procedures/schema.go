@@ -186,6 +186,14 @@ type CheckSpec struct {
 	NewerThanStart  string        `yaml:"newer-than-start" json:"newer-than-start,omitempty"`
 	Writable        string        `yaml:"writable" json:"writable,omitempty"`
 	XMLPathExists   *XMLFileValue `yaml:"xml-path-exists" json:"xml-path-exists,omitempty"`
+	ResolvesTo      *NameAddress  `yaml:"resolves-to" json:"resolves-to,omitempty"`
+	AddressLocal    string        `yaml:"address-local" json:"address-local,omitempty"`
+}
+
+// NameAddress is a DNS name and the address it must resolve to.
+type NameAddress struct {
+	Name    string `yaml:"name" json:"name"`
+	Address string `yaml:"address" json:"address"`
 }
 
 // XMLFileValue names an element of an XML file.

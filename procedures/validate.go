@@ -360,8 +360,20 @@ func (v *validator) checks(cs []CheckSpec, path string) {
 				v.errf(p+".xml-path-exists", "xml-path-exists needs an element")
 			}
 		}
+		if r := c.ResolvesTo; r != nil {
+			n++
+			if r.Name == "" || r.Address == "" {
+				v.errf(p+".resolves-to", "resolves-to needs a name and an address")
+			}
+			v.argText(r.Name, p+".resolves-to.name")
+			v.argText(r.Address, p+".resolves-to.address")
+		}
+		if c.AddressLocal != "" {
+			n++
+			v.argText(c.AddressLocal, p+".address-local")
+		}
 		if n != 1 {
-			v.errf(p, "a check is exactly one of file-exists, newer-than-start, writable, xml-path-exists, archive-complete")
+			v.errf(p, "a check is exactly one of file-exists, newer-than-start, writable, xml-path-exists, archive-complete, resolves-to, address-local")
 		}
 	}
 }

@@ -33,6 +33,7 @@ func actionEnv(l *lab.Lab) actions.Env {
 	env := actions.Env{Environ: environ, Resolve: true}
 	if l != nil {
 		env.Rebase = l.Rebase
+		env.Net = l
 	}
 	return env
 }

@@ -49,6 +49,9 @@ func Exec(labDir, tool string, args []string, stdin io.Reader, stdout, stderr io
 		stderr = io.Discard
 	}
 	l, err := Open(labDir)
+	if err == nil {
+		l, err = l.Host(os.Getenv(HostEnv))
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFail

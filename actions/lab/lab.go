@@ -45,9 +45,11 @@ func (o Options) withDefaults() Options {
 
 // Lab is an opened lab directory.
 type Lab struct {
-	dir      string // absolute
-	realDir  string // dir with symlinks resolved, for Rebase
+	dir      string // absolute: the zone and the lab's bookkeeping
+	root     string // the host's tree: dir itself, or dir/hosts/NAME
+	realRoot string // root with symlinks resolved, for Rebase
 	hostname string
+	home     *Lab // the lab's own server; nil when this is it
 }
 
 // marker identifies a lab directory; Open trusts nothing else.
@@ -142,6 +144,21 @@ func (l *Lab) build(o Options) error {
 	if err := l.writeZone(z); err != nil {
 		return err
 	}
+	if err := l.writeNetwork(p.address, z, LabDomain); err != nil {
+		return err
+	}
+	// The second Primary Server gets a tree of its own, so steps done on it
+	// (1.5 moves the CA there) can be rehearsed.
+	peer, err := l.Host(p.peer)
+	if err != nil {
+		return err
+	}
+	if err := peer.writeTree(p.forPeer()); err != nil {
+		return err
+	}
+	if err := peer.writeNetwork(p.peerAddr, z, LabDomain); err != nil {
+		return err
+	}
 	m := marker{Kind: markerKind, Format: markerFormat, Hostname: o.Hostname,
 		DatabaseLocal: !o.ExternalDatabase, Created: time.Now().UTC()}
 	data, err := json.MarshalIndent(m, "", "  ")
@@ -182,7 +199,7 @@ func newLab(abs, hostname string) (*Lab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
-	return &Lab{dir: abs, realDir: real, hostname: hostname}, nil
+	return &Lab{dir: abs, root: abs, realRoot: real, hostname: hostname}, nil
 }
 
 // Dir is the lab's absolute directory.
@@ -199,16 +216,23 @@ func (l *Lab) Rebase(p string) string {
 		return p
 	}
 	c := filepath.Clean(p)
-	for _, d := range []string{l.dir, l.realDir} {
+	for _, d := range []string{l.root, l.realRoot} {
 		if c == d || strings.HasPrefix(c, d+string(filepath.Separator)) {
 			return p
 		}
 	}
-	return filepath.Join(l.dir, c)
+	return filepath.Join(l.root, c)
 }
 
 // BinDir holds the zman shim; Env puts it first on PATH.
-func (l *Lab) BinDir() string { return l.Rebase(ServerBinDir) }
+// Every host of the lab uses the lab server's shims: they carry the
+// host in ZENRECOVER_LAB_HOST.
+func (l *Lab) BinDir() string {
+	if l.home != nil {
+		return l.home.BinDir()
+	}
+	return l.Rebase(ServerBinDir)
+}
 
 // Env returns base with BinDir first on PATH and ZENRECOVER_LAB set, so a
 // step's `zman` resolves to the simulated one.
@@ -219,7 +243,7 @@ func (l *Lab) Env(base []string) []string {
 		switch {
 		case strings.HasPrefix(kv, "PATH="):
 			path = strings.TrimPrefix(kv, "PATH=")
-		case strings.HasPrefix(kv, "ZENRECOVER_LAB="):
+		case strings.HasPrefix(kv, "ZENRECOVER_LAB="), strings.HasPrefix(kv, HostEnv+"="):
 		default:
 			out = append(out, kv)
 		}
@@ -229,5 +253,9 @@ func (l *Lab) Env(base []string) []string {
 	} else {
 		path = l.BinDir() + string(os.PathListSeparator) + path
 	}
-	return append(out, "PATH="+path, "ZENRECOVER_LAB="+l.dir)
+	out = append(out, "PATH="+path, "ZENRECOVER_LAB="+l.dir)
+	if l.home != nil {
+		out = append(out, HostEnv+"="+l.hostname)
+	}
+	return out
 }

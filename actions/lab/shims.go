@@ -43,6 +43,18 @@ func (l *Lab) InstallShims(exe string) error {
 			return fmt.Errorf("lab: install shims: %w", err)
 		}
 	}
+	// The lab's other servers have their own init script (the other tools
+	// are found on the lab server's PATH, with the host in the environment).
+	hosts, _ := os.ReadDir(filepath.Join(l.dir, hostsDir))
+	for _, h := range hosts {
+		dst := filepath.Join(l.dir, hostsDir, h.Name(), ServerInitScript)
+		if _, err := os.Stat(filepath.Dir(dst)); err != nil || !h.IsDir() {
+			continue
+		}
+		if err := writeFileAtomic(dst, []byte(shimScript(abs, l.dir, ToolZenserver)), 0o755); err != nil {
+			return fmt.Errorf("lab: install shims: %w", err)
+		}
+	}
 	return nil
 }
 

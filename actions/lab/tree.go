@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -24,6 +25,7 @@ type treeParams struct {
 	dbHost    string
 	dbAddress string
 	version   string
+	notCA     bool // the CA's files (zenca.keystore, CaConfig.xml) are not here
 }
 
 // Documentation-range addresses (RFC 5737): a rehearsal never contacts them.
@@ -58,6 +60,20 @@ func newTreeParams(o Options) (treeParams, error) {
 		*g = s
 	}
 	return p, nil
+}
+
+// LabDomain is the DNS domain of the lab's hosts (RFC 2606: never real).
+const LabDomain = "zenlab.example"
+
+// forPeer is the second Primary Server's view: its own name, GUID and
+// address, the same zone and database, and no certificate authority.
+func (p treeParams) forPeer() treeParams {
+	q := p
+	q.hostname, q.guid, q.address = p.peer, p.peerGUID, p.peerAddr
+	q.peer, q.peerGUID, q.peerAddr = p.hostname, p.guid, p.address
+	q.dbLocal = false
+	q.notCA = true
+	return q
 }
 
 // newGUID is a ZENworks object GUID: 32 lower-case hex digits.
@@ -198,6 +214,11 @@ func fixtureFiles(p treeParams) []fixtureFile {
 		fixtureFile{path: ServerImagesDir + "/recovery-tools.zmg", data: randomBytes(2048), perm: 0o644},
 		fixtureFile{path: ServerContentRepo + "/content/3f/" + p.peerGUID, data: randomBytes(1024), perm: 0o644},
 		text(ServerContentRepo+"/content-repo.properties", props("repo.version", "2", "repo.owner", p.hostname)),
+	}
+	if p.notCA {
+		files = slices.DeleteFunc(files, func(f fixtureFile) bool {
+			return f.path == ServerKeystore || f.path == ServerCaConfig
+		})
 	}
 	if p.dbLocal {
 		db := append([]byte("SQL Anywhere 12 database "+p.zone+"\x00"), randomBytes(4096)...)

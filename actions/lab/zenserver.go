@@ -27,9 +27,17 @@ func (s *session) zenserver(args []string) int {
 	if err != nil {
 		return s.fail("%v", err)
 	}
+	running := z.Running
+	if !s.lab.IsHome() {
+		srv, ok := z.Server(s.lab.Hostname())
+		if !ok {
+			return s.fail("%s is not a ZENworks Server of zone %s", s.lab.Hostname(), z.Name)
+		}
+		running = !srv.Stopped
+	}
 	switch s.sub {
 	case "status":
-		if z.Running {
+		if running {
 			fmt.Fprintln(s.out, "Novell ZENworks Server is running.")
 			return exitOK
 		}
@@ -39,7 +47,7 @@ func (s *session) zenserver(args []string) int {
 		fmt.Fprintln(s.out, "Stopping Novell ZENworks Server... done")
 		return s.setRunning(false, false)
 	case "start":
-		if z.Running {
+		if running {
 			fmt.Fprintln(s.out, "Novell ZENworks Server is already running.")
 			return exitOK
 		}
@@ -55,6 +63,17 @@ func (s *session) zenserver(args []string) int {
 
 func (s *session) setRunning(running, count bool) int {
 	err := s.lab.updateZone(func(z *Zone) error {
+		if !s.lab.IsHome() {
+			srv := z.server(s.lab.Hostname())
+			if srv == nil {
+				return fmt.Errorf("%s is not a ZENworks Server of zone %s", s.lab.Hostname(), z.Name)
+			}
+			srv.Stopped = !running
+			if count {
+				srv.Restarts++
+			}
+			return nil
+		}
 		z.Running = running
 		if count {
 			z.Restarts++

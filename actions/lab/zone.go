@@ -41,6 +41,11 @@ type Server struct {
 	GUID    string   `json:"guid"`
 	Address string   `json:"address"`
 	Roles   []string `json:"roles"`
+	// For the lab's other servers (the lab server's own are Zone.Running
+	// and Zone.Restarts): whether ZENworks is stopped there, and how often
+	// it was (re)started.
+	Stopped  bool `json:"stopped,omitempty"`
+	Restarts int  `json:"restarts,omitempty"`
 }
 
 // HasRole reports whether the server holds role.
