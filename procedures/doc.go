@@ -20,4 +20,14 @@
 //     one step that covers several numbered steps lists them comma-separated
 //     ("2, 3, 4"), as the zman command of 1.1 answers the prompts of steps 3
 //     and 4.
+//   - `on: HOST` says which machine an action is done on (a name, ${input}
+//     or, in a fan-out, ${target}). The wizard reaches no machine but its
+//     own: on a live server a step on another host is shown with exactly
+//     what to run there and finished by the operator's confirmation; in a
+//     lab, every host is simulated, so the step runs against the lab's copy
+//     of that host and a rehearsal practises the whole procedure. A host
+//     name matches this machine's regardless of letter case and domain.
+//   - A fan-out step is manual (done by hand on each target) or an action
+//     with `on: ${target}`; each target is journaled, retried and resolved
+//     on its own (its key is step@target).
 package procedures

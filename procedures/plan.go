@@ -72,7 +72,7 @@ func (d *Definition) Needs(s *Step) []*Input {
 		names = append(names, s.Each)
 	}
 	add(s.Command...)
-	add(s.Script)
+	add(s.Script, s.On)
 	add(s.Manual, s.Instructions)
 	if s.Copy != nil {
 		add(s.Copy.From, s.Copy.To)

@@ -114,6 +114,11 @@ type Step struct {
 	// Primary Server, every Satellite); each target is done and journaled
 	// on its own, and ${target} names it in the step's texts.
 	Each string `yaml:"each" json:"each,omitempty"`
+	// On is the host the step is done on (a name, or ${input} / ${target}).
+	// Empty, or this machine's name, means here. On a live server a step on
+	// another host is shown with what to do there and confirmed by the
+	// operator; in a lab it runs against the lab's copy of that host.
+	On string `yaml:"on" json:"on,omitempty"`
 	// Command is what the operator runs by hand, elsewhere (on each target
 	// of a fan-out, in a database client): shown exactly, never run here.
 	Command []string `yaml:"command" json:"command,omitempty"`

@@ -293,8 +293,14 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 		if in := v.d.InputByID(s.Each); in == nil || in.Type != "list" {
 			v.errf(p+".each", "each names %q, which is not a list input of this procedure", s.Each)
 		}
-		if s.Manual == "" {
-			v.errf(p+".each", "a fanned-out step is done by hand on each target: give it manual: (and command: to show what to run there)")
+		if s.Manual == "" && !strings.Contains(s.On, "${target}") {
+			v.errf(p+".each", "a fanned-out step is done on each target: give it manual: (and command: to show what to run there), or an action with on: ${target}")
+		}
+	}
+	if s.On != "" {
+		v.argText(s.On, p+".on")
+		if kinds == 0 || s.Include != "" {
+			v.errf(p+".on", "on: says where an action is done; step %q has none", s.ID)
 		}
 	}
 	if len(s.Command) > 0 && s.Manual == "" {

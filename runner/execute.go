@@ -38,11 +38,6 @@ func (d detail) String() string {
 	return string(b)
 }
 
-func (s *Session) stepByID(id string) (*procedures.Step, error) {
-	st, _, err := s.stepByKey(id)
-	return st, err
-}
-
 // stepByKey reads "step" or "step@target".
 func (s *Session) stepByKey(key string) (*procedures.Step, string, error) {
 	id, target, _ := strings.Cut(key, "@")
@@ -70,28 +65,32 @@ func (s *Session) checkConfirm(st *procedures.Step, typed string) error {
 // the action begins only if that worked; the outcome is journaled after.
 // Output streams to out (masked and sanitised) and to the run's log.
 // input carries lines the operator types for prompts no rule answers.
-func (s *Session) Execute(ctx context.Context, stepID, confirm string, out io.Writer, input <-chan string) (*Outcome, error) {
-	st, err := s.stepByID(stepID)
+func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Writer, input <-chan string) (*Outcome, error) {
+	st, target, err := s.stepByKey(key)
 	if err != nil {
 		return nil, err
 	}
+	key = state.StepKey(st.ID, target)
 	if st.Kind() == "manual" {
 		return nil, fmt.Errorf("step %s is done by hand: confirm it instead", st.Ref)
+	}
+	if h := s.elsewhere(st, s.valsFor(target)); h != "" {
+		return nil, fmt.Errorf("step %s is done on %s, which this wizard cannot reach: do it there, then confirm it", st.Ref, h)
 	}
 	if err := s.checkConfirm(st, confirm); err != nil {
 		return nil, err
 	}
-	b, err := s.build(st)
+	b, err := s.build(st, target, false)
 	if err != nil {
 		// Nothing ran, so there is nothing in doubt: record the failure.
 		msg := s.masker.String(err.Error())
-		return &Outcome{Error: msg}, s.append(ctx, state.Event{Kind: state.EventFailed, Step: st.ID, Detail: detail{Error: msg}.String()})
+		return &Outcome{Error: msg}, s.append(ctx, state.Event{Kind: state.EventFailed, Step: st.ID, Target: target, Detail: detail{Error: msg}.String()})
 	}
 	offset, _ := s.log.Seek(0, io.SeekEnd)
-	attempt := attempts(state.Fold(s.events), st.ID) + 1
-	fmt.Fprintf(s.log, "=== %s step %s (%s), attempt %d, %s\n", s.def.Section, st.Ref, st.ID, attempt, time.Now().Format(time.RFC3339))
+	attempt := attempts(state.Fold(s.events), key) + 1
+	fmt.Fprintf(s.log, "=== %s step %s (%s), attempt %d, %s\n", s.def.Section, st.Ref, key, attempt, time.Now().Format(time.RFC3339))
 	failpoint("before-started", st.ID)
-	if err := s.append(ctx, state.Event{Kind: state.EventStarted, Step: st.ID, Attempt: attempt,
+	if err := s.append(ctx, state.Event{Kind: state.EventStarted, Step: st.ID, Target: target, Attempt: attempt,
 		PID: os.Getpid(), BootID: state.BootID(), Detail: detail{Log: s.log.Name(), LogOffset: offset}.String()}); err != nil {
 		return nil, fmt.Errorf("%w; the step was not run", err)
 	}
@@ -112,7 +111,7 @@ func (s *Session) Execute(ctx context.Context, stepID, confirm string, out io.Wr
 				ps, _ := state.ProcStartTime(pid)
 				// Best effort: the pid only helps tell "still running" from
 				// "died" on resume; the step's safety rests on started.
-				_ = s.append(context.WithoutCancel(ctx), state.Event{Kind: state.EventRunning, Step: st.ID, Attempt: attempt, PID: pid, PIDStart: ps, BootID: state.BootID()})
+				_ = s.append(context.WithoutCancel(ctx), state.Event{Kind: state.EventRunning, Step: st.ID, Target: target, Attempt: attempt, PID: pid, PIDStart: ps, BootID: state.BootID()})
 				failpoint("mid-action", st.ID)
 			},
 		})
@@ -140,7 +139,7 @@ func (s *Session) Execute(ctx context.Context, stepID, confirm string, out io.Wr
 	octx := context.WithoutCancel(ctx)
 	if runErr != nil {
 		d.Error = s.masker.String(runErr.Error())
-		if err := s.append(octx, state.Event{Kind: state.EventFailed, Step: st.ID, Attempt: attempt, Detail: d.String()}); err != nil {
+		if err := s.append(octx, state.Event{Kind: state.EventFailed, Step: st.ID, Target: target, Attempt: attempt, Detail: d.String()}); err != nil {
 			return nil, fmt.Errorf("%w; the step will be in doubt on resume", err)
 		}
 		return &Outcome{Error: d.Error, Verify: d.Verify}, nil
@@ -157,7 +156,7 @@ func (s *Session) Execute(ctx context.Context, stepID, confirm string, out io.Wr
 			return nil, fmt.Errorf("%w; the step will be in doubt on resume", err)
 		}
 	}
-	if err := s.append(octx, state.Event{Kind: state.EventSucceeded, Step: st.ID, Attempt: attempt, Detail: d.String()}); err != nil {
+	if err := s.append(octx, state.Event{Kind: state.EventSucceeded, Step: st.ID, Target: target, Attempt: attempt, Detail: d.String()}); err != nil {
 		return nil, fmt.Errorf("the step finished but %w; it will be in doubt on resume", err)
 	}
 	failpoint("after-outcome", st.ID)
@@ -225,8 +224,8 @@ const (
 )
 
 // Resolve records a decision about an in-doubt step.
-func (s *Session) Resolve(ctx context.Context, stepID string, r Resolution, reason string) error {
-	st, err := s.stepByID(stepID)
+func (s *Session) Resolve(ctx context.Context, key string, r Resolution, reason string) error {
+	st, target, err := s.stepByKey(key)
 	if err != nil {
 		return err
 	}
@@ -240,16 +239,16 @@ func (s *Session) Resolve(ctx context.Context, stepID string, r Resolution, reas
 			return err
 		}
 	}
-	return s.append(ctx, state.Event{Kind: state.EventResolved, Step: st.ID, Value: string(r), Reason: s.masker.String(reason)})
+	return s.append(ctx, state.Event{Kind: state.EventResolved, Step: st.ID, Target: target, Value: string(r), Reason: s.masker.String(reason)})
 }
 
 // Retry puts a failed step back to pending.
-func (s *Session) Retry(ctx context.Context, stepID string) error {
-	return s.Resolve(ctx, stepID, MarkNotDone, "retry after failure")
+func (s *Session) Retry(ctx context.Context, key string) error {
+	return s.Resolve(ctx, key, MarkNotDone, "retry after failure")
 }
 
-func attempts(rs state.RunState, stepID string) int {
-	if ss := rs.Steps[stepID]; ss != nil {
+func attempts(rs state.RunState, key string) int {
+	if ss := rs.Steps[key]; ss != nil {
 		return ss.Attempts
 	}
 	return 0

@@ -7,18 +7,18 @@ import (
 	"os"
 	"strings"
 
-	"zenrecover/actions"
 	"zenrecover/procedures"
 	"zenrecover/state"
 )
 
 // inDoubt examines a step that was started and never finished. resolved is
 // true when its verify checks settled it (journaled as done).
-func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, ss *state.StepState) (*NeedInDoubt, bool, error) {
+func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, target string, ss *state.StepState) (*NeedInDoubt, bool, error) {
 	named := *ss
 	named.Step = st.Ref + " (" + st.Title + ")" // the operator knows steps by the reference's numbers
 	reason, why := state.Diagnose(named, state.BootID())
-	n := &NeedInDoubt{Step: st, Reason: reason, Why: why, Idempotent: st.Idempotent,
+	key := state.StepKey(st.ID, target)
+	n := &NeedInDoubt{Step: st, Key: key, Target: target, Reason: reason, Why: why, Idempotent: st.Idempotent,
 		Count: ss.InDoubtCount, LastOutput: s.lastOutput(ss)}
 	if ss.Started != nil {
 		n.Started = ss.Started.At
@@ -31,15 +31,15 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, ss *state.St
 		}
 		return n, false, nil
 	}
-	n.Describe = s.describe(st)
-	checks, err := actions.BuildChecks(st.Verify, s.vals, actionEnv(s.opts.Lab))
-	if err != nil || len(checks) == 0 || ss.Started == nil {
+	n.Describe = s.describe(st, target)
+	b, err := s.build(st, target, true)
+	if err != nil || len(b.Verify) == 0 || ss.Started == nil {
 		return n, false, nil
 	}
-	msg, ok := s.verify(ctx, checks, ss.Started.At)
+	msg, ok := s.verify(ctx, b.Verify, ss.Started.At)
 	n.Verify = msg
 	if ok {
-		return n, true, s.Resolve(ctx, st.ID, MarkDone, "verify checks passed: "+msg)
+		return n, true, s.Resolve(ctx, key, MarkDone, "verify checks passed: "+msg)
 	}
 	n.VerifyFailed = true
 	return n, false, nil
@@ -47,8 +47,8 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, ss *state.St
 
 // describe says what a step runs even before its secrets are asked again:
 // they show as a mask.
-func (s *Session) describe(st *procedures.Step) string {
-	b, err := actions.Build(s.def, st, s.vals, s.maskedSecrets(), actionEnv(s.opts.Lab))
+func (s *Session) describe(st *procedures.Step, target string) string {
+	b, err := s.build(st, target, true)
 	if err != nil || b.Action == nil {
 		return ""
 	}

@@ -38,6 +38,7 @@ type NeedStep struct {
 	Total       int
 	Describe    string // what will run, secrets masked
 	Manual      bool
+	Host        string // the other machine the step is done on ("" for here); in a lab, simulated
 	Destructive bool
 	ConfirmWord string // the host name to type before a destructive step
 	Condition   string // the condition in words, "" when unconditional
@@ -46,6 +47,8 @@ type NeedStep struct {
 // NeedFailed is a step whose last attempt failed.
 type NeedFailed struct {
 	Step     *procedures.Step
+	Key      string // what Retry and Skip take (step id, "@target" for a fan-out)
+	Target   string
 	Error    string
 	Attempts int
 }
@@ -53,6 +56,8 @@ type NeedFailed struct {
 // NeedInDoubt is a step that was started and never finished.
 type NeedInDoubt struct {
 	Step          *procedures.Step
+	Key           string // what Resolve takes
+	Target        string
 	Reason        state.DoubtReason
 	Why           string
 	Started       time.Time
@@ -72,6 +77,8 @@ type NeedInDoubt struct {
 // and asks Next again.
 type Settled struct {
 	Step    *procedures.Step
+	Key     string
+	Target  string
 	Why     string
 	Verify  string
 	Started time.Time

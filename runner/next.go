@@ -35,29 +35,18 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 	for i, p := range applying {
 		st := p.Step
 		if st.Each != "" {
-			n, err := s.nextTarget(st, folded, i+1, len(applying))
+			n, err := s.nextTarget(ctx, st, folded, i+1, len(applying))
 			if n != nil || err != nil {
 				return n, err
 			}
 			continue
 		}
-		ss := folded.Steps[st.ID]
-		if ss != nil {
-			switch ss.Status {
-			case state.StepSucceeded, state.StepConfirmed, state.StepSkipped:
-				continue
-			case state.StepInDoubt:
-				n, resolved, err := s.inDoubt(ctx, st, ss)
-				if err != nil {
-					return nil, err
-				}
-				if resolved {
-					return &Settled{Step: st, Why: n.Why, Verify: n.Verify, Started: n.Started}, nil
-				}
-				return n, nil
-			case state.StepFailed:
-				return &NeedFailed{Step: st, Error: outcomeError(ss), Attempts: ss.Attempts}, nil
-			}
+		n, finished, err := s.begun(ctx, st, "", folded.Steps[st.ID])
+		if err != nil || n != nil {
+			return n, err
+		}
+		if finished {
+			continue
 		}
 		if p.Applies == procedures.Undecided {
 			return nil, fmt.Errorf("step %s: its condition %q reads a value no step has provided", st.ID, st.When)
@@ -80,6 +69,31 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 		s.run.Status = state.RunCompleted
 	}
 	return &Done{}, nil
+}
+
+// begun looks at a step (or one target of it) that has a journal: finished,
+// or in doubt or failed (a need), or neither (pending again).
+func (s *Session) begun(ctx context.Context, st *procedures.Step, target string, ss *state.StepState) (n Need, finished bool, err error) {
+	if ss == nil {
+		return nil, false, nil
+	}
+	key := state.StepKey(st.ID, target)
+	switch ss.Status {
+	case state.StepSucceeded, state.StepConfirmed, state.StepSkipped:
+		return nil, true, nil
+	case state.StepInDoubt:
+		n, resolved, err := s.inDoubt(ctx, st, target, ss)
+		if err != nil {
+			return nil, false, err
+		}
+		if resolved {
+			return &Settled{Step: st, Key: key, Target: target, Why: n.Why, Verify: n.Verify, Started: n.Started}, false, nil
+		}
+		return n, false, nil
+	case state.StepFailed:
+		return &NeedFailed{Step: st, Key: key, Target: target, Error: outcomeError(ss), Attempts: ss.Attempts}, false, nil
+	}
+	return nil, false, nil
 }
 
 // applying lists the actionable steps that apply, in order.
@@ -126,26 +140,33 @@ func (s *Session) needFact(f *procedures.Fact) *NeedFact {
 
 // nextTarget is the first target of a fan-out step not yet done, or nil
 // when every target is.
-func (s *Session) nextTarget(st *procedures.Step, folded state.RunState, num, total int) (Need, error) {
+func (s *Session) nextTarget(ctx context.Context, st *procedures.Step, folded state.RunState, num, total int) (Need, error) {
 	list, ok := s.vals[st.Each]
 	if !ok {
 		return &NeedInput{Input: s.def.InputByID(st.Each), Step: st}, nil
 	}
 	for _, t := range procedures.Targets(list) {
-		ss := folded.Steps[state.StepKey(st.ID, t)]
-		if ss != nil && (ss.Status == state.StepConfirmed || ss.Status == state.StepSkipped || ss.Status == state.StepSucceeded) {
+		n, finished, err := s.begun(ctx, st, t, folded.Steps[state.StepKey(st.ID, t)])
+		if err != nil || n != nil {
+			return n, err
+		}
+		if finished {
 			continue
 		}
 		for _, in := range s.def.Needs(st) {
-			if _, ok := s.vals[in.ID]; !ok && !in.Secret() {
+			if in.Secret() {
+				if _, ok := s.secrets[in.ID]; !ok && !s.opts.DryRun {
+					return &NeedInput{Input: in, Step: st, Again: s.resumed}, nil
+				}
+			} else if _, ok := s.vals[in.ID]; !ok {
 				return &NeedInput{Input: in, Step: st}, nil
 			}
 		}
-		n, err := s.needStep(st, t, num, total)
+		ns, err := s.needStep(st, t, num, total)
 		if err == nil {
-			n.Targets, n.TargetsDone = targetsDone(st, s.vals, folded)
+			ns.Targets, ns.TargetsDone = targetsDone(st, s.vals, folded)
 		}
-		return n, err
+		return ns, err
 	}
 	return nil, nil
 }
@@ -187,24 +208,42 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 		n.Describe = procedures.ExpandOrPlaceholder(st.Manual, vals)
 		return n, nil
 	}
-	b, err := s.build(st)
+	n.Host = s.where(st, vals)
+	elsewhere := s.elsewhere(st, vals)
+	b, err := s.build(st, target, elsewhere != "")
 	if err != nil {
 		return nil, err
 	}
 	n.Describe = s.masker.String(b.Action.Describe())
+	if elsewhere != "" {
+		// The wizard cannot reach that machine: the operator does it there.
+		n.Manual = true
+		if c, ok := b.Action.(*actions.Command); ok && len(n.Command) == 0 {
+			n.Command = c.Display
+		}
+	}
+	if n.Host != "" {
+		n.Describe = "on " + n.Host + ": " + n.Describe
+	}
 	return n, nil
 }
 
-func (s *Session) build(st *procedures.Step) (*actions.Built, error) {
-	env := actionEnv(s.opts.Lab)
+// build makes a step (for one target) ready to run. describeOnly builds it
+// to be shown, not run: it needs neither the secrets nor the tools.
+func (s *Session) build(st *procedures.Step, target string, describeOnly bool) (*actions.Built, error) {
+	vals := s.valsFor(target)
+	env, err := s.envFor(st, vals)
+	if err != nil {
+		return nil, err
+	}
 	secrets := s.secrets
-	if s.opts.DryRun {
+	if s.opts.DryRun || describeOnly {
 		// A dry run executes nothing, so it needs neither the secrets nor
 		// the tools to be installed.
 		secrets = s.maskedSecrets()
 		env.Resolve = false
 	}
-	return actions.Build(s.def, st, s.vals, secrets, env)
+	return actions.Build(s.def, st, vals, secrets, env)
 }
 
 // maskedSecrets stands a mask in for every secret not typed yet.

@@ -98,7 +98,7 @@ func drive(t *testing.T, s *runner.Session, answers map[string]string, out *byte
 				}
 				continue
 			}
-			o, err := s.Execute(ctx, n.Step.ID, n.ConfirmWord, out, nil)
+			o, err := s.Execute(ctx, n.Key, n.ConfirmWord, out, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -309,7 +309,7 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 		}
 	}
 	p.say("  $ %s", n.Describe)
-	out, err := sess.Execute(ctx, st.ID, confirm, &indented{w: p.Out}, nil)
+	out, err := sess.Execute(ctx, n.Key, confirm, &indented{w: p.Out}, nil)
 	if err != nil {
 		p.say("error: %v", err)
 		if ctx.Err() != nil {
@@ -359,9 +359,9 @@ func (p *Plain) failed(ctx context.Context, sess *runner.Session, n *runner.Need
 		}
 		switch verb, rest := splitVerb(line); verb {
 		case "retry":
-			return p.check(sess.Retry(ctx, n.Step.ID), sess)
+			return p.check(sess.Retry(ctx, n.Key), sess)
 		case "skip":
-			if err := sess.Skip(ctx, n.Step.ID, rest); err != nil {
+			if err := sess.Skip(ctx, n.Key, rest); err != nil {
 				p.say("  %v", err)
 				continue
 			}
@@ -393,7 +393,7 @@ func (p *Plain) inDoubt(ctx context.Context, sess *runner.Session, n *runner.Nee
 	}
 	if n.VerifyFailed && n.Idempotent && !n.NeedsOverride {
 		p.say("  The checks say it did not take effect, and it is safe to repeat: running it again.")
-		return p.check(sess.Resolve(ctx, n.Step.ID, runner.MarkNotDone, "verify checks say it did not take effect; re-run (idempotent step)"), sess)
+		return p.check(sess.Resolve(ctx, n.Key, runner.MarkNotDone, "verify checks say it did not take effect; re-run (idempotent step)"), sess)
 	}
 	for {
 		rerun := "rerun REASON"
@@ -409,13 +409,13 @@ func (p *Plain) inDoubt(ctx context.Context, sess *runner.Session, n *runner.Nee
 		verb, rest := splitVerb(line)
 		switch {
 		case verb == "rerun" && !n.NeedsOverride, verb == "override" && n.NeedsOverride:
-			if err := sess.Resolve(ctx, n.Step.ID, runner.MarkNotDone, rest); err != nil {
+			if err := sess.Resolve(ctx, n.Key, runner.MarkNotDone, rest); err != nil {
 				p.say("  %v", err)
 				continue
 			}
 			return 0, false
 		case verb == "done":
-			if err := sess.Resolve(ctx, n.Step.ID, runner.MarkDone, rest); err != nil {
+			if err := sess.Resolve(ctx, n.Key, runner.MarkDone, rest); err != nil {
 				p.say("  %v", err)
 				continue
 			}

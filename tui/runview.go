@@ -447,7 +447,7 @@ func (v *runView) keyStep(km tea.KeyPressMsg) tea.Cmd {
 			v.layout()
 			return nil
 		}
-		return v.execute(n.Step.ID, "")
+		return v.execute(n.Key, "")
 	}
 	return nil
 }
@@ -526,10 +526,10 @@ func (v *runView) keyFailed(km tea.KeyPressMsg) tea.Cmd {
 	k := v.ctx.keys
 	switch {
 	case key.Matches(km, k.Retry):
-		id := n.Step.ID
+		id := n.Key
 		return v.startOp("Putting the step back…", func(ctx context.Context) error { return sess.Retry(ctx, id) })
 	case key.Matches(km, k.Skip):
-		v.askReason(purposeSkip, n.Step.ID, "Skip step "+n.Step.Ref+"?",
+		v.askReason(purposeSkip, n.Key, "Skip step "+n.Step.Ref+targetWords(n.Target)+"?",
 			"Say why it is safe to go on without it (it goes in the run's report). Esc goes back.")
 	}
 	return nil
@@ -547,7 +547,7 @@ func (v *runView) keyInDoubt(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.Choose) && n.Idempotent && !n.NeedsOverride:
 		return v.rerun(n)
 	case key.Matches(km, k.MarkDone):
-		v.askReason(purposeMarkDone, n.Step.ID, "Mark step "+n.Step.Ref+" as done?",
+		v.askReason(purposeMarkDone, n.Key, "Mark step "+n.Step.Ref+targetWords(n.Target)+" as done?",
 			"Say how you know it took effect (it goes in the run's report). Esc goes back.")
 	}
 	return nil
@@ -557,7 +557,7 @@ func (v *runView) rerun(n *runner.NeedInDoubt) tea.Cmd {
 	sess := v.sess // the Cmd must not read the model
 	switch {
 	case n.NeedsOverride:
-		d := newTextDialog(v.ctx, purposeOverride, n.Step.ID,
+		d := newTextDialog(v.ctx, purposeOverride, n.Key,
 			fmt.Sprintf("Step %s has been found unfinished %d times", n.Step.Ref, n.Count),
 			[]string{"Running it again may do its work twice. To re-run it anyway, type override."},
 			"override")
@@ -565,12 +565,12 @@ func (v *runView) rerun(n *runner.NeedInDoubt) tea.Cmd {
 		v.layout()
 		return nil
 	case n.Idempotent:
-		id := n.Step.ID
+		id := n.Key
 		return v.startOp("Putting the step back…", func(ctx context.Context) error {
 			return sess.Resolve(ctx, id, runner.MarkNotDone, "re-run chosen by the operator; the step is safe to repeat")
 		})
 	}
-	v.askReason(purposeRerun, n.Step.ID, "Re-run step "+n.Step.Ref+"?",
+	v.askReason(purposeRerun, n.Key, "Re-run step "+n.Step.Ref+targetWords(n.Target)+"?",
 		"It is not declared safe to repeat. Say why running it again is right (it goes in the run's report). Esc goes back.")
 	return nil
 }
