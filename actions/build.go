@@ -21,6 +21,18 @@ type Env struct {
 	Resolve bool
 	// Net answers the network checks; nil means the system's.
 	Net Network
+	// Accounts names users and groups for chown; nil means the system's.
+	Accounts Accounts
+	// RebaseFrom maps a copy's source when it is on another host (a lab's
+	// copy of it); nil means Rebase.
+	RebaseFrom func(string) string
+}
+
+func (e Env) accounts() Accounts {
+	if e.Accounts == nil {
+		return SystemAccounts
+	}
+	return e.Accounts
 }
 
 func (e Env) network() Network {
@@ -42,6 +54,9 @@ type Built struct {
 	Action  Action  // nil for a manual step
 	Verify  []Check // decide whether the step really took effect
 	Changed *bool   // set by an edit-xml action: the value the step provides
+	// ByHand: this machine cannot do the step (no database client for an
+	// sql step); the operator does it and confirms.
+	ByHand bool
 }
 
 // Build turns a step of a definition into an action, substituting values
@@ -76,6 +91,14 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 		}
 		cmd := &Command{Argv: argv, Env: env.Environ, Display: display}
 		for _, r := range s.Answers {
+			if r.Value != "" {
+				label := r.Means
+				if label == "" {
+					label = r.Value
+				}
+				cmd.Answers = append(cmd.Answers, Answer{Label: label, Pattern: regexp.MustCompile(r.Prompt), Value: r.Value, Repeat: r.Repeat})
+				continue
+			}
 			in := d.InputByID(r.Input)
 			v, ok := secrets[r.Input]
 			if !in.Secret() {
@@ -105,7 +128,11 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 		if err != nil {
 			return nil, err
 		}
-		b.Action = &Copy{From: env.rebase(from), To: env.rebase(to), Overwrite: s.Copy.Overwrite}
+		src := env.rebase(from)
+		if env.RebaseFrom != nil {
+			src = env.RebaseFrom(from)
+		}
+		b.Action = &Copy{From: src, To: env.rebase(to), Overwrite: s.Copy.Overwrite, CreateFolder: s.Copy.CreateFolder}
 	case "edit-xml":
 		file, err := procedures.Expand(s.EditXML.File, vals)
 		if err != nil {
@@ -133,6 +160,40 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 		}
 		b.Action = &ArchiveExtract{Archive: env.rebase(from), Dir: env.rebase(to), Force: s.Extract.Merge,
 			Passphrase: secrets[s.Extract.Passphrase]}
+	case "sql":
+		script, err := procedures.Expand(s.SQL.Script, vals)
+		if err != nil {
+			return nil, err
+		}
+		expect, err := procedures.Expand(s.SQL.Expect, vals)
+		if err != nil {
+			return nil, err
+		}
+		client := SQLClient
+		if env.Resolve {
+			p, err := lookPath(SQLClient, env.Environ)
+			if err != nil {
+				// No client: the operator runs the statements.
+				b.ByHand = true
+			}
+			client = p
+		}
+		if !b.ByHand {
+			b.Action = &SQL{Script: script, Expect: expect,
+				Cmd: &Command{Argv: []string{client, "-e", script}, Env: env.Environ, Display: []string{SQLClient, "-e", script}}}
+		}
+	case "chown":
+		user, group, _ := strings.Cut(s.Chown.Owner, ":")
+		var paths []string
+		for _, p := range s.Chown.Paths {
+			x, err := procedures.Expand(p, vals)
+			if err != nil {
+				return nil, err
+			}
+			paths = append(paths, env.rebase(x))
+		}
+		b.Action = &Chown{Paths: paths, User: user, Group: group, Accounts: env.accounts()}
+		b.Verify = append(b.Verify, &OwnedBy{Paths: paths, User: user, Group: group, Accounts: env.accounts()})
 	default:
 		return nil, fmt.Errorf("step %s: nothing to run", s.ID)
 	}

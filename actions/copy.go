@@ -44,6 +44,10 @@ import (
 type Copy struct {
 	From, To  string
 	Overwrite bool
+	// CreateFolder makes the folder that holds To (0700: it may receive
+	// keys) when it is missing; otherwise a missing folder is an error, as
+	// it means a wrong path on a server.
+	CreateFolder bool
 }
 
 func (c *Copy) Describe() string {
@@ -95,6 +99,11 @@ func (c *Copy) Run(ctx context.Context, rio IO) error {
 	defer out.Close()
 	if c.From == "" || c.To == "" {
 		return errors.New("copy: source and destination are both required")
+	}
+	if c.CreateFolder {
+		if err := os.MkdirAll(filepath.Dir(c.To), 0o700); err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
 	}
 	items, err := c.plan(ctx)
 	if err != nil {

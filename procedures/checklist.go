@@ -282,6 +282,9 @@ func (d *Definition) checklistItem(p PlanStep, vals Values) ChecklistItem {
 		it.Commands = append(it.Commands, ChecklistCommand{Line: strings.Join(words, " ")})
 	}
 	it.Script = strings.Trim(ExpandOrPlaceholder(s.Script, vals), "\n")
+	if s.SQL != nil {
+		it.Script = strings.Trim(ExpandOrPlaceholder(s.SQL.Script, vals), "\n")
+	}
 	if s.Each != "" {
 		it.FanOut = true
 		if in := d.InputByID(s.Each); in != nil {
@@ -329,6 +332,14 @@ func (d *Definition) asks(s *Step) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range s.Answers {
+		if a.Value != "" {
+			w := "answer " + a.Value
+			if a.Means != "" {
+				w += " (" + a.Means + ")"
+			}
+			out = append(out, w)
+			continue
+		}
 		in := d.InputByID(a.Input)
 		if in == nil || seen[in.ID] {
 			continue
@@ -351,9 +362,25 @@ func actionWords(s *Step, vals Values) string {
 		if s.Copy.Overwrite {
 			policy = "existing files that differ are replaced"
 		}
-		return fmt.Sprintf("Copy %s to %s (%s).", x(s.Copy.From), x(s.Copy.To), policy)
+		from := x(s.Copy.From)
+		if s.Copy.FromHost != "" {
+			from += " on " + x(s.Copy.FromHost)
+		}
+		return fmt.Sprintf("Copy %s to %s (%s).", from, x(s.Copy.To), policy)
 	case s.EditXML != nil:
 		return fmt.Sprintf("In %s, make <%s> hold %s.", x(s.EditXML.File), strings.TrimLeft(s.EditXML.Element, "/"), x(s.EditXML.Value))
+	case s.SQL != nil:
+		w := "Run these statements against the zone database (zenrecover runs them where it has a database client)."
+		if s.SQL.Expect != "" {
+			w += " The result must show " + x(s.SQL.Expect) + "."
+		}
+		return w
+	case s.Chown != nil:
+		var ps []string
+		for _, p := range s.Chown.Paths {
+			ps = append(ps, x(p))
+		}
+		return fmt.Sprintf("Make %s belong to %s (chown %s).", strings.Join(ps, " and "), s.Chown.Owner, s.Chown.Owner)
 	case len(s.Check) > 0:
 		var ws []string
 		for _, c := range s.Check {

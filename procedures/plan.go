@@ -66,16 +66,24 @@ func (d *Definition) Needs(s *Step) []*Input {
 		add(a.Value)
 	}
 	for _, a := range s.Answers {
-		names = append(names, a.Input)
+		if a.Input != "" {
+			names = append(names, a.Input)
+		}
 	}
 	if s.Each != "" {
 		names = append(names, s.Each)
 	}
 	add(s.Command...)
 	add(s.Script, s.On)
+	if s.SQL != nil {
+		add(s.SQL.Script, s.SQL.Expect)
+	}
+	if s.Chown != nil {
+		add(s.Chown.Paths...)
+	}
 	add(s.Manual, s.Instructions)
 	if s.Copy != nil {
-		add(s.Copy.From, s.Copy.To)
+		add(s.Copy.FromHost, s.Copy.From, s.Copy.To)
 	}
 	if s.EditXML != nil {
 		add(s.EditXML.File, s.EditXML.Value)

@@ -134,6 +134,8 @@ type Step struct {
 	EditXML *EditXMLSpec `yaml:"edit-xml" json:"edit-xml,omitempty"`
 	Archive *ArchiveSpec `yaml:"archive" json:"archive,omitempty"`
 	Extract *ExtractSpec `yaml:"extract" json:"extract,omitempty"`
+	SQL     *SQLSpec     `yaml:"sql" json:"sql,omitempty"`
+	Chown   *ChownSpec   `yaml:"chown" json:"chown,omitempty"`
 
 	Include string            `yaml:"include" json:"include,omitempty"` // another procedure's id: its steps become this step's substeps
 	With    map[string]string `yaml:"with" json:"with,omitempty"`       // facts of the included procedure decided here
@@ -180,7 +182,11 @@ func (a *Arg) UnmarshalYAML(unmarshal func(any) error) error {
 // AnswerRule answers a command's prompt from an input.
 type AnswerRule struct {
 	Prompt string `yaml:"prompt" json:"prompt"` // a regular expression matched against the prompt line
-	Input  string `yaml:"input" json:"input"`
+	Input  string `yaml:"input" json:"input,omitempty"`
+	// Value is a fixed answer the reference prescribes (Restart, for
+	// novell-zenworks-configure -c Start), in place of an input.
+	Value  string `yaml:"value" json:"value,omitempty"`
+	Means  string `yaml:"means" json:"means,omitempty"` // what the fixed answer chooses, for people
 	Repeat bool   `yaml:"repeat" json:"repeat,omitempty"`
 }
 
@@ -209,9 +215,15 @@ type XMLFileValue struct {
 
 // CopySpec copies a file or a tree.
 type CopySpec struct {
+	// FromHost is the machine From is on, when it is not the step's own
+	// (1.5 copies the CA's files from the source server to the destination).
+	FromHost  string `yaml:"from-host" json:"from-host,omitempty"`
 	From      string `yaml:"from" json:"from"`
 	To        string `yaml:"to" json:"to"`
 	Overwrite bool   `yaml:"overwrite" json:"overwrite,omitempty"`
+	// CreateFolder makes the folder that receives the copy (a staging
+	// folder); without it a missing folder is an error.
+	CreateFolder bool `yaml:"create-folder" json:"create-folder,omitempty"`
 }
 
 // ArchiveSpec backs a tree up as an encrypted, resumable archive set
@@ -229,6 +241,21 @@ type ExtractSpec struct {
 	To         string `yaml:"to" json:"to"`
 	Passphrase string `yaml:"passphrase" json:"passphrase,omitempty"` // a secret input's id
 	Merge      bool   `yaml:"merge" json:"merge,omitempty"`           // into a folder that is not empty
+}
+
+// SQLSpec is statements for the zone database, exactly as the reference
+// gives them. They run through the database client when there is one and
+// are otherwise shown for the operator to run; Expect is what the result
+// must show (a server's name in the CA-role query).
+type SQLSpec struct {
+	Script string `yaml:"script" json:"script"`
+	Expect string `yaml:"expect" json:"expect,omitempty"`
+}
+
+// ChownSpec gives files to a user and group.
+type ChownSpec struct {
+	Paths []string `yaml:"paths" json:"paths"`
+	Owner string   `yaml:"owner" json:"owner"` // user:group
 }
 
 // EditXMLSpec sets one element's text, keeping the rest of the file.
@@ -255,6 +282,10 @@ func (s *Step) Kind() string {
 		return "archive"
 	case s.Extract != nil:
 		return "extract"
+	case s.SQL != nil:
+		return "sql"
+	case s.Chown != nil:
+		return "chown"
 	case s.Include != "":
 		return "include"
 	case len(s.Steps) > 0:

@@ -236,18 +236,18 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 	v.shown(s.Title, p+".title")
 
 	kinds := 0
-	for _, has := range []bool{len(s.Run) > 0, s.Manual != "", len(s.Check) > 0, s.Copy != nil, s.EditXML != nil, s.Include != "", s.Archive != nil, s.Extract != nil} {
+	for _, has := range []bool{len(s.Run) > 0, s.Manual != "", len(s.Check) > 0, s.Copy != nil, s.EditXML != nil, s.Include != "", s.Archive != nil, s.Extract != nil, s.SQL != nil, s.Chown != nil} {
 		if has {
 			kinds++
 		}
 	}
 	switch {
 	case kinds > 1:
-		v.errf(p, "step %q does more than one thing: choose one of run, manual, check, copy, edit-xml, archive, extract, include", s.ID)
+		v.errf(p, "step %q does more than one thing: choose one of run, manual, check, copy, edit-xml, archive, extract, sql, chown, include", s.ID)
 	case kinds == 1 && len(s.Steps) > 0:
 		v.errf(p+".steps", "step %q has an action and substeps: make the action a substep", s.ID)
 	case kinds == 0 && len(s.Steps) == 0:
-		v.errf(p, "step %q does nothing: give it run, manual, check, copy, edit-xml, include or substeps", s.ID)
+		v.errf(p, "step %q does nothing: give it run, manual, check, copy, edit-xml, archive, extract, sql, chown, include or substeps", s.ID)
 	}
 	if len(s.With) > 0 && s.Include == "" {
 		v.errf(p+".with", "with: goes with include:")
@@ -285,7 +285,12 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 		if _, err := regexp.Compile(a.Prompt); err != nil || a.Prompt == "" {
 			v.errf(ap+".prompt", "prompt %q is not a regular expression: %v", a.Prompt, err)
 		}
-		if !v.inputs[a.Input] {
+		switch {
+		case a.Value != "" && a.Input != "":
+			v.errf(ap, "an answer is an input or a fixed value, not both")
+		case a.Value != "":
+			v.shown(a.Value, ap+".value")
+		case !v.inputs[a.Input]:
 			v.errf(ap+".input", "answer names %q, which is not an input of this procedure", a.Input)
 		}
 	}
@@ -315,6 +320,9 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 	}
 	v.shown(s.Manual, p+".manual")
 	if s.Copy != nil {
+		if s.Copy.FromHost != "" {
+			v.argText(s.Copy.FromHost, p+".copy.from-host")
+		}
 		v.path(s.Copy.From, p+".copy.from")
 		v.path(s.Copy.To, p+".copy.to")
 	}
@@ -334,6 +342,25 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 		v.path(x.From, p+".extract.from")
 		v.path(x.To, p+".extract.to")
 		v.secretRef(x.Passphrase, p+".extract.passphrase")
+	}
+	if q := s.SQL; q != nil {
+		if strings.TrimSpace(q.Script) == "" {
+			v.errf(p+".sql", "sql needs a script: the statements, exactly as the reference gives them")
+		}
+		v.shown(q.Script, p+".sql.script")
+		v.shown(q.Expect, p+".sql.expect")
+	}
+	if c := s.Chown; c != nil {
+		u, g, ok := strings.Cut(c.Owner, ":")
+		if !ok || u == "" || g == "" {
+			v.errf(p+".chown.owner", "owner %q must be user:group, as chown takes it", c.Owner)
+		}
+		if len(c.Paths) == 0 {
+			v.errf(p+".chown", "chown needs paths")
+		}
+		for i, x := range c.Paths {
+			v.path(x, fmt.Sprintf("%s.chown.paths[%d]", p, i))
+		}
 	}
 	v.checks(s.Check, p+".check")
 	for i, c := range s.Check {

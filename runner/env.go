@@ -34,6 +34,7 @@ func actionEnv(l *lab.Lab) actions.Env {
 	if l != nil {
 		env.Rebase = l.Rebase
 		env.Net = l
+		env.Accounts = actions.FileAccounts(l.Rebase("/etc/passwd"), l.Rebase("/etc/group"))
 	}
 	return env
 }

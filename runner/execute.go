@@ -74,6 +74,9 @@ func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Write
 	if st.Kind() == "manual" {
 		return nil, fmt.Errorf("step %s is done by hand: confirm it instead", st.Ref)
 	}
+	if s.copyFromElsewhere(st, s.valsFor(target)) != nil {
+		return nil, fmt.Errorf("step %s copies files from a machine this wizard cannot reach: copy them by hand, then confirm it", st.Ref)
+	}
 	if h := s.elsewhere(st, s.valsFor(target)); h != "" {
 		return nil, fmt.Errorf("step %s is done on %s, which this wizard cannot reach: do it there, then confirm it", st.Ref, h)
 	}
@@ -85,6 +88,9 @@ func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Write
 		// Nothing ran, so there is nothing in doubt: record the failure.
 		msg := s.masker.String(err.Error())
 		return &Outcome{Error: msg}, s.append(ctx, state.Event{Kind: state.EventFailed, Step: st.ID, Target: target, Detail: detail{Error: msg}.String()})
+	}
+	if b.ByHand {
+		return nil, fmt.Errorf("step %s is done by hand on this machine: confirm it instead", st.Ref)
 	}
 	offset, _ := s.log.Seek(0, io.SeekEnd)
 	attempt := attempts(state.Fold(s.events), key) + 1

@@ -51,5 +51,27 @@ func (s *Session) envFor(st *procedures.Step, vals procedures.Values) (actions.E
 			return actions.Env{}, err
 		}
 	}
-	return actionEnv(l), nil
+	env := actionEnv(l)
+	if c := st.Copy; c != nil && c.FromHost != "" && s.opts.Lab != nil {
+		src, err := s.opts.Lab.Host(procedures.ExpandOrPlaceholder(c.FromHost, vals))
+		if err != nil {
+			return actions.Env{}, err
+		}
+		env.RebaseFrom = src.Rebase
+	}
+	return env, nil
+}
+
+// copyFromElsewhere is the scp command that brings a copy's files from the
+// other machine, when a live run cannot reach it; nil otherwise.
+func (s *Session) copyFromElsewhere(st *procedures.Step, vals procedures.Values) []string {
+	c := st.Copy
+	if c == nil || c.FromHost == "" || s.opts.Lab != nil {
+		return nil
+	}
+	h := procedures.ExpandOrPlaceholder(c.FromHost, vals)
+	if sameHost(h, s.host) {
+		return nil
+	}
+	return []string{"scp", "-rp", h + ":" + procedures.ExpandOrPlaceholder(c.From, vals), procedures.ExpandOrPlaceholder(c.To, vals)}
 }

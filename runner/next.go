@@ -214,6 +214,21 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 	if err != nil {
 		return nil, err
 	}
+	if scp := s.copyFromElsewhere(st, vals); scp != nil && elsewhere == "" {
+		n.Manual = true
+		n.Command = scp
+		n.Describe = "The files are on " + procedures.ExpandOrPlaceholder(st.Copy.FromHost, vals) + ", which this wizard cannot reach: copy them here, for example with this command."
+		return n, nil
+	}
+	if b.ByHand {
+		n.Manual = true
+		n.Script = procedures.ExpandOrPlaceholder(st.SQL.Script, vals)
+		n.Describe = "No database client (" + actions.SQLClient + ") on this machine: log into the zone database, run these statements, and check the result."
+		if st.SQL.Expect != "" {
+			n.Describe += " It must show " + procedures.ExpandOrPlaceholder(st.SQL.Expect, vals) + "."
+		}
+		return n, nil
+	}
 	n.Describe = s.masker.String(b.Action.Describe())
 	if elsewhere != "" {
 		// The wizard cannot reach that machine: the operator does it there.

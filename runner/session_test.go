@@ -65,6 +65,13 @@ func (f *fixture) start(id string, preset procedures.Values) *runner.Session {
 // every step, until the run needs something else.
 func drive(t *testing.T, s *runner.Session, answers map[string]string, out *bytes.Buffer) runner.Need {
 	t.Helper()
+	return driveDoing(t, s, answers, out, nil)
+}
+
+// driveDoing is drive with the operator's own work: byHand runs before each
+// manual step is confirmed.
+func driveDoing(t *testing.T, s *runner.Session, answers map[string]string, out *bytes.Buffer, byHand func(*runner.NeedStep)) runner.Need {
+	t.Helper()
 	ctx := context.Background()
 	for i := 0; i < 100; i++ {
 		need, err := s.Next(ctx)
@@ -93,6 +100,9 @@ func drive(t *testing.T, s *runner.Session, answers map[string]string, out *byte
 			}
 		case *runner.NeedStep:
 			if n.Manual {
+				if byHand != nil {
+					byHand(n)
+				}
 				if err := s.Confirm(ctx, n.Key, n.ConfirmWord); err != nil {
 					t.Fatal(err)
 				}

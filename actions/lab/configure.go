@@ -148,18 +148,16 @@ func (s *session) configureStart() int {
 	err = s.recordConfigure("Start", choice, func(z *Zone) {
 		switch choice {
 		case "Stop":
-			z.Running = false
+			s.markRunning(z, false, false)
 		case "Start":
 			// Start on running services does nothing, which is why the
 			// reference insists on Restart.
-			already = z.Running
+			already = s.running(*z)
 			if !already {
-				z.Running = true
-				z.Restarts++
+				s.markRunning(z, true, true)
 			}
 		default:
-			z.Running = true
-			z.Restarts++
+			s.markRunning(z, true, true)
 		}
 	})
 	if err != nil {

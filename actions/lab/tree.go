@@ -215,6 +215,12 @@ func fixtureFiles(p treeParams) []fixtureFile {
 		fixtureFile{path: ServerContentRepo + "/content/3f/" + p.peerGUID, data: randomBytes(1024), perm: 0o644},
 		text(ServerContentRepo+"/content-repo.properties", props("repo.version", "2", "repo.owner", p.hostname)),
 	}
+	// The lab's zenworks user and zmanusers group are the person
+	// rehearsing, so a chown step can really run without root.
+	uid, gid := os.Getuid(), os.Getgid()
+	files = append(files,
+		text("/etc/passwd", fmt.Sprintf("root:x:0:0:root:/root:/bin/bash\nzenworks:x:%d:%d:ZENworks:/var/opt/novell/zenworks:/bin/false\n", uid, gid)),
+		text("/etc/group", fmt.Sprintf("root:x:0:\nzmanusers:x:%d:zenworks\n", gid)))
 	if p.notCA {
 		files = slices.DeleteFunc(files, func(f fixtureFile) bool {
 			return f.path == ServerKeystore || f.path == ServerCaConfig

@@ -27,14 +27,10 @@ func (s *session) zenserver(args []string) int {
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	running := z.Running
-	if !s.lab.IsHome() {
-		srv, ok := z.Server(s.lab.Hostname())
-		if !ok {
-			return s.fail("%s is not a ZENworks Server of zone %s", s.lab.Hostname(), z.Name)
-		}
-		running = !srv.Stopped
+	if _, ok := z.Server(s.lab.Hostname()); !ok && !s.lab.IsHome() {
+		return s.fail("%s is not a ZENworks Server of zone %s", s.lab.Hostname(), z.Name)
 	}
+	running := s.running(z)
 	switch s.sub {
 	case "status":
 		if running {
@@ -63,25 +59,38 @@ func (s *session) zenserver(args []string) int {
 
 func (s *session) setRunning(running, count bool) int {
 	err := s.lab.updateZone(func(z *Zone) error {
-		if !s.lab.IsHome() {
-			srv := z.server(s.lab.Hostname())
-			if srv == nil {
-				return fmt.Errorf("%s is not a ZENworks Server of zone %s", s.lab.Hostname(), z.Name)
-			}
-			srv.Stopped = !running
-			if count {
-				srv.Restarts++
-			}
-			return nil
-		}
-		z.Running = running
-		if count {
-			z.Restarts++
-		}
+		s.markRunning(z, running, count)
 		return nil
 	})
 	if err != nil {
 		return s.fail("%v", err)
 	}
 	return exitOK
+}
+
+// running reports whether ZENworks runs on the session's host.
+func (s *session) running(z Zone) bool {
+	if s.lab.IsHome() {
+		return z.Running
+	}
+	srv, ok := z.Server(s.lab.Hostname())
+	return ok && !srv.Stopped
+}
+
+// markRunning records a start, stop or restart on the session's host: the
+// lab server's in the zone, another server's in its entry.
+func (s *session) markRunning(z *Zone, running, restarted bool) {
+	if !s.lab.IsHome() {
+		if srv := z.server(s.lab.Hostname()); srv != nil {
+			srv.Stopped = !running
+			if restarted {
+				srv.Restarts++
+			}
+		}
+		return
+	}
+	z.Running = running
+	if restarted {
+		z.Restarts++
+	}
 }

@@ -1,0 +1,145 @@
+package runner_test
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"zenrecover/actions/lab"
+	"zenrecover/procedures"
+	"zenrecover/runner"
+	"zenrecover/state"
+)
+
+func answers15(src, dst string) procedures.Values {
+	return procedures.Values{"source_platform": src, "destination_platform": dst,
+		"source_server": lab.DefaultHostname, "destination_server": "zen-primary-2"}
+}
+
+var secrets15 = map[string]string{"admin_password": adminPW,
+	"source_backup_passphrase": passphrase, "destination_backup_passphrase": passphrase + "-2"}
+
+// Linux to Linux in a lab: every step runs on the server it belongs to, and
+// the zone ends as 1.5 promises: the CA role has moved to the destination,
+// whose security folder has the CA's files, owned by zenworks:zmanusers.
+func TestMigrateCARoleLinuxToLinux(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("1.5", answers15("linux", "linux"))
+	var out bytes.Buffer
+	need := drive(t, s, secrets15, &out)
+	if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("1.5 ended on %T %+v\n%s", need, need, out.String())
+	}
+	z, _ := f.lab.Zone()
+	if got := z.CertificateAuthority(); len(got) != 1 || got[0] != "zen-primary-2" {
+		t.Errorf("CA role on %v, want only zen-primary-2", got)
+	}
+	dst, _ := f.lab.Host("zen-primary-2")
+	ks := dst.Rebase(lab.ServerKeystore)
+	fi, err := os.Stat(ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); int(st.Uid) != os.Getuid() {
+		t.Errorf("keystore owned by %d", st.Uid)
+	}
+	srcKS, _ := os.ReadFile(f.lab.Rebase(lab.ServerKeystore))
+	dstKS, _ := os.ReadFile(ks)
+	if !bytes.Equal(srcKS, dstKS) {
+		t.Error("the destination's keystore is not the source's")
+	}
+	// Step 10 ran the query again and saw the destination.
+	if !strings.Contains(out.String(), "zen-primary-2\tCertAuth") {
+		t.Errorf("the step 10 query did not show the destination:\n%s", out.String())
+	}
+	servers := map[string]bool{}
+	for _, r := range z.ConfigureRuns {
+		if r.Action == "Start" && r.Option == "Restart" {
+			servers[r.Server] = true
+		}
+	}
+	if !servers[lab.DefaultHostname] || !servers["zen-primary-2"] {
+		t.Errorf("services restarted on %v, want both servers", servers)
+	}
+	for _, p := range []string{"/root/zcm_backups/zone_backup.bak"} {
+		if _, err := os.Stat(f.lab.Rebase(p)); err != nil {
+			t.Errorf("source backup: %v", err)
+		}
+		if _, err := os.Stat(dst.Rebase(p)); err != nil {
+			t.Errorf("destination backup: %v", err)
+		}
+	}
+	secretsNowhere(t, f.dir, adminPW, passphrase)
+}
+
+// If the CA-role query does not show the server the step expects, the step
+// fails and says so: here the "source" named does not hold the role.
+func TestMigrateCARoleStopsWhenTheQueryShowsAnotherServer(t *testing.T) {
+	f := newFixture(t)
+	vals := answers15("linux", "linux")
+	vals["source_server"], vals["destination_server"] = "zen-primary-2", lab.DefaultHostname
+	s := f.start("1.5", vals)
+	var out bytes.Buffer
+	need := drive(t, s, secrets15, &out)
+	nf, ok := need.(*runner.NeedFailed)
+	if !ok || nf.Step.ID != "find-ca" || !strings.Contains(nf.Error, "does not show zen-primary-2") {
+		t.Fatalf("got %T %+v", need, need)
+	}
+}
+
+// Across platforms the lab cannot be Windows, so the Windows server's steps
+// are done by hand: the test does them as the operator would (putting the
+// files in place before confirming), and the rest runs and moves the role.
+func TestMigrateCARoleAcrossPlatforms(t *testing.T) {
+	for _, tc := range []struct {
+		src, dst string
+		byHand   []string
+	}{
+		{"windows", "linux", []string{"copy-windows", "place-by-hand-linux"}},
+		{"linux", "windows", []string{"copy-linux-to-windows", "place-windows", "keystore-path-windows"}},
+	} {
+		t.Run(tc.src+"-to-"+tc.dst, func(t *testing.T) {
+			f := newFixture(t)
+			s := f.start("1.5", answers15(tc.src, tc.dst))
+			dst, _ := f.lab.Host("zen-primary-2")
+			var out bytes.Buffer
+			need := driveDoing(t, s, secrets15, &out, func(n *runner.NeedStep) {
+				if n.Key != "place-by-hand-linux" && n.Key != "place-windows" {
+					return
+				}
+				for _, p := range []string{lab.ServerKeystore, lab.ServerCaConfig} {
+					data, err := os.ReadFile(f.lab.Rebase(p))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(dst.Rebase(p), data, 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
+			if _, ok := need.(*runner.Done); !ok {
+				t.Fatalf("ended on %T %+v\n%s", need, need, out.String())
+			}
+			confirmed := map[string]bool{}
+			for _, ss := range s.State().Steps {
+				if ss.Status == state.StepConfirmed {
+					confirmed[ss.Step] = true
+				}
+			}
+			for _, id := range tc.byHand {
+				if !confirmed[id] {
+					t.Errorf("%s was not done by hand: %v", id, confirmed)
+				}
+			}
+			if _, ok := s.State().Steps["chown-ca-files"]; ok != (tc.dst == "linux") {
+				t.Errorf("chown ran=%v for a %s destination", ok, tc.dst)
+			}
+			z, _ := f.lab.Zone()
+			if got := z.CertificateAuthority(); len(got) != 1 || got[0] != "zen-primary-2" {
+				t.Errorf("CA role on %v", got)
+			}
+		})
+	}
+}
