@@ -90,7 +90,7 @@ func (s *session) configure(args []string) int {
 	if code, ok := s.injected(); !ok {
 		return code
 	}
-	if err := s.recordConfigure(canon, "", nil); err != nil {
+	if err := s.recordConfigure(canon, "", s.configureCertChange(canon)); err != nil {
 		return s.fail("%v", err)
 	}
 	host := s.lab.Hostname()
@@ -159,6 +159,9 @@ func (s *session) configureStart() int {
 		default:
 			s.markRunning(z, true, true)
 		}
+		if choice == "Restart" || (choice == "Start" && !already) {
+			loadCertificates(z, s.lab.Hostname())
+		}
 	})
 	if err != nil {
 		return s.fail("%v", err)
@@ -179,6 +182,9 @@ func (s *session) configureStart() int {
 // configureSSL is `-c SSL`: option 2 remints the certificate authority
 // too, which only the server holding the CertAuth role can do.
 func (s *session) configureSSL() int {
+	if code, handled := s.enforceAdded(); handled {
+		return code
+	}
 	ans, err := s.ask.line(PromptSSLOption)
 	if err != nil {
 		return s.fail("%v", err)
@@ -194,10 +200,13 @@ func (s *session) configureSSL() int {
 			return s.notCA()
 		}
 	}
+	if err := s.canRemint(opt); err != nil {
+		return s.fail("%v", err)
+	}
 	if code, ok := s.injected(); !ok {
 		return code
 	}
-	if err := s.recordConfigure("SSL", opt, nil); err != nil {
+	if err := s.recordConfigure("SSL", opt, s.remint(opt)); err != nil {
 		return s.fail("%v", err)
 	}
 	if opt == SSLRemintCAServer {

@@ -178,23 +178,10 @@ func redactArgs(args []string) []string {
 
 // logDevice records the command as it was typed (less secrets) after an
 // injected failure has had its chance.
-func (s *session) logDevice(args []string) (int, bool) {
-	if code, ok := s.injected(); !ok {
-		return code, false
-	}
-	host := s.lab.Hostname()
-	err := s.lab.updateZone(func(z *Zone) error {
-		z.DeviceLog = append(z.DeviceLog, DeviceCall{Device: host, Subcommand: s.sub, Args: redactArgs(args)})
-		return nil
-	})
-	if err != nil {
-		return s.fail("%v", err), false
-	}
-	return exitOK, true
-}
+func (s *session) logDevice(args []string) (int, bool) { return s.logDeviceWith(args, nil) }
 
 func (s *session) zacPlain(o zacOpts) int {
-	if code, ok := s.logDevice(o.args); !ok {
+	if code, ok := s.logDeviceWith(o.args, s.zacCertChange()); !ok {
 		return code
 	}
 	switch s.sub {
@@ -213,7 +200,7 @@ func (s *session) zacRefresh(o zacOpts) int {
 		fmt.Fprintf(s.err, "zac: refresh takes general or bypasscache, not %q\n", o.pos[0])
 		return exitUsage
 	}
-	if code, ok := s.logDevice(o.args); !ok {
+	if code, ok := s.logDeviceWith(o.args, s.refreshCerts); !ok {
 		return code
 	}
 	if len(o.pos) == 1 && o.pos[0] == "bypasscache" {
@@ -231,7 +218,7 @@ func (s *session) zacIAC(o zacOpts) int {
 			return exitUsage
 		}
 	}
-	if code, ok := s.logDevice(o.args); !ok {
+	if code, ok := s.logDeviceWith(o.args, s.iacChange(o.vals["-pk"], o.vals["-c"], o.vals["-ca"])); !ok {
 		return code
 	}
 	fmt.Fprintf(s.out, "Imported the authentication certificate %s.\n", o.vals["-c"])
@@ -242,7 +229,7 @@ func (s *session) zacCertInfo(o zacOpts) int {
 	if err := existingFile(o.pos[0]); err != nil {
 		return s.fail("%v", err)
 	}
-	if code, ok := s.logDevice(o.args); !ok {
+	if code, ok := s.logDeviceWith(o.args, s.certInfoChange(o.pos[0])); !ok {
 		return code
 	}
 	fmt.Fprintf(s.out, "Imported the certificate %s into the trusted store.\n", o.pos[0])

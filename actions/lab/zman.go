@@ -32,6 +32,7 @@ func zmanCommands() []zmanCommand {
 		{long: "certificate-authority-import", short: "cai", synopsis: "<file path>", nargs: 1, run: (*session).caImport},
 		{long: "certificate-authority-role-disable", short: "card", synopsis: "", run: (*session).caRoleDisable},
 		{long: "certificate-authority-role-enable", short: "care", synopsis: "", run: (*session).caRoleEnable},
+		{long: "server-add-certificate", short: "sacert", synopsis: "<path of the Primary Server> <path of its certificate>", nargs: 2, run: (*session).serverAddCertificate},
 		{long: "database-get-credentials", short: "dgc", synopsis: "[-U <administrator name> -P <administrator password>]",
 			raw: true, run: (*session).databaseGetCredentials},
 	}

@@ -1,0 +1,431 @@
+package runner_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"zenrecover/actions/lab"
+	"zenrecover/archive"
+	"zenrecover/procedures"
+	"zenrecover/runner"
+	"zenrecover/state"
+)
+
+// Section 2.2 moves the zone's only Primary Server to a new device with the
+// same host name and IP address. In a lab the one simulated host plays both
+// devices: steps 1 to 7 run on it as the old device; before step 8 is
+// confirmed the run is stopped, the test turns the host into a freshly
+// installed one (new server identity, new CA, empty content repository,
+// services running), and the run is resumed there, as the operator resumes
+// it on the new device.
+
+var secrets22 = map[string]string{"admin_password": adminPW, "backup_passphrase": passphrase,
+	"archive_passphrase": "Archive-Pass-22", "ca_passphrase": "Ca-Pass-2222",
+	"restore_passphrase": passphrase, "restore_archive_passphrase": "Archive-Pass-22"}
+
+func facts22(over map[string]string) procedures.Values {
+	v := procedures.Values{"same_platform": "true", "platform": "linux", "ca_here": "true",
+		"embedded_db": "true", "external_db_here": "false", "reporting": "false", "install_reporting": "false"}
+	for k, x := range over {
+		v[k] = x
+	}
+	return v
+}
+
+// newFixtureWith is newFixture with a lab built from o (an external
+// database, say).
+func newFixtureWith(t *testing.T, o lab.Options) *fixture {
+	f := newFixture(t)
+	l, err := lab.Init(filepath.Join(t.TempDir(), "lab"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.InstallShims(exe); err != nil {
+		t.Fatal(err)
+	}
+	f.lab = l
+	return f
+}
+
+// driveTo is drive, stopping when the step (or fan-out key) stop is next.
+func driveTo(t *testing.T, s *runner.Session, answers map[string]string, out *bytes.Buffer, stop string) runner.Need {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; i < 100; i++ {
+		need, err := s.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, ok := need.(*runner.NeedStep); ok && n.Key == stop {
+			return n
+		}
+		switch n := need.(type) {
+		case *runner.NeedFact:
+			v, ok := answers[n.Fact.ID]
+			if !ok {
+				return n
+			}
+			if err := s.Answer(ctx, n.Fact.ID, v); err != nil {
+				t.Fatal(err)
+			}
+		case *runner.NeedInput:
+			v, ok := answers[n.Input.ID]
+			if !ok {
+				v = n.Input.Default
+			}
+			if v == "" {
+				return n
+			}
+			if err := s.Answer(ctx, n.Input.ID, v); err != nil {
+				t.Fatal(err)
+			}
+		case *runner.NeedStep:
+			if n.Manual {
+				if err := s.Confirm(ctx, n.Key, n.ConfirmWord); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if _, err := s.Execute(ctx, n.Step.ID, n.ConfirmWord, out, nil); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			return need
+		}
+	}
+	t.Fatal("the run did not settle")
+	return nil
+}
+
+// tree reads every file under dir: relative path to contents.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// installNewDevice makes the lab host look like step 8's fresh install: its
+// own server GUID and CA keystore, an empty content repository, services
+// running.
+func installNewDevice(t *testing.T, l *lab.Lab) {
+	t.Helper()
+	repo := l.Rebase(lab.ServerContentRepo)
+	if err := os.RemoveAll(repo); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(repo, 0o755)
+	os.WriteFile(l.Rebase(lab.ServerConfDir+"/DeviceGuid"), []byte("0000000000000000000000000000fe11\n"), 0o644)
+	os.WriteFile(l.Rebase(lab.ServerKeystore), []byte("a new install's own certificate authority"), 0o600)
+	var errb bytes.Buffer
+	if code := lab.Exec(l.Dir(), lab.ServerInitScript, []string{"start"}, nil, nil, &errb); code != 0 {
+		t.Fatalf("starting the new device's services: %d %s", code, errb.String())
+	}
+}
+
+type run22 struct {
+	f        *fixture
+	out      bytes.Buffer
+	st       state.RunState
+	original map[string]string // the content repository before the run, plus what step 1's backup missed
+	guid     string
+	keystore string
+	stopped  lab.Zone // the zone as step 8 found it
+}
+
+// replace22 runs 2.2 with facts from start to end in two sessions, the
+// device swap between them, and returns what it saw.
+func replace22(t *testing.T, f *fixture, facts procedures.Values) *run22 {
+	t.Helper()
+	r := &run22{f: f}
+	l := f.lab
+	r.guid = tree(t, l.Rebase(lab.ServerConfDir))["DeviceGuid"]
+	r.keystore = tree(t, l.Rebase(lab.ServerSecurityDir))["zenca.keystore"]
+
+	s := f.start("2.2", facts)
+	// Content arrives after step 1's backup, while the server still runs.
+	if n, ok := driveTo(t, s, secrets22, &r.out, "stop-services-"+facts["platform"]).(*runner.NeedStep); !ok || n.Step.Ref != "5" {
+		t.Fatalf("2.2 did not reach step 5:\n%s", r.out.String())
+	}
+	late := l.Rebase(lab.ServerContentRepo + "/content/7c/late-bundle")
+	os.MkdirAll(filepath.Dir(late), 0o755)
+	os.WriteFile(late, []byte("published after step 1"), 0o644)
+	r.original = tree(t, l.Rebase(lab.ServerContentRepo))
+
+	n, ok := driveTo(t, s, secrets22, &r.out, "install-new").(*runner.NeedStep)
+	if !ok {
+		t.Fatalf("2.2 did not reach step 8:\n%s", r.out.String())
+	}
+	if n.Step.Ref != "8" || !n.Manual {
+		t.Fatalf("step 8 is %+v", n)
+	}
+	r.stopped, _ = l.Zone()
+	id := s.Run().ID
+	s.Close()
+
+	installNewDevice(t, l)
+	ctx := context.Background()
+	res, err := runner.Resume(ctx, f.opts(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(res.Close)
+	if need := drive(t, res, secrets22, &r.out); need == nil {
+		t.Fatal("nil need")
+	} else if _, ok := need.(*runner.Done); !ok {
+		t.Fatalf("2.2 ended on %T %+v\n%s", need, need, r.out.String())
+	}
+	r.st = res.State()
+	res.Close()
+	secretsNowhere(t, f.store.Dir(), passphrase, adminPW, "Archive-Pass-22", "Ca-Pass-2222")
+	return r
+}
+
+func (r *run22) done(t *testing.T, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if ss := r.st.Steps[k]; ss == nil || (ss.Status != state.StepSucceeded && ss.Status != state.StepConfirmed) {
+			t.Errorf("step %s: %+v", k, ss)
+		}
+	}
+}
+
+func (r *run22) notRun(t *testing.T, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if ss := r.st.Steps[k]; ss != nil {
+			t.Errorf("step %s is not for this branch, yet: %+v", k, ss)
+		}
+	}
+}
+
+func configured(z lab.Zone) []string {
+	var out []string
+	for _, c := range z.ConfigureRuns {
+		out = append(out, c.Action+"/"+c.Option)
+	}
+	return out
+}
+
+// Linux, internal CA and embedded database on the server: the new device
+// ends up as the old server, with the content taken after the services
+// stopped.
+func TestReplacePrimaryLinuxWithCAAndEmbeddedDatabase(t *testing.T) {
+	f := newFixture(t)
+	r := replace22(t, f, facts22(nil))
+	l := f.lab
+
+	if r.stopped.Running {
+		t.Error("step 5 left the old server's services running")
+	}
+	if !slices.Contains(configured(r.stopped), "Start/Stop") {
+		t.Errorf("step 5 did not stop the services with novell-zenworks-configure -c Start: %v", configured(r.stopped))
+	}
+	if st, err := archive.Inspect(l.Rebase("/root/zcm_backups/content-repo-stopped.archive")); err != nil || st.State != archive.StateComplete {
+		t.Errorf("step 6's archive: %+v %v", st, err)
+	}
+
+	got := tree(t, l.Rebase(lab.ServerContentRepo))
+	for p, want := range r.original {
+		if got[p] != want {
+			t.Errorf("content-repo/%s was not restored", p)
+		}
+	}
+	if len(got) != len(r.original) {
+		t.Errorf("content-repo has %d files, the old server had %d", len(got), len(r.original))
+	}
+	if g := tree(t, l.Rebase(lab.ServerConfDir))["DeviceGuid"]; g != r.guid {
+		t.Errorf("zman zsr did not give the new device the old server's identity: %q", g)
+	}
+	if k := tree(t, l.Rebase(lab.ServerSecurityDir))["zenca.keystore"]; k != r.keystore {
+		t.Error("the old certificate authority is not back")
+	}
+
+	z, _ := l.Zone()
+	srv, _ := z.Server(l.Hostname())
+	if !srv.HasRole(lab.RoleCertAuth) {
+		t.Error("the CA role is not on the server after 9c")
+	}
+	cfg := configured(z)
+	for _, want := range []string{"CreateExtractorPacks/", "RebuildCustomPacks/", "ZenProbe/"} {
+		if !slices.Contains(cfg, want) {
+			t.Errorf("novell-zenworks-configure %s did not run: %v", strings.TrimSuffix(want, "/"), cfg)
+		}
+	}
+	if !slices.Contains(z.PermissionsFixed, l.Hostname()) {
+		t.Error("permissions.sh did not run after the content was restored")
+	}
+	if !z.Running || z.Restarts < 2 {
+		t.Errorf("the new server was not restarted at step 10: running %v, restarts %d", z.Running, z.Restarts)
+	}
+	for _, want := range []string{"Successfully backed up", "Successfully restored", "Successfully imported"} {
+		if !strings.Contains(r.out.String(), want) {
+			t.Errorf("the output lacks %q", want)
+		}
+	}
+	r.done(t, "backup-server/content-repo", "backup-server/zenworks-server/zman-backup", "backup-ca/export-ca",
+		"backup-embedded-db", "stop-services-linux", "backup-content-linux", "disconnect", "install-new",
+		"9a-check", "9a", "9b-embedded", "9c/import-ca", "9c/keystore-path-linux", "9d-default", "9d-custom",
+		"9e-linux", "9e-permissions", "restart-linux", "probe-linux", "check-zone", "uninstall-old")
+	r.notRun(t, "backup-server/certificate-authority/export-ca", "backup-server/embedded-database",
+		"backup-external-db", "9b-external", "backup-reports", "9f", "9g", "9h",
+		"stop-services-windows", "backup-content-windows", "9e-windows", "restart-windows")
+}
+
+// An external database on this device and no internal CA here: the
+// database is backed up and restored by hand, the CA is left alone.
+func TestReplacePrimaryExternalDatabaseWithoutCA(t *testing.T) {
+	f := newFixtureWith(t, lab.Options{ExternalDatabase: true})
+	r := replace22(t, f, facts22(map[string]string{"ca_here": "false", "embedded_db": "false", "external_db_here": "true"}))
+	r.done(t, "backup-external-db", "9b-external", "9a", "9e-linux", "probe-linux")
+	r.notRun(t, "backup-ca", "backup-ca/export-ca", "backup-embedded-db", "9b-embedded", "9c/import-ca")
+	if _, err := os.Stat(f.lab.Rebase("/root/zcm_backups/ca.bak")); err == nil {
+		t.Error("the CA was backed up though it is not on this server")
+	}
+	if strings.Contains(r.out.String(), "certificate authority credentials") {
+		t.Error("a CA was imported though it is not on this server")
+	}
+	got := tree(t, f.lab.Rebase(lab.ServerContentRepo))
+	if got["content/7c/late-bundle"] != "published after step 1" || len(got) != len(r.original) {
+		t.Errorf("content-repo not restored from step 6's archive: %d files", len(got))
+	}
+}
+
+// On Windows the service, content and restart steps are done by hand; zman
+// and novell-zenworks-configure still run.
+func TestReplacePrimaryWindows(t *testing.T) {
+	f := newFixture(t)
+	r := replace22(t, f, facts22(map[string]string{"platform": "windows"}))
+	r.done(t, "stop-services-windows", "backup-content-windows", "9a", "9c/import-ca", "9c/keystore-path-windows",
+		"9d-default", "9d-custom", "9e-windows", "restart-windows")
+	r.notRun(t, "stop-services-linux", "backup-content-linux", "9a-check", "9e-linux", "9e-permissions",
+		"restart-linux", "probe-linux", "9c/keystore-path-linux")
+	z, _ := f.lab.Zone()
+	if slices.Contains(configured(z), "Start/Stop") || len(z.PermissionsFixed) > 0 {
+		t.Errorf("a Linux command ran on Windows: %v %v", configured(z), z.PermissionsFixed)
+	}
+	if g := tree(t, f.lab.Rebase(lab.ServerConfDir))["DeviceGuid"]; g != r.guid {
+		t.Error("zman zsr did not restore the server on Windows")
+	}
+}
+
+// needLab9f skips a test when the lab's database client does not know
+// step 9f's statements yet (they are not the zZENServerRoles ones of 1.5
+// and 2.1).
+func needLab9f(t *testing.T) {
+	t.Helper()
+	probe := newFixture(t)
+	q := probe.lib.Get("2.2").Step("9f").SQL
+	var out, errb bytes.Buffer
+	if code := lab.Exec(probe.lab.Dir(), lab.ToolSQL, []string{"-e", q.Script}, nil, &out, &errb); code != 0 {
+		t.Skipf("the lab's %s cannot run step 9f yet: %s", lab.ToolSQL, strings.TrimSpace(errb.String()+out.String()))
+	}
+}
+
+// Reporting installed on the old server: its reports are exported, its
+// entries removed from the database (9f), Reporting installed again (9g)
+// and the reports loaded (9h).
+func TestReplacePrimaryWithReporting(t *testing.T) {
+	needLab9f(t)
+	var help bytes.Buffer
+	probe := newFixture(t)
+	lab.Exec(probe.lab.Dir(), lab.ToolZman, []string{"--help"}, nil, &help, nil)
+	if !strings.Contains(help.String(), "rpld") {
+		t.Skip("the lab's zman has no rpld (report-load) yet: step 9h cannot be rehearsed")
+	}
+	f := newFixture(t)
+	os.MkdirAll(f.lab.Rebase("/root/zcm_backups/reports"), 0o700)
+	r := replace22(t, f, facts22(map[string]string{"reporting": "true", "install_reporting": "true"}))
+	r.done(t, "backup-reports", "9f", "9g", "9h")
+}
+
+// Reporting on the old server but not on the new one: its database
+// entries still go; nothing is installed or loaded.
+func TestReplacePrimaryDroppingReporting(t *testing.T) {
+	needLab9f(t)
+	f := newFixture(t)
+	r := replace22(t, f, facts22(map[string]string{"reporting": "true"}))
+	r.done(t, "backup-reports", "9f")
+	r.notRun(t, "9g", "9h")
+	if !strings.Contains(r.out.String(), "row(s) deleted") || !strings.Contains(r.out.String(), "(committed)") {
+		t.Errorf("9f's deletes did not run and commit:\n%s", r.out.String())
+	}
+}
+
+func TestReplacePrimaryAcrossPlatformsIsRefused(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("2.2", facts22(map[string]string{"same_platform": "false"}))
+	_, err := s.Next(context.Background())
+	var refused *runner.RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(refused.Reason, "not supported") {
+		t.Fatalf("got %v", err)
+	}
+	if len(s.State().Steps) != 0 {
+		t.Error("a step ran before the refusal")
+	}
+}
+
+// Until the lab can rehearse them, a dry run shows what the reporting
+// branch does: 9f's statements for the zone database and 9h's zman rpld
+// on the folder step 4 exported to; 9g and 9h only when Reporting is
+// installed again.
+func TestReplacePrimaryReportingInADryRun(t *testing.T) {
+	for _, again := range []string{"true", "false"} {
+		f := newFixture(t)
+		o := f.opts()
+		o.DryRun, o.Lab = true, nil
+		s, err := runner.Start(context.Background(), o, f.lib.Get("2.2"),
+			facts22(map[string]string{"reporting": "true", "install_reporting": again}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if need := drive(t, s, map[string]string{}, &out); need == nil {
+			t.Fatal("nil need")
+		} else if _, ok := need.(*runner.Done); !ok {
+			t.Fatalf("dry run stopped on %T %+v\n%s", need, need, out.String())
+		}
+		for _, want := range []string{
+			"would run in the zone database: delete from zzenserverroles where Roles = 'ReportCMSServer' or Roles = 'ReportApplicationServer'; " +
+				"delete from zopaquedata where name = 'boe.mysql.database.pwd'; delete from zopaquedata where name like '%zone.configuration.reports%'; commit;",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("install_reporting=%s: the dry run lacks %q:\n%s", again, want, out.String())
+			}
+		}
+		rpld := strings.Contains(out.String(), "would run: zman rpld /root/zcm_backups/reports")
+		if rpld != (again == "true") {
+			t.Errorf("install_reporting=%s: zman rpld shown: %v", again, rpld)
+		}
+		st := s.State()
+		if ss := st.Steps["backup-reports"]; ss == nil || ss.Status != state.StepConfirmed {
+			t.Errorf("step 4: %+v", ss)
+		}
+		if (st.Steps["9g"] != nil) != (again == "true") {
+			t.Errorf("install_reporting=%s: step 9g %+v", again, st.Steps["9g"])
+		}
+		s.Close()
+	}
+}

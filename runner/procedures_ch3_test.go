@@ -1,0 +1,685 @@
+package runner_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"zenrecover/actions/lab"
+	"zenrecover/assets"
+	"zenrecover/procedures"
+	"zenrecover/runner"
+	"zenrecover/state"
+)
+
+// Chapter 3: a Primary Server gets a new IP address (3.1) or a new DNS name
+// (3.2.1 with external certificates, 3.2.2 with internal ones). The lab's
+// server is changed the way the administrator changes it (lab.SetAddress,
+// `zenrecover lab set-address`) at the step that asks for it, and the tests
+// check what the procedure then changed in the zone.
+
+const (
+	ch3NewAddress = "192.0.2.50"
+	ch3Peer       = "zen-primary-2" // the lab's second Primary Server
+)
+
+var ch3Secrets = map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase,
+	"backup_passphrase": passphrase, "archive_passphrase": passphrase}
+
+// newCh3Fixture is newFixture with a lab built from o.
+func newCh3Fixture(t *testing.T, o lab.Options) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := state.Open(filepath.Join(dir, "state", "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	l, err := lab.Init(filepath.Join(dir, "lab"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.InstallShims(exe); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := procedures.LoadFS(assets.FS, "procedures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, store: st, lab: l, lib: lib, dir: dir}
+}
+
+// driveCh3 is drive for long procedures, with the operator's own work:
+// before runs ahead of every step (or target) that is about to be done.
+func driveCh3(t *testing.T, s *runner.Session, answers map[string]string, out *bytes.Buffer, before func(n *runner.NeedStep)) runner.Need {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; i < 400; i++ {
+		need, err := s.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch n := need.(type) {
+		case *runner.NeedFact:
+			v, ok := answers[n.Fact.ID]
+			if !ok {
+				return n
+			}
+			if err := s.Answer(ctx, n.Fact.ID, v); err != nil {
+				t.Fatal(err)
+			}
+		case *runner.NeedInput:
+			v, ok := answers[n.Input.ID]
+			if !ok {
+				v = n.Input.Default
+			}
+			if v == "" {
+				return n
+			}
+			if err := s.Answer(ctx, n.Input.ID, v); err != nil {
+				t.Fatal(err)
+			}
+		case *runner.NeedStep:
+			if before != nil {
+				before(n)
+			}
+			if n.Manual {
+				if err := s.Confirm(ctx, n.Key, n.ConfirmWord); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			// A prompt nobody answers would wait for the operator forever.
+			sctx, cancel := context.WithTimeout(ctx, time.Minute)
+			_, err := s.Execute(sctx, n.Key, n.ConfirmWord, out, nil)
+			cancel()
+			if err != nil {
+				t.Fatalf("step %s: %v\n%s", n.Key, err, out.String())
+			}
+		default:
+			return need
+		}
+	}
+	t.Fatal("the run did not settle")
+	return nil
+}
+
+func merged(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func mustDone(t *testing.T, need runner.Need, out *bytes.Buffer) {
+	t.Helper()
+	if _, ok := need.(*runner.Done); !ok {
+		if f, ok := need.(*runner.NeedFailed); ok {
+			t.Fatalf("step %s failed: %s\n%s", f.Key, f.Error, out.String())
+		}
+		t.Fatalf("the run ended on %T %+v\n%s", need, need, out.String())
+	}
+}
+
+// done asserts that each step (or step@target) succeeded or was confirmed.
+func done(t *testing.T, s *runner.Session, keys ...string) {
+	t.Helper()
+	st := s.State()
+	for _, k := range keys {
+		if ss := st.Steps[k]; ss == nil || (ss.Status != state.StepSucceeded && ss.Status != state.StepConfirmed) {
+			t.Errorf("step %s: %+v", k, ss)
+		}
+	}
+}
+
+// notRun asserts that no step with one of these keys (or key prefixes
+// ending in "/" or "@") was touched.
+func notRun(t *testing.T, s *runner.Session, keys ...string) {
+	t.Helper()
+	for k, ss := range s.State().Steps {
+		for _, p := range keys {
+			if k == p || ((strings.HasSuffix(p, "/") || strings.HasSuffix(p, "@")) && strings.HasPrefix(k, p)) {
+				t.Errorf("step %s ran (%s), though its condition is false", k, ss.Status)
+			}
+		}
+	}
+}
+
+// serverAddress is the database server address an XML file of a lab host
+// names.
+func serverAddress(t *testing.T, h *lab.Lab, file string) string {
+	t.Helper()
+	data, err := os.ReadFile(h.Rebase("/etc/opt/novell/zenworks/datamodel/" + file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), `<entry key="Server Address">`)
+	v, _, ok2 := strings.Cut(rest, "</entry>")
+	if !ok || !ok2 {
+		t.Fatalf("%s of %s has no Server Address:\n%s", file, h.Hostname(), data)
+	}
+	return strings.TrimSpace(v)
+}
+
+func backups(t *testing.T, h *lab.Lab, file string) []string {
+	t.Helper()
+	m, _ := filepath.Glob(h.Rebase("/etc/opt/novell/zenworks/datamodel/" + file + ".*.bak"))
+	return m
+}
+
+// configureRuns lists "Action/Option" of the novell-zenworks-configure runs
+// on server, oldest first.
+func configureRuns(z lab.Zone, server string) []string {
+	var out []string
+	for _, r := range z.ConfigureRuns {
+		if strings.EqualFold(r.Server, server) {
+			out = append(out, strings.TrimSuffix(r.Action+"/"+r.Option, "/"))
+		}
+	}
+	return out
+}
+
+// zacCalls lists "subcommand args" of the zac commands on device.
+func zacCalls(z lab.Zone, device string) []string {
+	var out []string
+	for _, c := range z.DeviceLog {
+		if strings.EqualFold(c.Device, device) {
+			out = append(out, strings.TrimSpace(c.Subcommand+" "+strings.Join(c.Args, " ")))
+		}
+	}
+	return out
+}
+
+// ---- 3.1 Changing the IP Address of a Primary Server ----
+
+var answers31 = map[string]string{
+	"cn_has_address": "no", "platform": "linux", "only_primary": "no", "db_here": "yes",
+	"has_satellites": "yes", "reporting_here": "yes", "multizone_publisher": "yes",
+	"internal_ca_here": "yes", "embedded_db_here": "yes",
+	"new_address": ch3NewAddress, "server_dns": lab.DefaultHostname + "." + lab.LabDomain,
+	"other_primaries": ch3Peer, "satellites": "sat-1, sat-2",
+}
+
+// The operator changes the address when step 2 asks for it.
+func changeAddressAt(t *testing.T, l *lab.Lab, key string, c lab.AddressChange) func(*runner.NeedStep) {
+	return func(n *runner.NeedStep) {
+		if n.Key != key {
+			return
+		}
+		if _, err := l.SetAddress(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Linux, the database on this server, another Primary Server, Satellites,
+// Reporting and Multizone: every step runs, the services restart with
+// Restart, the packages are rebuilt here, and the second Primary Server's
+// zdm.xml and zenaudit.xml lead to the database at its new address.
+func TestChangeIPAddressRunsInALab(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("3.1", nil)
+	var out bytes.Buffer
+	need := driveCh3(t, s, merged(answers31, ch3Secrets), &out,
+		changeAddressAt(t, f.lab, "set-address", lab.AddressChange{Address: ch3NewAddress}))
+	mustDone(t, need, &out)
+
+	done(t, s, "backup/this-server/content-repo", "backup/this-server/zenworks-server/zman-backup",
+		"backup/other-servers@"+ch3Peer, "set-address", "address-here", "dns", "restart",
+		"default-packages", "custom-packages", "6.1/linux@"+ch3Peer, "6.2/linux@"+ch3Peer,
+		"restart-agent", "proxy-dhcp@sat-1", "proxy-dhcp@sat-2", "reporting", "9.1", "9.2", "9.3")
+	notRun(t, s, "6.1/windows@", "6.2/windows@")
+
+	z, _ := f.lab.Zone()
+	if got, want := configureRuns(z, lab.DefaultHostname), []string{"Start/Restart", "CreateExtractorPacks", "RebuildCustomPacks"}; !slices.Equal(got, want) {
+		t.Errorf("novell-zenworks-configure on this server: %v, want %v", got, want)
+	}
+	if z.Restarts != 1 || !z.Running {
+		t.Errorf("restarts %d, running %v", z.Restarts, z.Running)
+	}
+	peer, _ := f.lab.Host(ch3Peer)
+	for _, file := range []string{"zdm.xml", "zenaudit.xml"} {
+		if got := serverAddress(t, peer, file); got != z.Database.Address || got != ch3NewAddress {
+			t.Errorf("%s of %s names %s; the database is at %s", file, ch3Peer, got, z.Database.Address)
+		}
+		if len(backups(t, peer, file)) != 1 {
+			t.Errorf("%s of %s was not kept as a backup", file, ch3Peer)
+		}
+	}
+	if !strings.Contains(out.String(), "Restarted the ZENworks services") {
+		t.Errorf("the restart was not answered with Restart:\n%s", out.String())
+	}
+}
+
+// Windows Primary Servers: the XML files of the other servers are edited by
+// hand (shown with their Windows path), so the lab's copy is not touched.
+// Without Satellites, Reporting and Multizone their steps do not apply.
+func TestChangeIPAddressOnWindowsEditsByHand(t *testing.T) {
+	f := newFixture(t)
+	vals := merged(answers31, ch3Secrets, map[string]string{"platform": "windows",
+		"has_satellites": "no", "reporting_here": "no", "multizone_publisher": "no"})
+	s := f.start("3.1", nil)
+	var out bytes.Buffer
+	var shown string
+	need := driveCh3(t, s, vals, &out, func(n *runner.NeedStep) {
+		changeAddressAt(t, f.lab, "set-address", lab.AddressChange{Address: ch3NewAddress})(n)
+		if n.Key == "6.1/windows@"+ch3Peer {
+			shown = n.Describe
+		}
+	})
+	mustDone(t, need, &out)
+	done(t, s, "6.1/windows@"+ch3Peer, "6.2/windows@"+ch3Peer)
+	notRun(t, s, "6.1/linux@", "6.2/linux@", "proxy-dhcp@", "reporting", "9.1", "9.2", "9.3")
+	if !strings.Contains(shown, `Novell\ZENworks\conf\datamodel\zdm.xml`) || !strings.Contains(shown, ch3NewAddress) {
+		t.Errorf("the Windows step shows %q", shown)
+	}
+	peer, _ := f.lab.Host(ch3Peer)
+	if got := serverAddress(t, peer, "zdm.xml"); got == ch3NewAddress {
+		t.Error("a step done by hand on Windows edited the lab's Linux copy")
+	}
+}
+
+// The database elsewhere, no other Primary Server: nothing to re-point;
+// the services and packages on this server are all there is.
+func TestChangeIPAddressWithTheDatabaseElsewhere(t *testing.T) {
+	f := newCh3Fixture(t, lab.Options{ExternalDatabase: true})
+	vals := merged(answers31, ch3Secrets, map[string]string{"db_here": "no", "embedded_db_here": "no",
+		"only_primary": "yes", "has_satellites": "no", "reporting_here": "yes", "multizone_publisher": "no"})
+	delete(vals, "other_primaries")
+	s := f.start("3.1", nil)
+	var out bytes.Buffer
+	need := driveCh3(t, s, vals, &out, changeAddressAt(t, f.lab, "set-address", lab.AddressChange{Address: ch3NewAddress}))
+	mustDone(t, need, &out) // other_primaries was never asked
+	done(t, s, "restart", "default-packages", "custom-packages")
+	notRun(t, s, "backup/other-servers@", "6.1/", "6.2/", "reporting")
+	z, _ := f.lab.Zone()
+	if z.Database.Address == ch3NewAddress {
+		t.Error("the external database moved with this server")
+	}
+	peer, _ := f.lab.Host(ch3Peer)
+	if got := serverAddress(t, peer, "zdm.xml"); got != z.Database.Address {
+		t.Errorf("the second server's zdm.xml was changed to %s", got)
+	}
+}
+
+// The checks of steps 2 and 3 hold the run until the address is really on
+// this server and the DNS name really leads to it.
+func TestChangeIPAddressWaitsForTheAddressAndTheDNSRecord(t *testing.T) {
+	f := newFixture(t)
+	vals := merged(answers31, ch3Secrets, map[string]string{"only_primary": "yes", "has_satellites": "no",
+		"reporting_here": "no", "multizone_publisher": "no"})
+	s := f.start("3.1", nil)
+	ctx := context.Background()
+	var out bytes.Buffer
+
+	// Step 2 confirmed without changing anything.
+	need := driveCh3(t, s, vals, &out, nil)
+	failed, ok := need.(*runner.NeedFailed)
+	if !ok || failed.Key != "address-here" || !strings.Contains(failed.Error, ch3NewAddress) {
+		t.Fatalf("got %T %+v", need, need)
+	}
+	// The machine changed, the DNS record not yet.
+	if _, err := f.lab.SetAddress(lab.AddressChange{Address: ch3NewAddress, KeepDNS: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Retry(ctx, "address-here"); err != nil {
+		t.Fatal(err)
+	}
+	need = driveCh3(t, s, vals, &out, nil)
+	failed, ok = need.(*runner.NeedFailed)
+	if !ok || failed.Key != "dns" || !strings.Contains(failed.Error, "192.0.2.10") {
+		t.Fatalf("got %T %+v", need, need)
+	}
+	z, _ := f.lab.Zone()
+	if z.Restarts != 0 {
+		t.Error("the services restarted before the DNS record was right")
+	}
+	if _, err := f.lab.SetAddress(lab.AddressChange{Address: ch3NewAddress}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Retry(ctx, "dns"); err != nil {
+		t.Fatal(err)
+	}
+	mustDone(t, driveCh3(t, s, vals, &out, nil), &out)
+	done(t, s, "address-here", "dns", "restart")
+}
+
+func TestChangeIPAddressRefusesACertificateNamingTheAddress(t *testing.T) {
+	f := newFixture(t)
+	vals := procedures.Values{}
+	for k, v := range answers31 {
+		vals[k] = v
+	}
+	vals["cn_has_address"] = "yes"
+	s := f.start("3.1", vals)
+	_, err := s.Next(context.Background())
+	var refused *runner.RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(refused.Reason, "CN") {
+		t.Fatalf("got %v", err)
+	}
+	if len(s.State().Steps) != 0 {
+		t.Error("a step ran before the refusal")
+	}
+}
+
+// ---- 3.2 Changing the DNS Name (or the IP Address and DNS Name) ----
+
+const ch3NewName = "zen-renamed"
+
+var answers32 = map[string]string{
+	"cn_is_fqdn": "yes", "address_changes": "yes", "platform": "linux", "only_primary": "no",
+	"db_here": "yes", "has_satellites": "yes", "some_unreachable": "yes", "amt": "yes",
+	"multizone_publisher": "yes", "reporting_here": "yes",
+	"internal_ca_here": "yes", "embedded_db_here": "yes",
+	"new_dns": ch3NewName + "." + lab.LabDomain, "new_address": ch3NewAddress,
+	"other_primaries": ch3Peer, "devices": ch3Peer + ", dev-7", "satellites": "sat-win, sat-lin",
+	"unreachable_devices": "dev-7",
+}
+
+var answers322 = merged(answers32, map[string]string{
+	"windows_auth_satellites": "yes", "linux_auth_satellites": "yes",
+	"windows_auth_sats": "sat-win", "linux_auth_sats": "sat-lin",
+})
+
+// renameAt gives the lab server its new name (and address) when the check
+// of step key is next, as the administrator does before the procedure's
+// certificate steps.
+func renameAt(t *testing.T, l *lab.Lab, key string, withAddress bool) func(*runner.NeedStep) {
+	c := lab.AddressChange{Name: ch3NewName}
+	if withAddress {
+		c.Address = ch3NewAddress
+	}
+	return changeAddressAt(t, l, key, c)
+}
+
+// 3.2.2 on its fullest branch: the server's certificate is reminted for its
+// new name (the CA is not), presented after the restart; the second server
+// leads to the database at its new address; the agents re-establish trust
+// and refresh; the Authentication Satellites get certificates from the
+// internal CA, by asr on Windows and rsc on Linux.
+func TestChangeDNSNameWithInternalCertificatesRunsInALab(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("3.2.2", nil)
+	var out bytes.Buffer
+	need := driveCh3(t, s, merged(answers322, ch3Secrets), &out, renameAt(t, f.lab, "new-name", true))
+	mustDone(t, need, &out)
+
+	done(t, s, "backup/other-servers@"+ch3Peer, "new-name", "ssl", "restart",
+		"3a/linux@"+ch3Peer, "3b/linux@"+ch3Peer, "primary-agents/retr@"+ch3Peer, "primary-agents/refresh@"+ch3Peer,
+		"bypasscache", "restart-agents@dev-7", "proxy-dhcp@sat-win", "restart-primaries/this-server",
+		"restart-primaries/other-servers@"+ch3Peer, "refresh-devices/refresh@dev-7", "refresh-devices/retr@dev-7",
+		"10-windows@sat-win", "10-linux@sat-lin", "packages/default-others@"+ch3Peer, "packages/custom-here",
+		"amt", "multizone/update-certificate", "reporting")
+
+	z, _ := f.lab.Zone()
+	c := z.Certs()
+	sc, ok := c.Presenting(ch3NewName)
+	if !ok || sc.Subject != "CN="+ch3NewName+"."+lab.LabDomain || !sc.Issuer.Same(c.CA) {
+		t.Errorf("%s presents %+v; want a certificate for its new name from the zone CA", ch3NewName, sc)
+	}
+	if c.Generation != 1 || c.Kind != lab.CertInternal {
+		t.Errorf("the CA was reminted too (generation %d, %s)", c.Generation, c.Kind)
+	}
+	if got, want := configureRuns(z, ch3NewName), []string{"SSL/1", "Start/Restart", "Start/Restart", "CreateExtractorPacks", "RebuildCustomPacks"}; !slices.Equal(got, want) {
+		t.Errorf("novell-zenworks-configure on this server: %v, want %v", got, want)
+	}
+	if got, want := configureRuns(z, ch3Peer), []string{"Start/Restart", "CreateExtractorPacks", "RebuildCustomPacks"}; !slices.Equal(got, want) {
+		t.Errorf("novell-zenworks-configure on %s: %v, want %v", ch3Peer, got, want)
+	}
+	for dev, want := range map[string][]string{
+		ch3Peer: {"reestablish-trust", "refresh bypasscache"}, ch3NewName: {"refresh bypasscache"},
+		"dev-7": {"reestablish-trust"}, "sat-win": {"authentication-server-reconfigure -t all"}, "sat-lin": {"remint-satellite-cert"},
+	} {
+		if got := zacCalls(z, dev); !slices.Equal(got, want) {
+			t.Errorf("zac on %s: %v, want %v", dev, got, want)
+		}
+	}
+	for _, sat := range []string{"sat-win", "sat-lin"} {
+		if sc, ok := c.Satellite(sat); !ok || !sc.Issuer.Same(c.CA) {
+			t.Errorf("%s has no authentication certificate from the zone CA: %+v", sat, sc)
+		}
+	}
+	peer, _ := f.lab.Host(ch3Peer)
+	for _, file := range []string{"zdm.xml", "zenaudit.xml"} {
+		if got := serverAddress(t, peer, file); got != ch3NewAddress || z.Database.Address != ch3NewAddress {
+			t.Errorf("%s of %s names %s; the database is at %s", file, ch3Peer, got, z.Database.Address)
+		}
+	}
+}
+
+// Only the DNS name changes: the database keeps its address, so step 3
+// does not apply and the second server's files stay as they are; without
+// unreachable devices, Authentication Satellites, AMT, Multizone or
+// Reporting, their steps do not apply either.
+func TestChangeOnlyTheDNSNameWithInternalCertificates(t *testing.T) {
+	f := newFixture(t)
+	vals := merged(answers322, ch3Secrets, map[string]string{"address_changes": "no", "new_address": "192.0.2.10",
+		"some_unreachable": "no", "windows_auth_satellites": "no", "linux_auth_satellites": "no",
+		"amt": "no", "multizone_publisher": "no", "reporting_here": "no", "has_satellites": "no"})
+	s := f.start("3.2.2", nil)
+	var out bytes.Buffer
+	mustDone(t, driveCh3(t, s, vals, &out, renameAt(t, f.lab, "new-name", false)), &out)
+	done(t, s, "new-name", "ssl", "restart", "bypasscache", "restart-primaries/other-servers@"+ch3Peer)
+	notRun(t, s, "3a/", "3b/", "refresh-devices/retr@", "10-windows@", "10-linux@", "amt", "multizone/", "reporting", "proxy-dhcp@")
+	z, _ := f.lab.Zone()
+	if sc, _ := z.Certs().Presenting(ch3NewName); sc.Subject != "CN="+ch3NewName+"."+lab.LabDomain {
+		t.Errorf("presents %+v", sc)
+	}
+	peer, _ := f.lab.Host(ch3Peer)
+	if got := serverAddress(t, peer, "zdm.xml"); got != "192.0.2.10" || z.Database.Address != got {
+		t.Errorf("zdm.xml of %s names %s, the database is at %s", ch3Peer, got, z.Database.Address)
+	}
+}
+
+// The certificate steps wait for the new name: before it is in place, the
+// check of step 2 fails and nothing is reminted.
+func TestChangeDNSNameWaitsForTheNewName(t *testing.T) {
+	f := newFixture(t)
+	vals := merged(answers322, ch3Secrets, map[string]string{"only_primary": "yes"})
+	s := f.start("3.2.2", nil)
+	var out bytes.Buffer
+	need := driveCh3(t, s, vals, &out, nil)
+	failed, ok := need.(*runner.NeedFailed)
+	if !ok || failed.Key != "new-name" || !strings.Contains(failed.Error, ch3NewName) {
+		t.Fatalf("got %T %+v", need, need)
+	}
+	z, _ := f.lab.Zone()
+	if runs := configureRuns(z, lab.DefaultHostname); len(runs) != 0 {
+		t.Errorf("ran before the new name was in place: %v", runs)
+	}
+}
+
+func TestChangeDNSNameRefusesACertificateWithoutTheDNSName(t *testing.T) {
+	f := newFixture(t)
+	vals := procedures.Values{}
+	for k, v := range merged(answers322, map[string]string{"cn_is_fqdn": "no"}) {
+		vals[k] = v
+	}
+	s := f.start("3.2.2", vals)
+	_, err := s.Next(context.Background())
+	var refused *runner.RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(refused.Reason, "fully qualified DNS name") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// ---- 3.2.1 with an external certificate ----
+
+const ch3Year = 365 * 24 * time.Hour
+
+// labRun runs a lab tool as host ("" is the lab server), outside any run.
+func labRun(t *testing.T, l *lab.Lab, host, stdin, tool string, args ...string) string {
+	t.Helper()
+	t.Setenv(lab.HostEnv, host)
+	defer os.Unsetenv(lab.HostEnv)
+	var out, errs bytes.Buffer
+	if code := lab.Exec(l.Dir(), tool, args, strings.NewReader(stdin), &out, &errs); code != 0 {
+		t.Fatalf("on %q: %s %v: exit %d\n%s%s", host, tool, args, code, out.String(), errs.String())
+	}
+	return out.String()
+}
+
+// makeZoneExternal gives the lab's zone external certificates from a new
+// certificate authority, as section 4.1 does: certificates added for both
+// Primary Servers, the servers refreshed, the certificates enforced and
+// the services restarted.
+func makeZoneExternal(t *testing.T, l *lab.Lab) *lab.ExternalCA {
+	t.Helper()
+	ca, err := lab.NewExternalCA("Example Corp Issuing CA", 5*ch3Year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := lab.DefaultAdminUser + "\n" + adminPW + "\n"
+	for _, h := range []string{lab.DefaultHostname, ch3Peer} {
+		p := l.Rebase("/root/zcm_certs/" + h + ".der")
+		if err := ca.IssueServer(h+"."+lab.LabDomain, ch3Year, p, ""); err != nil {
+			t.Fatal(err)
+		}
+		labRun(t, l, "", login, "zman", "sacert", h, p)
+	}
+	for _, h := range []string{"", ch3Peer} {
+		labRun(t, l, h, "", "zac", "ref")
+	}
+	labRun(t, l, "", "", "novell-zenworks-configure", "-c", "SSL", "-Z")
+	for _, h := range []string{"", ch3Peer} {
+		labRun(t, l, h, "3\n", "novell-zenworks-configure", "-c", "Start")
+	}
+	if c := mustZone(t, l).Certs(); c.Kind != lab.CertExternal || !c.CA.Same(ca.CA()) {
+		t.Fatalf("the zone is not external: %s %s", c.Kind, c.CA)
+	}
+	return ca
+}
+
+func mustZone(t *testing.T, l *lab.Lab) lab.Zone {
+	t.Helper()
+	z, err := l.Zone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
+}
+
+var answers321 = merged(answers32, map[string]string{
+	"root_cert_import": "zac", "server_zcc_path": "/Devices/Servers/" + ch3NewName,
+	"server_cert": "/root/zcm_certs/" + ch3NewName + ".der", "root_cert": "/root/zcm_certs/root-ca.der",
+})
+
+// The operator's work in 3.2.1: the new name at step 2's check, the signed
+// certificate from the CSR, the root certificate on every device that
+// imports it.
+func operator321(t *testing.T, l *lab.Lab, ca *lab.ExternalCA, withAddress bool) func(*runner.NeedStep) {
+	rename := renameAt(t, l, "new-name", withAddress)
+	return func(n *runner.NeedStep) {
+		rename(n)
+		switch {
+		case n.Key == "request":
+			if err := ca.IssueServer(ch3NewName+"."+lab.LabDomain, ch3Year, l.Rebase(answers321["server_cert"]), ""); err != nil {
+				t.Fatal(err)
+			}
+		case strings.HasPrefix(n.Key, "cert-info@"):
+			h, err := l.Host(n.Target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ca.WriteCertificate(h.Rebase(answers321["root_cert"])); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// 3.2.1 on its fullest branch: the certificate for the new name is added
+// and enforced, and this server presents it after the restart; every device
+// imported the CA's root certificate; the second server leads to the
+// database at its new address; the agents re-establish trust and refresh.
+func TestChangeDNSNameWithExternalCertificatesRunsInALab(t *testing.T) {
+	f := newFixture(t)
+	ca := makeZoneExternal(t, f.lab)
+	s := f.start("3.2.1", nil)
+	var out bytes.Buffer
+	need := driveCh3(t, s, merged(answers321, ch3Secrets), &out, operator321(t, f.lab, ca, true))
+	mustDone(t, need, &out)
+
+	done(t, s, "backup/other-servers@"+ch3Peer, "new-name", "request", "sacert", "refresh-for-certs@dev-7",
+		"ssl", "restart", "cert-info@"+ch3Peer, "cert-info@dev-7", "7.1/linux@"+ch3Peer, "7.2/linux@"+ch3Peer,
+		"restart-primaries/other-servers@"+ch3Peer, "primary-agents/retr@"+ch3Peer, "primary-agents/refresh@"+ch3Peer,
+		"bypasscache", "restart-agents@dev-7", "proxy-dhcp@sat-lin", "refresh-devices/retr@dev-7",
+		"satellite-certs@sat-win", "satellite-certs@sat-lin", "packages/custom-others@"+ch3Peer, "amt",
+		"multizone/new-address", "reporting")
+	notRun(t, s, "bundle")
+
+	z := mustZone(t, f.lab)
+	c := z.Certs()
+	sc, ok := c.Presenting(ch3NewName)
+	if !ok || sc.Subject != "CN="+ch3NewName+"."+lab.LabDomain || !sc.Issuer.Same(ca.CA()) {
+		t.Errorf("%s presents %+v; want its new certificate from %s", ch3NewName, sc, ca.CA())
+	}
+	if c.Kind != lab.CertExternal || !c.CA.Same(ca.CA()) || len(c.Pending) != 0 {
+		t.Errorf("the zone: %s, CA %s, pending %v", c.Kind, c.CA, c.Pending)
+	}
+	for _, dev := range []string{ch3Peer, "dev-7"} {
+		imported := slices.ContainsFunc(zacCalls(z, dev), func(c string) bool {
+			return strings.HasPrefix(c, "cert-info ") && strings.HasSuffix(c, answers321["root_cert"])
+		})
+		if !c.Trusts(dev, ca.CA()) || !imported {
+			t.Errorf("%s did not import the root certificate: %v", dev, zacCalls(z, dev))
+		}
+	}
+	if got, want := configureRuns(z, ch3NewName), []string{"SSL/enforce", "Start/Restart", "Start/Restart", "CreateExtractorPacks", "RebuildCustomPacks"}; !slices.Equal(got, want) {
+		t.Errorf("novell-zenworks-configure on this server: %v, want %v", got, want)
+	}
+	if got := zacCalls(z, ch3NewName); !slices.Equal(got, []string{"refresh bypasscache"}) {
+		t.Errorf("zac on this server: %v", got)
+	}
+	peer, _ := f.lab.Host(ch3Peer)
+	for _, file := range []string{"zdm.xml", "zenaudit.xml"} {
+		if got := serverAddress(t, peer, file); got != ch3NewAddress {
+			t.Errorf("%s of %s names %s", file, ch3Peer, got)
+		}
+	}
+	// zac retr and cert-info on the other machines were answered at their
+	// prompts: the password is nowhere on disk, in the journal or the lab.
+	if strings.Contains(out.String(), adminPW) {
+		t.Error("the administrator password reached the output")
+	}
+	s.Close()
+	secretsNowhere(t, f.store.Dir(), adminPW, passphrase)
+	secretsNowhere(t, f.lab.Dir(), adminPW)
+}
+
+// Without the optional import (or with a bundle), no device runs zac
+// cert-info; a DNS-only change leaves the database where it is.
+func TestChangeDNSNameWithExternalCertificatesByBundle(t *testing.T) {
+	f := newFixture(t)
+	ca := makeZoneExternal(t, f.lab)
+	vals := merged(answers321, ch3Secrets, map[string]string{"root_cert_import": "bundle", "address_changes": "no",
+		"new_address": "192.0.2.10", "has_satellites": "no", "some_unreachable": "no", "amt": "no",
+		"multizone_publisher": "no", "reporting_here": "no"})
+	s := f.start("3.2.1", nil)
+	var out bytes.Buffer
+	mustDone(t, driveCh3(t, s, vals, &out, operator321(t, f.lab, ca, false)), &out)
+	done(t, s, "bundle", "sacert", "ssl", "restart")
+	notRun(t, s, "cert-info@", "7.1/", "7.2/", "satellite-certs@", "proxy-dhcp@", "refresh-devices/retr@", "amt", "multizone/", "reporting")
+	z := mustZone(t, f.lab)
+	for _, c := range z.DeviceLog {
+		if c.Subcommand == "cert-info" {
+			t.Errorf("zac cert-info ran on %s", c.Device)
+		}
+	}
+	if sc, _ := z.Certs().Presenting(ch3NewName); sc.Subject != "CN="+ch3NewName+"."+lab.LabDomain {
+		t.Errorf("presents %+v", sc)
+	}
+}
