@@ -274,6 +274,12 @@ func (d *Definition) checklistItem(p PlanStep, vals Values) ChecklistItem {
 		it.Commands = append(it.Commands, d.checklistCommand(s, vals))
 		it.Asks = d.asks(s)
 	}
+	if a := s.Archive; a != nil {
+		it.Commands = append(it.Commands, ChecklistCommand{Line: "zenrecover archive create --passphrase " + shellWord(ExpandOrPlaceholder(a.From, vals)) + " " + shellWord(ExpandOrPlaceholder(a.To, vals))})
+	}
+	if x := s.Extract; x != nil {
+		it.Commands = append(it.Commands, ChecklistCommand{Line: "zenrecover archive extract " + shellWord(ExpandOrPlaceholder(x.From, vals)) + " " + shellWord(ExpandOrPlaceholder(x.To, vals))})
+	}
 	if len(s.Command) > 0 {
 		var words []string
 		for _, a := range s.Command {
@@ -369,6 +375,14 @@ func actionWords(s *Step, vals Values) string {
 		return fmt.Sprintf("Copy %s to %s (%s).", from, x(s.Copy.To), policy)
 	case s.EditXML != nil:
 		return fmt.Sprintf("In %s, make <%s> hold %s.", x(s.EditXML.File), strings.TrimLeft(s.EditXML.Element, "/"), x(s.EditXML.Value))
+	case s.Archive != nil:
+		w := fmt.Sprintf("zenrecover archives %s into the encrypted archive set %s (it resumes where it stopped if interrupted).", x(s.Archive.From), x(s.Archive.To))
+		if len(s.Archive.Require) > 0 {
+			w += " It checks that " + strings.Join(s.Archive.Require, ", ") + " is in it."
+		}
+		return w
+	case s.Extract != nil:
+		return fmt.Sprintf("zenrecover restores the archive set %s into %s, checking every file against its manifest.", x(s.Extract.From), x(s.Extract.To))
 	case s.SQL != nil:
 		w := "Run these statements against the zone database (zenrecover runs them where it has a database client)."
 		if s.SQL.Expect != "" {
@@ -405,6 +419,8 @@ func checkWords(c CheckSpec, vals Values, after bool) string {
 		return "files can be created in " + x(c.Writable)
 	case c.XMLPathExists != nil:
 		return fmt.Sprintf("<%s> in %s names an existing file", strings.TrimLeft(c.XMLPathExists.Element, "/"), x(c.XMLPathExists.File))
+	case c.ArchiveComplete != "":
+		return x(c.ArchiveComplete) + " is a complete archive set (zenrecover archive verify)"
 	case c.ResolvesTo != nil:
 		return x(c.ResolvesTo.Name) + " resolves to " + x(c.ResolvesTo.Address)
 	case c.AddressLocal != "":

@@ -16,12 +16,15 @@ import (
 // whose steps are all finished is marked completed, and an in-doubt step
 // whose verify checks all pass is marked done.
 func (s *Session) Next(ctx context.Context) (Need, error) {
+	// A refusal is checked before each question, so an unsupported
+	// combination stops the run as soon as its answers are known.
+	why := s.def.Refused(s.vals)
 	for _, f := range s.def.Facts {
-		if _, ok := s.vals[f.ID]; !ok {
+		if _, ok := s.vals[f.ID]; !ok && why == "" {
 			return s.needFact(f), nil
 		}
 	}
-	if why := s.def.Refused(s.vals); why != "" {
+	if why != "" {
 		// Final: nothing ran, and a resume would refuse again; the run
 		// must not stand in the way of a new one with other answers.
 		if err := s.store.SetStatus(ctx, s.run.ID, s.token, state.RunFailed); err != nil {

@@ -112,3 +112,15 @@ func TestContentRepoArchiveRoundTripsThroughBackupAndRestore(t *testing.T) {
 	r.Close()
 	secretsNowhere(t, f.store.Dir(), "Archive-Pass-77", passphrase, adminPW)
 }
+
+// An unsupported combination stops the run as soon as its answers are
+// known, before the remaining questions are asked.
+func TestRefusalComesBeforeTheRemainingQuestions(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("2.1", procedures.Values{"same_platform": "false"})
+	_, err := s.Next(context.Background())
+	var refused *runner.RefusedError
+	if !errors.As(err, &refused) {
+		t.Fatalf("with eight questions unanswered, got %v instead of the refusal", err)
+	}
+}
