@@ -33,8 +33,12 @@ func newListCmd(g *globals) *cobra.Command {
 				}
 				return writeJSON(out, items)
 			}
+			idw := 0
 			for _, d := range lib.All() {
-				fmt.Fprintf(out, "%-6s %-22s %s\n", d.Section, d.ID, d.Title)
+				idw = max(idw, len(d.ID))
+			}
+			for _, d := range lib.All() {
+				fmt.Fprintf(out, "%-6s %-*s  %s\n", d.Section, idw, d.ID, d.Title)
 			}
 			return nil
 		},
