@@ -33,6 +33,7 @@ func newLabCmd(g *globals) *cobra.Command {
 	initCmd.Flags().StringVar(&o.Hostname, "hostname", "", "the simulated server's host name")
 	initCmd.Flags().StringVar(&o.AdminUser, "admin-user", "", "the simulated zone's administrator name")
 	initCmd.Flags().StringVar(&o.AdminPassword, "admin-password", "", "the simulated zone's administrator password")
+	initCmd.Flags().BoolVar(&o.Reporting, "reporting", false, "install ZENworks Reporting on the simulated server (its roles and zone settings; section 2.2 steps 9f and 9h)")
 	var labDir string
 	execCmd := &cobra.Command{
 		Use:                "exec TOOL [ARGS...]",

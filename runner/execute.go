@@ -51,14 +51,24 @@ func (s *Session) stepByKey(key string) (*procedures.Step, string, error) {
 	return st, target, nil
 }
 
-func (s *Session) checkConfirm(st *procedures.Step, typed string) error {
+func (s *Session) checkConfirm(st *procedures.Step, target, typed string) error {
 	if !st.Destructive || s.opts.DryRun {
 		return nil
 	}
-	if strings.TrimSpace(typed) != s.host {
-		return fmt.Errorf("step %s changes the server: type its host name %q to go ahead (you typed %q)", st.Ref, s.host, strings.TrimSpace(typed))
+	host := s.confirmWord(st, target)
+	if strings.TrimSpace(typed) != host {
+		return fmt.Errorf("step %s changes the server: type its host name %q to go ahead (you typed %q)", st.Ref, host, strings.TrimSpace(typed))
 	}
 	return nil
+}
+
+// confirmWord is the host name typed before a destructive step: the name
+// of the server it changes, which is not always this one.
+func (s *Session) confirmWord(st *procedures.Step, target string) string {
+	if h := s.where(st, s.valsFor(target)); h != "" {
+		return h
+	}
+	return s.host
 }
 
 // Execute runs one step's action: started is journaled durably first, and
@@ -80,7 +90,7 @@ func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Write
 	if h := s.elsewhere(st, s.valsFor(target)); h != "" {
 		return nil, fmt.Errorf("step %s is done on %s, which this wizard cannot reach: do it there, then confirm it", st.Ref, h)
 	}
-	if err := s.checkConfirm(st, confirm); err != nil {
+	if err := s.checkConfirm(st, target, confirm); err != nil {
 		return nil, err
 	}
 	b, err := s.build(st, target, false)
@@ -197,7 +207,7 @@ func (s *Session) Confirm(ctx context.Context, key, confirm string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkConfirm(st, confirm); err != nil {
+	if err := s.checkConfirm(st, target, confirm); err != nil {
 		return err
 	}
 	return s.append(ctx, state.Event{Kind: state.EventConfirmed, Step: st.ID, Target: target})

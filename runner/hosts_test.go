@@ -141,3 +141,27 @@ func TestStepsOnOtherHostsAreConfirmedOnALiveServer(t *testing.T) {
 		t.Errorf("after confirming: %T", n)
 	}
 }
+
+// A destructive step done on another server asks for that server's name,
+// not this one's: the name typed is the one about to change.
+func TestDestructiveStepElsewhereAsksForThatHostsName(t *testing.T) {
+	f := newFixture(t)
+	def := strings.Replace(onHostsDef, "    idempotent: true\n", "    destructive: true\n", 1)
+	s, err := runner.Start(context.Background(), f.opts(), parseDef(t, def), procedures.Values{"servers": "zen-primary-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	n, _ := s.Next(ctx)
+	ns, ok := n.(*runner.NeedStep)
+	if !ok || ns.ConfirmWord != "zen-primary-2" {
+		t.Fatalf("confirm word: %#v", n)
+	}
+	if _, err := s.Execute(ctx, ns.Key, lab.DefaultHostname, &bytes.Buffer{}, nil); err == nil {
+		t.Error("this server's name confirmed a change to zen-primary-2")
+	}
+	if o, err := s.Execute(ctx, ns.Key, "zen-primary-2", &bytes.Buffer{}, nil); err != nil || !o.OK {
+		t.Errorf("%v %+v", err, o)
+	}
+}

@@ -200,7 +200,7 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 	n := &NeedStep{Step: st, Target: target, Key: state.StepKey(st.ID, target), Number: num, Total: total,
 		Manual: st.Kind() == "manual", Destructive: st.Destructive, Condition: s.def.ConditionWords(st)}
 	if st.Destructive {
-		n.ConfirmWord = s.host
+		n.ConfirmWord = s.confirmWord(st, target)
 	}
 	vals := s.valsFor(target)
 	for _, c := range st.Command {

@@ -331,16 +331,26 @@ func TestReplacePrimaryWindows(t *testing.T) {
 	}
 }
 
-// needLab9f skips a test when the lab's database client does not know
-// step 9f's statements yet (they are not the zZENServerRoles ones of 1.5
-// and 2.1).
-func needLab9f(t *testing.T) {
+// reportingGone checks 9f's work: no server keeps a Reporting role, and of
+// zOpaqueData only the rows that are not Reporting's are left.
+func reportingGone(t *testing.T, before, after lab.Zone) {
 	t.Helper()
-	probe := newFixture(t)
-	q := probe.lib.Get("2.2").Step("9f").SQL
-	var out, errb bytes.Buffer
-	if code := lab.Exec(probe.lab.Dir(), lab.ToolSQL, []string{"-e", q.Script}, nil, &out, &errb); code != 0 {
-		t.Skipf("the lab's %s cannot run step 9f yet: %s", lab.ToolSQL, strings.TrimSpace(errb.String()+out.String()))
+	for _, srv := range after.Servers {
+		if srv.HasRole(lab.RoleReportCMS) || srv.HasRole(lab.RoleReportApplication) {
+			t.Errorf("9f left a Reporting role on %s: %q", srv.Name, srv.Roles)
+		}
+	}
+	var kept, left []string
+	for _, d := range before.OpaqueData {
+		if d.Name != lab.OpaqueReportingPassword && !strings.Contains(d.Name, "zone.configuration.reports") {
+			kept = append(kept, d.Name)
+		}
+	}
+	for _, d := range after.OpaqueData {
+		left = append(left, d.Name)
+	}
+	if len(kept) == 0 || len(kept) == len(before.OpaqueData) || !slices.Equal(left, kept) {
+		t.Errorf("zOpaqueData was %+v; after 9f it holds %q, want %q", before.OpaqueData, left, kept)
 	}
 }
 
@@ -348,29 +358,40 @@ func needLab9f(t *testing.T) {
 // entries removed from the database (9f), Reporting installed again (9g)
 // and the reports loaded (9h).
 func TestReplacePrimaryWithReporting(t *testing.T) {
-	needLab9f(t)
-	var help bytes.Buffer
-	probe := newFixture(t)
-	lab.Exec(probe.lab.Dir(), lab.ToolZman, []string{"--help"}, nil, &help, nil)
-	if !strings.Contains(help.String(), "rpld") {
-		t.Skip("the lab's zman has no rpld (report-load) yet: step 9h cannot be rehearsed")
-	}
-	f := newFixture(t)
-	os.MkdirAll(f.lab.Rebase("/root/zcm_backups/reports"), 0o700)
+	f := newFixtureWith(t, lab.Options{Reporting: true})
+	reports := f.lab.Rebase("/root/zcm_backups/reports")
+	os.MkdirAll(reports, 0o700)
+	os.WriteFile(filepath.Join(reports, "Device Inventory.xml"), []byte("<report/>"), 0o600)
+	before, _ := f.lab.Zone()
 	r := replace22(t, f, facts22(map[string]string{"reporting": "true", "install_reporting": "true"}))
 	r.done(t, "backup-reports", "9f", "9g", "9h")
+	z, _ := f.lab.Zone()
+	reportingGone(t, before, z)
+	if want := []lab.ReportLoad{{Server: f.lab.Hostname(), Folder: reports, Files: 1}}; !slices.Equal(z.ReportLoads, want) {
+		t.Errorf("9h: report loads %+v, want %+v", z.ReportLoads, want)
+	}
+	if srv, _ := z.Server(f.lab.Hostname()); !srv.HasRole(lab.RoleCertAuth) || !srv.HasRole(lab.RolePrimary) {
+		t.Errorf("9f took more than Reporting's roles: %q", srv.Roles)
+	}
 }
 
 // Reporting on the old server but not on the new one: its database
 // entries still go; nothing is installed or loaded.
 func TestReplacePrimaryDroppingReporting(t *testing.T) {
-	needLab9f(t)
-	f := newFixture(t)
+	f := newFixtureWith(t, lab.Options{Reporting: true})
+	before, _ := f.lab.Zone()
 	r := replace22(t, f, facts22(map[string]string{"reporting": "true"}))
 	r.done(t, "backup-reports", "9f")
 	r.notRun(t, "9g", "9h")
-	if !strings.Contains(r.out.String(), "row(s) deleted") || !strings.Contains(r.out.String(), "(committed)") {
-		t.Errorf("9f's deletes did not run and commit:\n%s", r.out.String())
+	for _, want := range []string{"2 row(s) deleted", "1 row(s) deleted", "3 row(s) deleted", "(committed)"} {
+		if !strings.Contains(r.out.String(), want) {
+			t.Errorf("9f's output lacks %q:\n%s", want, r.out.String())
+		}
+	}
+	z, _ := f.lab.Zone()
+	reportingGone(t, before, z)
+	if len(z.ReportLoads) != 0 {
+		t.Errorf("reports were loaded though Reporting is not installed again: %+v", z.ReportLoads)
 	}
 }
 
@@ -387,8 +408,7 @@ func TestReplacePrimaryAcrossPlatformsIsRefused(t *testing.T) {
 	}
 }
 
-// Until the lab can rehearse them, a dry run shows what the reporting
-// branch does: 9f's statements for the zone database and 9h's zman rpld
+// A dry run shows what the reporting branch does: 9f's statements for the zone database and 9h's zman rpld
 // on the folder step 4 exported to; 9g and 9h only when Reporting is
 // installed again.
 func TestReplacePrimaryReportingInADryRun(t *testing.T) {

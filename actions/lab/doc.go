@@ -51,9 +51,12 @@
 // rsc) and zenrecover-sql. zenrecover-sql is the lab's own name for the SQL
 // editor the reference has the operator log into: it knows only the
 // reference's statements on zZENServerRoles (the 1.5 step 1 query, the 2.1
-// step 11c deletes, the 11d inserts and commit), maps the table onto the
+// step 11c deletes, the 11d inserts and commit) and 2.2 step 9f's deletes
+// (roles joined by or; zOpaqueData by name = or LIKE), maps the table onto the
 // zone's server roles by server GUID, and rolls back a session that ends
-// without commit. What these tools did is recorded in the zone
+// without commit. For 2.2 step 9h, zman also has report-load (rpld), and
+// Options.Reporting (lab init --reporting) gives the server Reporting's roles
+// and zOpaqueData rows. What these tools did is recorded in the zone
 // (configure_runs, permissions_fixed, device_log), zac arguments with their
 // passwords and passphrases masked.
 package lab

@@ -21,6 +21,8 @@ type Options struct {
 	// database file exists here and this server lacks the Database role.
 	// Inverted from "DatabaseLocal" so that the zero value is the default.
 	ExternalDatabase bool
+	// Reporting installs ZENworks Reporting on this server (reports.go).
+	Reporting bool
 }
 
 // Defaults for Options.
@@ -141,6 +143,7 @@ func (l *Lab) build(o Options) error {
 	if err != nil {
 		return err
 	}
+	addReporting(&z, o)
 	if err := l.writeZone(z); err != nil {
 		return err
 	}

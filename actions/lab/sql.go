@@ -10,10 +10,11 @@ import (
 )
 
 // zenrecover-sql stands in for the SQL editor the reference has the
-// operator log into (sections 1.5 and 2.1). It knows exactly the statements
-// the reference gives against zZENServerRoles; the table is the zone's
-// server roles, its id column the server's GUID. Changes wait for commit,
-// and a session that ends without one rolls them back.
+// operator log into (sections 1.5, 2.1 and 2.2). It knows exactly the
+// statements the reference gives against zZENServerRoles and zOpaqueData:
+// zZENServerRoles is the zone's server roles, its id column the server's
+// GUID; zOpaqueData is Zone.OpaqueData. Changes wait for commit, and a
+// session that ends without one rolls them back.
 
 // sqlObjectPath is zZenObject.path for a Primary Server.
 const sqlObjectPath = "/Devices/Servers"
@@ -34,28 +35,78 @@ var (
 	sqlSelectCA = strings.ToLower(normalizeSQL(`select zsr.id,z.name,zsr.Roles as CA_Role,z.path from zZenServerRoles zsr,
 zZenObject z where zsr.id=z.zuid and zsr.id in (select zuid from zZenServer
 where Type='Primary') and zsr.Roles='CertAuth'`))
-	sqlDelete = regexp.MustCompile(`(?i)^delete from zzenserverroles where roles='([^']*)'$`)
-	sqlInsert = regexp.MustCompile(`(?i)^insert into zzenserverroles\(id,roles,position\)values\(0x([0-9a-f]+),'([^']*)',\(select max\(position\)from zzenserverroles where id=0x([0-9a-f]+)\)\+1\)$`)
-	sqlCommit = regexp.MustCompile(`(?i)^commit$`)
+	// One role (2.1 step 11c) or several joined by or (2.2 step 9f).
+	sqlDelete     = regexp.MustCompile(`(?i)^delete from zzenserverroles where (roles='[^']*'(?: ?or roles='[^']*')*)$`)
+	sqlDeleteTerm = regexp.MustCompile(`(?i)roles='([^']*)'`)
+	// 2.2 step 9f: name = '...' or name like '...'.
+	sqlDeleteOpaque = regexp.MustCompile(`(?i)^delete from zopaquedata where name(=| like )'([^']*)'$`)
+	sqlInsert       = regexp.MustCompile(`(?i)^insert into zzenserverroles\(id,roles,position\)values\(0x([0-9a-f]+),'([^']*)',\(select max\(position\)from zzenserverroles where id=0x([0-9a-f]+)\)\+1\)$`)
+	sqlCommit       = regexp.MustCompile(`(?i)^commit$`)
 )
 
-// sqlOp is one uncommitted change: a delete of Role from every server, or
-// an insert of Role for the server with GUID.
-type sqlOp struct {
-	insert bool
-	guid   string
-	role   string
+// sqlOp is one uncommitted statement: it changes z and returns how many
+// rows it touched. It runs once on the session's view, for the row count,
+// and again on the zone at commit.
+type sqlOp func(z *Zone) (rows int)
+
+// deleteRoles removes every server's rows whose role is one of roles.
+func deleteRoles(roles []string) sqlOp {
+	return func(z *Zone) int {
+		rows := 0
+		for i := range z.Servers {
+			srv := &z.Servers[i]
+			n := len(srv.Roles)
+			srv.Roles = slices.DeleteFunc(srv.Roles, func(r string) bool {
+				return slices.ContainsFunc(roles, func(d string) bool { return strings.EqualFold(r, d) })
+			})
+			rows += n - len(srv.Roles)
+		}
+		return rows
+	}
 }
 
-func (op sqlOp) apply(z *Zone) {
-	for i := range z.Servers {
-		srv := &z.Servers[i]
-		if !op.insert {
-			srv.Roles = slices.DeleteFunc(srv.Roles, func(r string) bool { return strings.EqualFold(r, op.role) })
-		} else if strings.EqualFold(srv.GUID, op.guid) && !srv.hasRoleFold(op.role) {
-			srv.Roles = append(srv.Roles, op.role)
+// insertRole gives the server with guid the role.
+func insertRole(guid, role string) sqlOp {
+	return func(z *Zone) int {
+		for i := range z.Servers {
+			srv := &z.Servers[i]
+			if strings.EqualFold(srv.GUID, guid) && !srv.hasRoleFold(role) {
+				srv.Roles = append(srv.Roles, role)
+				return 1
+			}
+		}
+		return 0
+	}
+}
+
+// deleteOpaque removes the zOpaqueData rows whose name matches.
+func deleteOpaque(match func(name string) bool) sqlOp {
+	return func(z *Zone) int {
+		n := len(z.OpaqueData)
+		z.OpaqueData = slices.DeleteFunc(z.OpaqueData, func(d OpaqueDatum) bool { return match(d.Name) })
+		return n - len(z.OpaqueData)
+	}
+}
+
+// sqlLike compiles a LIKE pattern: % is any run of characters, _ any one
+// character, everything else itself; case insensitive, as SQL Anywhere
+// compares by default.
+func sqlLike(pattern string) func(string) bool {
+	var b strings.Builder
+	b.WriteString(`(?is)^`)
+	for _, r := range pattern {
+		switch r {
+		case '%':
+			b.WriteString(`.*`)
+		case '_':
+			b.WriteString(`.`)
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
 		}
 	}
+	b.WriteString(`$`)
+	re := regexp.MustCompile(b.String())
+	return re.MatchString
 }
 
 // hasRoleFold compares as the zone database (SQL Anywhere, case
@@ -66,7 +117,7 @@ func (s Server) hasRoleFold(role string) bool {
 
 // canonicalRole spells a known role as the zone does.
 func canonicalRole(role string) string {
-	for _, r := range []string{RolePrimary, RoleDatabase, RoleMasterPrimary, RoleCertAuth} {
+	for _, r := range []string{RolePrimary, RoleDatabase, RoleMasterPrimary, RoleCertAuth, RoleReportCMS, RoleReportApplication} {
 		if strings.EqualFold(r, role) {
 			return r
 		}
@@ -90,10 +141,23 @@ func (q *sqlSession) view() (Zone, error) {
 	for i := range z.Servers {
 		z.Servers[i].Roles = slices.Clone(z.Servers[i].Roles)
 	}
+	z.OpaqueData = slices.Clone(z.OpaqueData)
 	for _, op := range q.pending {
-		op.apply(&z)
+		op(&z)
 	}
 	return z, nil
+}
+
+// change queues op and reports the rows it touches in the session's view.
+func (q *sqlSession) change(op sqlOp, done string) error {
+	z, err := q.view()
+	if err != nil {
+		return err
+	}
+	rows := op(&z)
+	q.pending = append(q.pending, op)
+	fmt.Fprintf(q.s.out, "%d row(s) %s\n", rows, done)
+	return nil
 }
 
 var errUnsupported = errors.New("unsupported statement")
@@ -109,19 +173,19 @@ func (q *sqlSession) exec(stmt string) error {
 		return q.commit()
 	}
 	if m := sqlDelete.FindStringSubmatch(n); m != nil {
-		z, err := q.view()
-		if err != nil {
-			return err
+		var roles []string
+		for _, t := range sqlDeleteTerm.FindAllStringSubmatch(m[1], -1) {
+			roles = append(roles, t[1])
 		}
-		rows := 0
-		for _, srv := range z.Servers {
-			if srv.hasRoleFold(m[1]) {
-				rows++
-			}
+		return q.change(deleteRoles(roles), "deleted")
+	}
+	if m := sqlDeleteOpaque.FindStringSubmatch(n); m != nil {
+		value := m[2]
+		match := func(name string) bool { return strings.EqualFold(name, value) }
+		if m[1] != "=" {
+			match = sqlLike(value)
 		}
-		q.pending = append(q.pending, sqlOp{role: m[1]})
-		fmt.Fprintf(q.s.out, "%d row(s) deleted\n", rows)
-		return nil
+		return q.change(deleteOpaque(match), "deleted")
 	}
 	if m := sqlInsert.FindStringSubmatch(n); m != nil {
 		return q.insert(m[1], canonicalRole(m[2]), m[3])
@@ -152,9 +216,7 @@ func (q *sqlSession) insert(guid, role, maxOf string) error {
 	if srv.hasRoleFold(role) {
 		return fmt.Errorf("primary key for table 'zZENServerRoles' is not unique: %s already has the role %s", srv.Name, role)
 	}
-	q.pending = append(q.pending, sqlOp{insert: true, guid: guid, role: role})
-	fmt.Fprintln(q.s.out, "1 row(s) inserted")
-	return nil
+	return q.change(insertRole(guid, role), "inserted")
 }
 
 func (q *sqlSession) selectCA() error {
@@ -185,7 +247,7 @@ func (q *sqlSession) commit() error {
 	ops := q.pending
 	err := q.s.lab.updateZone(func(z *Zone) error {
 		for _, op := range ops {
-			op.apply(z)
+			op(z)
 		}
 		return nil
 	})

@@ -35,6 +35,7 @@ func zmanCommands() []zmanCommand {
 		{long: "server-add-certificate", short: "sacert", synopsis: "<path of the Primary Server> <path of its certificate>", nargs: 2, run: (*session).serverAddCertificate},
 		{long: "database-get-credentials", short: "dgc", synopsis: "[-U <administrator name> -P <administrator password>]",
 			raw: true, run: (*session).databaseGetCredentials},
+		{long: "report-load", short: "rpld", synopsis: "<source folder>", nargs: 1, run: (*session).reportLoad},
 	}
 }
 

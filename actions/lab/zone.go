@@ -33,6 +33,9 @@ type Zone struct {
 	DeviceLog []DeviceCall `json:"device_log,omitempty"`
 	// Failures are rehearsal faults waiting to fire, in the order added.
 	Failures []Failure `json:"failures,omitempty"`
+	// OpaqueData is the zOpaqueData table; ReportLoads the zman rpld runs (reports.go).
+	OpaqueData  []OpaqueDatum `json:"opaque_data,omitempty"`
+	ReportLoads []ReportLoad  `json:"report_loads,omitempty"`
 	// Certificates is the zone's certificate state (cert.go); nil until a
 	// tool first changes it, which reads as the zone as installed.
 	Certificates *Certificates `json:"certificates,omitempty"`
