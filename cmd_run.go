@@ -26,6 +26,8 @@ type runFlags struct {
 	yes         bool
 	confirmHost string
 	forceUnlock bool
+	adopt       bool // resume: take the procedure's changed definition
+	confirm     bool // ... including changes to steps not begun
 }
 
 func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
@@ -38,6 +40,10 @@ func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "plain mode: confirm manual and destructive steps (rehearsals and dry runs only)")
 	cmd.Flags().StringVar(&f.confirmHost, "confirm-host", "", "plain mode: the host name that confirms destructive steps on a live server")
 	cmd.Flags().BoolVar(&f.forceUnlock, "force-unlock", false, "take the run over from another zenrecover that holds it")
+	if !withStart {
+		cmd.Flags().BoolVar(&f.adopt, "adopt-definition", false, "go on with the procedure's changed definition instead of the one the run started with")
+		cmd.Flags().BoolVar(&f.confirm, "confirm-changes", false, "with --adopt-definition: accept changes to steps the run has not begun")
+	}
 }
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -156,10 +162,17 @@ func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
 			return err
 		}
 	}
+	// The procedure as it is now, to tell the operator how it changed since
+	// the run started (the run finishes on its recorded copy unless
+	// --adopt-definition). A library that no longer loads changes nothing.
+	lib, libErr := g.library()
+	if libErr == nil {
+		opts.Current = lib.Get(run.ProcedureID)
+	}
+	opts.AdoptDefinition, opts.ConfirmChanges = f.adopt, f.confirm
 	if !f.plain && interactive() {
-		lib, err := g.library()
-		if err != nil {
-			return err
+		if libErr != nil {
+			return libErr
 		}
 		code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, nil), &run, "")
 		return exitWith(code, err)
@@ -214,7 +227,8 @@ func (g *globals) tuiConfig(lib *procedures.Library, o runner.Options, preset pr
 // holding the run is not a failure of this one.
 func sessionErr(err error) error {
 	var le *state.LockedError
-	if errors.As(err, &le) {
+	var dc *runner.DefinitionChangedError
+	if errors.As(err, &le) || errors.As(err, &dc) {
 		return &exitError{code: exitUsage, err: err}
 	}
 	return &exitError{code: exitFailed, err: err}

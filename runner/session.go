@@ -24,6 +24,14 @@ type Options struct {
 	DryRun      bool
 	Version     string
 	ForceUnlock bool // take the run over from another zenrecover
+	// Current is the procedure's definition now, for Resume to compare with
+	// the one the run started with (nil: no comparison). A resumed run
+	// finishes on its recorded copy unless AdoptDefinition; adopting is
+	// refused when a begun step changed, and needs ConfirmChanges when only
+	// pending steps did (DESIGN.md).
+	Current         *procedures.Definition
+	AdoptDefinition bool
+	ConfirmChanges  bool
 }
 
 // Session is one run being walked by this process.
@@ -42,6 +50,14 @@ type Session struct {
 	host    string
 	asked   map[string]bool // secrets asked in this process
 	resumed bool            // this process took the run up after an interruption
+	changes []DefChange     // how the procedure changed since the run started
+	adopted bool            // ... and the run took the new definition
+}
+
+// DefinitionChanges says how the procedure's definition differs from the
+// one the run started with, and whether the run took the new one.
+func (s *Session) DefinitionChanges() (changes []DefChange, adopted bool) {
+	return s.changes, s.adopted
 }
 
 func (o Options) mode() state.Mode {
@@ -206,6 +222,22 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 	if err := s.openLog(); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if o.Current != nil {
+		rs := state.Fold(s.events)
+		if o.AdoptDefinition {
+			s.changes, err = adopt(run.ID, def, o.Current, rs, o.ConfirmChanges)
+			if err == nil && len(s.changes) > 0 {
+				err = o.Store.AdoptDefinition(ctx, run.ID, token, o.Current.Hash, o.Current.StepHashes(), o.Current.Bundle())
+				s.def, s.adopted = o.Current, true
+			}
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+		} else {
+			s.changes = CompareDefinitions(def, o.Current, rs)
+		}
 	}
 	for k, v := range state.Fold(s.events).Answers {
 		s.vals[k] = v

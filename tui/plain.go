@@ -86,6 +86,16 @@ func (p *Plain) Drive(ctx context.Context, sess *runner.Session) int {
 		mode = "REHEARSAL in " + sess.Lab().Dir()
 	}
 	p.say("zenrecover: run %s: %s %s (%s)", run.ID, def.Section, def.Title, mode)
+	if changes, adopted := sess.DefinitionChanges(); len(changes) > 0 {
+		if adopted {
+			p.say("The procedure's definition changed since this run started; as asked, the run goes on with the new one:")
+		} else {
+			p.say("The procedure's definition changed since this run started; the run finishes on the one it started with (resume --adopt-definition takes the new one):")
+		}
+		for _, c := range changes {
+			p.say("  %s", c)
+		}
+	}
 	for {
 		if ctx.Err() != nil {
 			return p.stop(sess, "interrupted")
