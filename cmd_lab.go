@@ -52,6 +52,7 @@ func newLabCmd(g *globals) *cobra.Command {
 	execCmd.Flags().StringVar(&labDir, "lab", "", "the lab directory")
 	execCmd.Flags().SetInterspersed(false)
 	cmd.AddCommand(newLabSetAddressCmd())
+	cmd.AddCommand(newLabRehearseCmds()...)
 	cmd.AddCommand(initCmd, execCmd)
 	return cmd
 }

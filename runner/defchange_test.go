@@ -63,7 +63,9 @@ func TestAChangedDefinitionOnResume(t *testing.T) {
 			i, j := strings.Index(d, "  - id: one"), strings.Index(d, "  - id: two")
 			return d[:i] + d[j:]
 		}, true, "removed"},
-		{"pending step edited", func(d string) string { return strings.Replace(d, "Look at the server.", "Look at the server twice.", 1) }, false, "edited"},
+		{"pending step edited", func(d string) string {
+			return strings.Replace(d, "Look at the server.", "Look at the server twice.", 1)
+		}, false, "edited"},
 		{"pending steps reordered", func(d string) string {
 			i, j := strings.Index(d, "  - id: two"), strings.Index(d, "  - id: three")
 			return d[:i] + d[j:] + d[i:j]

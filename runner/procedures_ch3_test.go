@@ -60,8 +60,10 @@ func newCh3Fixture(t *testing.T, o lab.Options) *fixture {
 }
 
 // driveCh3 is drive for long procedures, with the operator's own work:
-// before runs ahead of every step (or target) that is about to be done.
-func driveCh3(t *testing.T, s *runner.Session, answers map[string]string, out *bytes.Buffer, before func(n *runner.NeedStep)) runner.Need {
+// before runs ahead of every step (or target) that is about to be done,
+// and the steps (step@target) in skip are skipped, as for a device that
+// cannot be reached.
+func driveCh3(t *testing.T, s *runner.Session, answers map[string]string, out *bytes.Buffer, before func(n *runner.NeedStep), skip ...string) runner.Need {
 	t.Helper()
 	ctx := context.Background()
 	for i := 0; i < 400; i++ {
@@ -90,6 +92,12 @@ func driveCh3(t *testing.T, s *runner.Session, answers map[string]string, out *b
 				t.Fatal(err)
 			}
 		case *runner.NeedStep:
+			if slices.Contains(skip, n.Key) {
+				if err := s.Skip(ctx, n.Key, "not reachable"); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
 			if before != nil {
 				before(n)
 			}
@@ -237,11 +245,13 @@ func TestChangeIPAddressRunsInALab(t *testing.T) {
 		changeAddressAt(t, f.lab, "set-address", lab.AddressChange{Address: ch3NewAddress}))
 	mustDone(t, need, &out)
 
-	done(t, s, "backup/this-server/content-repo", "backup/this-server/zenworks-server/zman-backup",
-		"backup/other-servers@"+ch3Peer, "set-address", "address-here", "dns", "restart",
-		"default-packages", "custom-packages", "6.1/linux@"+ch3Peer, "6.2/linux@"+ch3Peer,
-		"restart-agent", "proxy-dhcp@sat-1", "proxy-dhcp@sat-2", "reporting", "9.1", "9.2", "9.3")
-	notRun(t, s, "6.1/windows@", "6.2/windows@")
+	done(t, s, "backup/here/content-repo", "backup/here/zenworks-server/zman-backup",
+		"backup/others@"+ch3Peer, "set-address", "address-here", "dns", "restart",
+		"default-packages", "custom-packages", "6.1/zdm-linux@"+ch3Peer, "6.2/zenaudit-linux@"+ch3Peer,
+		"restart-agent", "proxy-dhcp@sat-1", "proxy-dhcp@sat-2", "reporting",
+		"multizone/login", "multizone/base-url", "multizone/new-address")
+	notRun(t, s, "6.1/zdm-windows@", "6.2/zenaudit-windows@", "6.1/zenaudit-linux@", "6.2/zdm-linux@",
+		"multizone/new-address-or-name", "multizone/cert-navigate", "multizone/navigate")
 
 	z, _ := f.lab.Zone()
 	if got, want := configureRuns(z, lab.DefaultHostname), []string{"Start/Restart", "CreateExtractorPacks", "RebuildCustomPacks"}; !slices.Equal(got, want) {
@@ -276,13 +286,13 @@ func TestChangeIPAddressOnWindowsEditsByHand(t *testing.T) {
 	var shown string
 	need := driveCh3(t, s, vals, &out, func(n *runner.NeedStep) {
 		changeAddressAt(t, f.lab, "set-address", lab.AddressChange{Address: ch3NewAddress})(n)
-		if n.Key == "6.1/windows@"+ch3Peer {
+		if n.Key == "6.1/zdm-windows@"+ch3Peer {
 			shown = n.Describe
 		}
 	})
 	mustDone(t, need, &out)
-	done(t, s, "6.1/windows@"+ch3Peer, "6.2/windows@"+ch3Peer)
-	notRun(t, s, "6.1/linux@", "6.2/linux@", "proxy-dhcp@", "reporting", "9.1", "9.2", "9.3")
+	done(t, s, "6.1/zdm-windows@"+ch3Peer, "6.2/zenaudit-windows@"+ch3Peer)
+	notRun(t, s, "6.1/zdm-linux@", "6.2/zenaudit-linux@", "proxy-dhcp@", "reporting", "multizone/")
 	if !strings.Contains(shown, `Novell\ZENworks\conf\datamodel\zdm.xml`) || !strings.Contains(shown, ch3NewAddress) {
 		t.Errorf("the Windows step shows %q", shown)
 	}
@@ -304,7 +314,7 @@ func TestChangeIPAddressWithTheDatabaseElsewhere(t *testing.T) {
 	need := driveCh3(t, s, vals, &out, changeAddressAt(t, f.lab, "set-address", lab.AddressChange{Address: ch3NewAddress}))
 	mustDone(t, need, &out) // other_primaries was never asked
 	done(t, s, "restart", "default-packages", "custom-packages")
-	notRun(t, s, "backup/other-servers@", "6.1/", "6.2/", "reporting")
+	notRun(t, s, "backup/others@", "6.1/", "6.2/", "reporting")
 	z, _ := f.lab.Zone()
 	if z.Database.Address == ch3NewAddress {
 		t.Error("the external database moved with this server")
@@ -381,11 +391,11 @@ const ch3NewName = "zen-renamed"
 
 var answers32 = map[string]string{
 	"cn_is_fqdn": "yes", "address_changes": "yes", "platform": "linux", "only_primary": "no",
-	"db_here": "yes", "has_satellites": "yes", "some_unreachable": "yes", "amt": "yes",
+	"db_here": "yes", "has_satellites": "yes", "devices_unreachable": "yes", "intel_amt": "yes",
 	"multizone_publisher": "yes", "reporting_here": "yes",
 	"internal_ca_here": "yes", "embedded_db_here": "yes",
 	"new_dns": ch3NewName + "." + lab.LabDomain, "new_address": ch3NewAddress,
-	"other_primaries": ch3Peer, "devices": ch3Peer + ", dev-7", "satellites": "sat-win, sat-lin",
+	"other_primaries": ch3Peer, "devices": "dev-7", "satellites": "sat-win, sat-lin",
 	"unreachable_devices": "dev-7",
 }
 
@@ -414,15 +424,20 @@ func TestChangeDNSNameWithInternalCertificatesRunsInALab(t *testing.T) {
 	f := newFixture(t)
 	s := f.start("3.2.2", nil)
 	var out bytes.Buffer
-	need := driveCh3(t, s, merged(answers322, ch3Secrets), &out, renameAt(t, f.lab, "new-name", true))
+	// dev-7 cannot be reached during the refresh of step 9: its trust is
+	// reestablished instead.
+	need := driveCh3(t, s, merged(answers322, ch3Secrets), &out, renameAt(t, f.lab, "new-name", true),
+		"refresh-all/devices@dev-7")
 	mustDone(t, need, &out)
 
-	done(t, s, "backup/other-servers@"+ch3Peer, "new-name", "ssl", "restart",
-		"3a/linux@"+ch3Peer, "3b/linux@"+ch3Peer, "primary-agents/retr@"+ch3Peer, "primary-agents/refresh@"+ch3Peer,
-		"bypasscache", "restart-agents@dev-7", "proxy-dhcp@sat-win", "restart-primaries/this-server",
-		"restart-primaries/other-servers@"+ch3Peer, "refresh-devices/refresh@dev-7", "refresh-devices/retr@dev-7",
-		"10-windows@sat-win", "10-linux@sat-lin", "packages/default-others@"+ch3Peer, "packages/custom-here",
-		"amt", "multizone/update-certificate", "reporting")
+	done(t, s, "backup/others@"+ch3Peer, "new-name", "ssl", "restart",
+		"3a/zdm-linux@"+ch3Peer, "3b/zenaudit-linux@"+ch3Peer, "primary-agents/retr@"+ch3Peer, "primary-agents/refresh@"+ch3Peer,
+		"bypasscache", "restart-agents/here", "restart-agents/others@"+ch3Peer, "restart-agents/devices@dev-7",
+		"proxy-dhcp@sat-win", "restart-primaries/here",
+		"restart-primaries/others@"+ch3Peer, "refresh-all/here", "refresh-all/others@"+ch3Peer, "retr-unreachable/retr@dev-7",
+		"auth-satellites/windows@sat-win", "auth-satellites/linux@sat-lin", "packages/default-others@"+ch3Peer, "packages/custom-here",
+		"amt", "multizone/cert-update", "reporting")
+	notRun(t, s, "multizone/new-address", "multizone/navigate", "multizone/update")
 
 	z, _ := f.lab.Zone()
 	c := z.Certs()
@@ -439,9 +454,10 @@ func TestChangeDNSNameWithInternalCertificatesRunsInALab(t *testing.T) {
 	if got, want := configureRuns(z, ch3Peer), []string{"Start/Restart", "CreateExtractorPacks", "RebuildCustomPacks"}; !slices.Equal(got, want) {
 		t.Errorf("novell-zenworks-configure on %s: %v, want %v", ch3Peer, got, want)
 	}
+	retr := "reestablish-trust -u " + lab.DefaultAdminUser
 	for dev, want := range map[string][]string{
-		ch3Peer: {"reestablish-trust", "refresh bypasscache"}, ch3NewName: {"refresh bypasscache"},
-		"dev-7": {"reestablish-trust"}, "sat-win": {"authentication-server-reconfigure -t all"}, "sat-lin": {"remint-satellite-cert"},
+		ch3Peer: {retr, "refresh bypasscache", "refresh"}, ch3NewName: {"refresh bypasscache", "refresh"},
+		"dev-7": {retr}, "sat-win": {"authentication-server-reconfigure -t all"}, "sat-lin": {"remint-satellite-cert"},
 	} {
 		if got := zacCalls(z, dev); !slices.Equal(got, want) {
 			t.Errorf("zac on %s: %v, want %v", dev, got, want)
@@ -467,13 +483,13 @@ func TestChangeDNSNameWithInternalCertificatesRunsInALab(t *testing.T) {
 func TestChangeOnlyTheDNSNameWithInternalCertificates(t *testing.T) {
 	f := newFixture(t)
 	vals := merged(answers322, ch3Secrets, map[string]string{"address_changes": "no", "new_address": "192.0.2.10",
-		"some_unreachable": "no", "windows_auth_satellites": "no", "linux_auth_satellites": "no",
-		"amt": "no", "multizone_publisher": "no", "reporting_here": "no", "has_satellites": "no"})
+		"devices_unreachable": "no", "windows_auth_satellites": "no", "linux_auth_satellites": "no",
+		"intel_amt": "no", "multizone_publisher": "no", "reporting_here": "no", "has_satellites": "no"})
 	s := f.start("3.2.2", nil)
 	var out bytes.Buffer
 	mustDone(t, driveCh3(t, s, vals, &out, renameAt(t, f.lab, "new-name", false)), &out)
-	done(t, s, "new-name", "ssl", "restart", "bypasscache", "restart-primaries/other-servers@"+ch3Peer)
-	notRun(t, s, "3a/", "3b/", "refresh-devices/retr@", "10-windows@", "10-linux@", "amt", "multizone/", "reporting", "proxy-dhcp@")
+	done(t, s, "new-name", "ssl", "restart", "bypasscache", "restart-primaries/others@"+ch3Peer, "refresh-all/devices@dev-7")
+	notRun(t, s, "3a/", "3b/", "retr-unreachable/", "auth-satellites/", "amt", "multizone/", "reporting", "proxy-dhcp@")
 	z, _ := f.lab.Zone()
 	if sc, _ := z.Certs().Presenting(ch3NewName); sc.Subject != "CN="+ch3NewName+"."+lab.LabDomain {
 		t.Errorf("presents %+v", sc)
@@ -534,8 +550,8 @@ func labRun(t *testing.T, l *lab.Lab, host, stdin, tool string, args ...string) 
 
 // makeZoneExternal gives the lab's zone external certificates from a new
 // certificate authority, as section 4.1 does: certificates added for both
-// Primary Servers, the servers refreshed, the certificates enforced and
-// the services restarted.
+// Primary Servers, the servers and the managed device dev-7 refreshed, the
+// certificates enforced and the services restarted.
 func makeZoneExternal(t *testing.T, l *lab.Lab) *lab.ExternalCA {
 	t.Helper()
 	ca, err := lab.NewExternalCA("Example Corp Issuing CA", 5*ch3Year)
@@ -550,7 +566,7 @@ func makeZoneExternal(t *testing.T, l *lab.Lab) *lab.ExternalCA {
 		}
 		labRun(t, l, "", login, "zman", "sacert", h, p)
 	}
-	for _, h := range []string{"", ch3Peer} {
+	for _, h := range []string{"", ch3Peer, "dev-7"} {
 		labRun(t, l, h, "", "zac", "ref")
 	}
 	labRun(t, l, "", "", "novell-zenworks-configure", "-c", "SSL", "-Z")
@@ -573,8 +589,8 @@ func mustZone(t *testing.T, l *lab.Lab) lab.Zone {
 }
 
 var answers321 = merged(answers32, map[string]string{
-	"root_cert_import": "zac", "server_zcc_path": "/Devices/Servers/" + ch3NewName,
-	"server_cert": "/root/zcm_certs/" + ch3NewName + ".der", "root_cert": "/root/zcm_certs/root-ca.der",
+	"import_root": "yes", "root_by_bundle": "no", "server_zcc_path": "/Devices/Servers/" + ch3NewName,
+	"server_cert": "/root/zcm_certs/" + ch3NewName + ".der", "ca_cert": "/root/zcm_certs/root-ca.der",
 })
 
 // The operator's work in 3.2.1: the new name at step 2's check, the signed
@@ -589,12 +605,12 @@ func operator321(t *testing.T, l *lab.Lab, ca *lab.ExternalCA, withAddress bool)
 			if err := ca.IssueServer(ch3NewName+"."+lab.LabDomain, ch3Year, l.Rebase(answers321["server_cert"]), ""); err != nil {
 				t.Fatal(err)
 			}
-		case strings.HasPrefix(n.Key, "cert-info@"):
+		case strings.HasPrefix(n.Key, "root-cert/") && !n.Manual:
 			h, err := l.Host(n.Target)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := ca.WriteCertificate(h.Rebase(answers321["root_cert"])); err != nil {
+			if err := ca.WriteCertificate(h.Rebase(answers321["ca_cert"])); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -610,16 +626,20 @@ func TestChangeDNSNameWithExternalCertificatesRunsInALab(t *testing.T) {
 	ca := makeZoneExternal(t, f.lab)
 	s := f.start("3.2.1", nil)
 	var out bytes.Buffer
-	need := driveCh3(t, s, merged(answers321, ch3Secrets), &out, operator321(t, f.lab, ca, true))
+	// dev-7 cannot be reached during the refresh of step 13.
+	need := driveCh3(t, s, merged(answers321, ch3Secrets), &out, operator321(t, f.lab, ca, true),
+		"refresh-all/devices@dev-7")
 	mustDone(t, need, &out)
 
-	done(t, s, "backup/other-servers@"+ch3Peer, "new-name", "request", "sacert", "refresh-for-certs@dev-7",
-		"ssl", "restart", "cert-info@"+ch3Peer, "cert-info@dev-7", "7.1/linux@"+ch3Peer, "7.2/linux@"+ch3Peer,
-		"restart-primaries/other-servers@"+ch3Peer, "primary-agents/retr@"+ch3Peer, "primary-agents/refresh@"+ch3Peer,
-		"bypasscache", "restart-agents@dev-7", "proxy-dhcp@sat-lin", "refresh-devices/retr@dev-7",
-		"satellite-certs@sat-win", "satellite-certs@sat-lin", "packages/custom-others@"+ch3Peer, "amt",
-		"multizone/new-address", "reporting")
-	notRun(t, s, "bundle")
+	done(t, s, "backup/others@"+ch3Peer, "new-name", "request", "sacert", "refresh-for-certs/here",
+		"refresh-for-certs/others@"+ch3Peer, "refresh-for-certs/devices@dev-7",
+		"ssl/ssl", "restart", "root-cert/here", "root-cert/others@"+ch3Peer, "root-cert/devices@dev-7",
+		"7.1/zdm-linux@"+ch3Peer, "7.2/zenaudit-linux@"+ch3Peer,
+		"restart-primaries/others@"+ch3Peer, "primary-agents/retr@"+ch3Peer, "primary-agents/refresh@"+ch3Peer,
+		"bypasscache", "restart-agents/devices@dev-7", "proxy-dhcp@sat-lin", "refresh-all/others@"+ch3Peer,
+		"retr-unreachable/retr@dev-7", "satellite-certs/iac@sat-win", "satellite-certs/iac@sat-lin",
+		"packages/custom-others@"+ch3Peer, "amt", "multizone/new-address-or-name", "multizone/cert-update", "reporting")
+	notRun(t, s, "root-cert/bundle")
 
 	z := mustZone(t, f.lab)
 	c := z.Certs()
@@ -630,10 +650,13 @@ func TestChangeDNSNameWithExternalCertificatesRunsInALab(t *testing.T) {
 	if c.Kind != lab.CertExternal || !c.CA.Same(ca.CA()) || len(c.Pending) != 0 {
 		t.Errorf("the zone: %s, CA %s, pending %v", c.Kind, c.CA, c.Pending)
 	}
-	for _, dev := range []string{ch3Peer, "dev-7"} {
-		imported := slices.ContainsFunc(zacCalls(z, dev), func(c string) bool {
-			return strings.HasPrefix(c, "cert-info ") && strings.HasSuffix(c, answers321["root_cert"])
-		})
+	// The lab logs cert-info with the file's path in the host's tree.
+	rootImport := func(c string) bool {
+		f := strings.Fields(c)
+		return len(f) > 1 && f[0] == "cert-info" && strings.HasSuffix(f[1], answers321["ca_cert"])
+	}
+	for _, dev := range []string{ch3NewName, ch3Peer, "dev-7"} {
+		imported := slices.ContainsFunc(zacCalls(z, dev), rootImport)
 		if !c.Trusts(dev, ca.CA()) || !imported {
 			t.Errorf("%s did not import the root certificate: %v", dev, zacCalls(z, dev))
 		}
@@ -641,8 +664,14 @@ func TestChangeDNSNameWithExternalCertificatesRunsInALab(t *testing.T) {
 	if got, want := configureRuns(z, ch3NewName), []string{"SSL/enforce", "Start/Restart", "Start/Restart", "CreateExtractorPacks", "RebuildCustomPacks"}; !slices.Equal(got, want) {
 		t.Errorf("novell-zenworks-configure on this server: %v, want %v", got, want)
 	}
-	if got := zacCalls(z, ch3NewName); !slices.Equal(got, []string{"refresh bypasscache"}) {
-		t.Errorf("zac on this server: %v", got)
+	got := zacCalls(z, ch3NewName)
+	for i, c := range got {
+		if rootImport(c) {
+			got[i] = "cert-info ROOT " + strings.Join(strings.Fields(c)[2:], " ")
+		}
+	}
+	if want := []string{"refresh", "cert-info ROOT -u " + lab.DefaultAdminUser, "refresh bypasscache", "refresh"}; !slices.Equal(got, want) {
+		t.Errorf("zac on this server: %v, want %v", got, want)
 	}
 	peer, _ := f.lab.Host(ch3Peer)
 	for _, file := range []string{"zdm.xml", "zenaudit.xml"} {
@@ -665,14 +694,15 @@ func TestChangeDNSNameWithExternalCertificatesRunsInALab(t *testing.T) {
 func TestChangeDNSNameWithExternalCertificatesByBundle(t *testing.T) {
 	f := newFixture(t)
 	ca := makeZoneExternal(t, f.lab)
-	vals := merged(answers321, ch3Secrets, map[string]string{"root_cert_import": "bundle", "address_changes": "no",
-		"new_address": "192.0.2.10", "has_satellites": "no", "some_unreachable": "no", "amt": "no",
+	vals := merged(answers321, ch3Secrets, map[string]string{"root_by_bundle": "yes", "address_changes": "no",
+		"new_address": "192.0.2.10", "has_satellites": "no", "devices_unreachable": "no", "intel_amt": "no",
 		"multizone_publisher": "no", "reporting_here": "no"})
 	s := f.start("3.2.1", nil)
 	var out bytes.Buffer
 	mustDone(t, driveCh3(t, s, vals, &out, operator321(t, f.lab, ca, false)), &out)
-	done(t, s, "bundle", "sacert", "ssl", "restart")
-	notRun(t, s, "cert-info@", "7.1/", "7.2/", "satellite-certs@", "proxy-dhcp@", "refresh-devices/retr@", "amt", "multizone/", "reporting")
+	done(t, s, "root-cert/bundle", "sacert", "ssl/ssl", "restart", "refresh-all/devices@dev-7")
+	notRun(t, s, "root-cert/here", "root-cert/others@", "root-cert/devices@", "7.1/", "7.2/", "satellite-certs/",
+		"proxy-dhcp@", "retr-unreachable/", "amt", "multizone/", "reporting")
 	z := mustZone(t, f.lab)
 	for _, c := range z.DeviceLog {
 		if c.Subcommand == "cert-info" {

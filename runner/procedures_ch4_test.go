@@ -398,7 +398,7 @@ func TestNewInternalServerCertificate(t *testing.T) {
 	before := c.certs()
 	s := c.run("4.2", base4("zone_external", "false", "ca_expired", "false", "devices_unreachable", "true",
 		"windows_auth_satellites", "true", "linux_auth_satellites", "true", "intel_amt", "true", "multizone_publisher", "true",
-		"ca_server", lab.DefaultHostname, "windows_satellites", "sat-w", "linux_satellites", "sat-1"),
+		"ca_server", lab.DefaultHostname, "windows_auth_sats", "sat-w", "linux_auth_sats", "sat-1"),
 		[]string{"refresh-all/devices@dev-7"}, nil)
 	after := c.certs()
 	if after.Kind != lab.CertInternal || after.Generation != 1 || !after.CA.Same(before.CA) {
@@ -423,7 +423,7 @@ func TestNewInternalServerCertificate(t *testing.T) {
 	if got := c.configureRuns(lab.DefaultHostname); len(got) == 0 || got[0] != "SSL1" {
 		t.Errorf("configure runs here: %q", got)
 	}
-	stepDone(t, s, "remint-server", "retr-unreachable/retr@dev-7", "asr@sat-w", "rsc@sat-1",
+	stepDone(t, s, "remint-server", "retr-unreachable/retr@dev-7", "auth-satellites/windows@sat-w", "auth-satellites/linux@sat-1",
 		"restart/others@"+peer, "intel-amt", "multizone/navigate")
 	stepNotRun(t, s, "remint-ca", "retr-here", "retr-devices@dev-7")
 }
@@ -562,7 +562,7 @@ func TestNewExternalCertificateAuthority(t *testing.T) {
 			t.Errorf("%s cannot contact the zone", d)
 		}
 	}
-	stepDone(t, s, "import-root/devices@dev-7", "import-root/primaries@"+peer, "reestablish-trust/retr@dev-7", "satellites/iac@sat-1")
+	stepDone(t, s, "import-root/devices@dev-7", "import-root/others@"+peer, "reestablish-trust/retr@dev-7", "satellites/iac@sat-1")
 	if certs.Trusts("dev-99", ca.CA()) || c.reaches("dev-99") {
 		t.Error("a device outside the procedure trusts the new CA")
 	}
