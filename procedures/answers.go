@@ -33,6 +33,10 @@ func ParseAnswers(name string, src []byte, d *Definition) (Values, error) {
 	}
 	for _, kv := range m.Values {
 		key := kv.Key.GetToken().Value
+		if key == "" {
+			at(kv.Key, "an answer needs an id before its colon")
+			continue
+		}
 		var raw any
 		if err := yaml.NodeToValue(kv.Value, &raw); err != nil {
 			at(kv.Value, "%s: %v", key, err)

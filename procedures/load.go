@@ -84,10 +84,48 @@ func parseYAML(name string, src []byte, v any) (*source, error) {
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
 		return nil, Errors{{File: name, Line: 1, Column: 1, Msg: "expected exactly one YAML document"}}
 	}
-	if err := yaml.NodeToValue(f.Docs[0].Body, v, yaml.DisallowUnknownField()); err != nil {
+	if e := rejectTags(name, f.Docs[0].Body); e != nil {
+		return nil, Errors{e}
+	}
+	if err := decodeNode(f.Docs[0].Body, v); err != nil {
 		return nil, Errors{yamlError(name, err)}
 	}
 	return &source{name: name, ast: f}, nil
+}
+
+// rejectTags refuses YAML tags (!x, !!map): a definition never needs one,
+// and a tag on a list can make the decoder fail in ways it does not report.
+func rejectTags(name string, n ast.Node) *Error {
+	var found *Error
+	ast.Walk(visitFunc(func(n ast.Node) bool {
+		if t, ok := n.(*ast.TagNode); ok && found == nil {
+			tk := t.GetToken()
+			found = &Error{File: name, Line: tk.Position.Line, Column: tk.Position.Column,
+				Msg: fmt.Sprintf("YAML tag %s: definitions use plain values, no tags", tk.Value)}
+		}
+		return found == nil
+	}), n)
+	return found
+}
+
+type visitFunc func(ast.Node) bool
+
+func (f visitFunc) Visit(n ast.Node) ast.Visitor {
+	if f(n) {
+		return f
+	}
+	return nil
+}
+
+// decodeNode decodes, turning a decoder panic on odd input into an error
+// rather than a crash of the wizard.
+func decodeNode(n ast.Node, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML cannot be read as a definition (%v)", r)
+		}
+	}()
+	return yaml.NodeToValue(n, v, yaml.DisallowUnknownField())
 }
 
 // Parse loads one definition from its text, validates it and compiles its

@@ -44,6 +44,7 @@ func (v *validator) errf(path, format string, args ...any) {
 func validate(d *Definition, src *source) Errors {
 	v := &validator{d: d, src: src, facts: map[string]bool{}, inputs: map[string]bool{},
 		provides: map[string]bool{}, provided: map[string]bool{}}
+	v.dropEmpty()
 	assignPaths(d.Steps, "$.steps", nil)
 	v.header()
 	v.declarations()
@@ -77,6 +78,36 @@ func validate(d *Definition, src *source) Errors {
 		return a.Column - b.Column
 	})
 	return v.errs
+}
+
+// dropEmpty reports list entries that are empty ("-" with nothing after
+// it) and removes them, so the checks after it see only real entries.
+func (v *validator) dropEmpty() {
+	d := v.d
+	d.Facts = dropNil(d.Facts, func(i int) { v.errf(fmt.Sprintf("$.facts[%d]", i), "an empty fact") })
+	d.Inputs = dropNil(d.Inputs, func(i int) { v.errf(fmt.Sprintf("$.inputs[%d]", i), "an empty input") })
+	d.Refuse = dropNil(d.Refuse, func(i int) { v.errf(fmt.Sprintf("$.refuse[%d]", i), "an empty refusal") })
+	var steps func([]*Step, string) []*Step
+	steps = func(ss []*Step, path string) []*Step {
+		ss = dropNil(ss, func(i int) { v.errf(fmt.Sprintf("%s[%d]", path, i), "an empty step") })
+		for i, s := range ss {
+			s.Steps = steps(s.Steps, fmt.Sprintf("%s[%d].steps", path, i))
+		}
+		return ss
+	}
+	d.Steps = steps(d.Steps, "$.steps")
+}
+
+func dropNil[T any](xs []*T, report func(int)) []*T {
+	out := xs[:0]
+	for i, x := range xs {
+		if x == nil {
+			report(i)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 func (v *validator) header() {
