@@ -1,6 +1,7 @@
 package procedures
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -19,8 +20,21 @@ func templateRefs(s string) []string {
 
 // Expand substitutes ${name} in s. Every name must have a value; the
 // loader has already checked that every name exists.
+//
+// A value that follows a "/" in s names something inside a folder
+// ("${cert_dir}/${target}.der"): it must stay there, so it may not hold a
+// "/" or be "..", whatever the operator typed.
 func Expand(s string, vals Values) (string, error) {
-	var missing []string
+	var missing, escapes []string
+	for _, loc := range templateRef.FindAllStringSubmatchIndex(s, -1) {
+		name := s[loc[2]:loc[3]]
+		if v, ok := vals[name]; ok && loc[0] > 0 && s[loc[0]-1] == '/' && leavesFolder(v) {
+			escapes = append(escapes, fmt.Sprintf("%s (%q)", name, v))
+		}
+	}
+	if len(escapes) > 0 {
+		return "", fmt.Errorf("%s names a file inside a folder and may not contain / or be ..: %s", strings.Join(escapes, ", "), s)
+	}
 	out := templateRef.ReplaceAllStringFunc(s, func(m string) string {
 		name := m[2 : len(m)-1]
 		v, ok := vals[name]
@@ -34,6 +48,31 @@ func Expand(s string, vals Values) (string, error) {
 		return "", fmt.Errorf("no value yet for %s", strings.Join(missing, ", "))
 	}
 	return out, nil
+}
+
+// LeavesFolder reports whether a value would lead out of the folder it is
+// put in.
+func LeavesFolder(v string) bool { return leavesFolder(v) }
+
+// NamesFileInFolder reports whether some step puts the input's value (for a
+// list input, each of its targets) right after a "/": such a value may hold
+// no "/" and not be "..".
+func (d *Definition) NamesFileInFolder(id string) bool {
+	found := false
+	d.Walk(func(s *Step) {
+		c := *s
+		c.Steps = nil
+		b, _ := json.Marshal(&c)
+		text := string(b)
+		if strings.Contains(text, "/${"+id+"}") || (s.Each == id && strings.Contains(text, "/${target}")) {
+			found = true
+		}
+	})
+	return found
+}
+
+func leavesFolder(v string) bool {
+	return strings.ContainsAny(v, `/\`) || v == ".." || strings.HasPrefix(v, "..")
 }
 
 // ExpandOrPlaceholder substitutes known values and leaves a readable

@@ -296,6 +296,17 @@ func (s *Session) Answer(ctx context.Context, id, value string) error {
 	if err := in.CheckInput(value); err != nil {
 		return fmt.Errorf("%s: %w", in.Prompt, err)
 	}
+	if !in.Secret() && s.def.NamesFileInFolder(id) {
+		vs := []string{value}
+		if in.Type == "list" {
+			vs = procedures.Targets(value)
+		}
+		for _, v := range vs {
+			if procedures.LeavesFolder(strings.TrimSpace(v)) {
+				return fmt.Errorf("%s: %q names a file inside a folder, so it may not contain / or start with ..", in.Prompt, strings.TrimSpace(v))
+			}
+		}
+	}
 	if in.Secret() {
 		s.secrets[id] = value
 		s.masker.Add(value)
