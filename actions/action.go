@@ -42,6 +42,13 @@ type IO struct {
 	// OnAnswer is called after a rule answered a prompt, with the rule's
 	// Label (never its value); the engine journals "answered".
 	OnAnswer func(label string)
+
+	// OnProgress, when set, gets snapshots of a long action's progress
+	// (an archive being made, verified or restored) for a progress bar:
+	// from the goroutine that called Run, a few times a second at most,
+	// and never after Run returns. Current is masked and sanitized.
+	// Actions that cannot tell their progress never call it.
+	OnProgress func(Progress)
 }
 
 // Action is one executable step.

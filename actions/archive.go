@@ -16,6 +16,28 @@ import (
 // ArchiveEvery is how often an archive action writes a progress line.
 const ArchiveEvery = 5 * time.Second
 
+// Progress is a snapshot of a long action's progress, for a bar: what is
+// done and what there is in all (files and bytes, counted by a quick first
+// pass over the tree or read from an archive's manifest), the rate and an
+// estimate of the time left. Fraction and Line say it as a number and as a
+// line of text.
+type Progress = archive.Progress
+
+// Bytes formats a size in binary units, as progress lines do ("1.5 GiB").
+func Bytes(n int64) string { return archive.Bytes(n) }
+
+// Phase names what a Progress is about.
+type Phase = archive.Phase
+
+// The phases a Progress reports.
+const (
+	PhaseArchive = archive.PhaseArchive
+	PhaseFinish  = archive.PhaseFinish
+	PhaseVerify  = archive.PhaseVerify
+	PhaseExtract = archive.PhaseExtract
+	PhaseDone    = archive.PhaseDone
+)
+
 // ArchiveCreate backs up a tree (a content-repo) into an encrypted archive
 // set with package archive. Run resumes the set's interrupted
 // DEST.partial when it was started from the same source, so running the
@@ -82,12 +104,18 @@ func (a *ArchiveCreate) Run(ctx context.Context, rio IO) error {
 	if err := os.MkdirAll(filepath.Dir(a.Dest), 0o700); err != nil {
 		return fmt.Errorf("archive %s: %w", a.Source, err)
 	}
-	progress := archiveProgress(out, a.Every, a.OnProgress)
+	progress := archiveProgress(out, a.Every, rio, a.OnProgress)
 	note := func(n archive.Note) { fmt.Fprintln(out, "note:", n) }
 	var res *archive.Result
 	var err error
 	st, _ := archive.Inspect(a.Dest)
 	if src, aerr := filepath.Abs(a.Source); st.State == archive.StatePartial && aerr == nil && sameDir(st.Source, src) {
+		// The set was started with a passphrase typed then; resuming it
+		// with another would leave an archive that the one typed now
+		// does not open (secrets are asked again after a stop).
+		if err := resumePassphrase(a.Dest, a.Passphrase, st.Passphrase); err != nil {
+			return fmt.Errorf("archive %s: %w", a.Source, err)
+		}
 		fmt.Fprintf(out, "resuming the interrupted archive of %s: %d parts (%s) are complete\n", st.Source, st.Parts, archive.Bytes(st.Plain))
 		res, err = archive.Resume(ctx, a.Dest, archive.ResumeOptions{Progress: progress, ProgressInterval: a.ProgressInterval, OnNote: note})
 	} else {
@@ -119,16 +147,43 @@ func sameDir(a, b string) bool {
 	return a == b
 }
 
-// archiveProgress writes a line every few seconds and feeds the bar.
-func archiveProgress(w io.Writer, every time.Duration, bar func(archive.Progress)) func(archive.Progress) {
+// resumePassphrase checks that the passphrase typed now is the one an
+// interrupted set was started with.
+func resumePassphrase(dest, passphrase string, protected bool) error {
+	switch {
+	case !protected && passphrase == "":
+		return nil
+	case !protected:
+		return errors.New("the interrupted archive was started without a passphrase; resuming it cannot add one (replace it to have one)")
+	case passphrase == "":
+		return errors.New("the interrupted archive is protected by a passphrase, and none was given")
+	}
+	if err := archive.CheckPassphrase(dest, passphrase); err != nil {
+		if errors.Is(err, archive.ErrWrongPassphrase) {
+			return errors.New("the passphrase given is not the one the interrupted archive was started with; to type that one, stop the run and resume it (a resumed run asks for secrets again), or remove " + archive.PartialDir(dest) + " to start the archive over")
+		}
+		return err
+	}
+	return nil
+}
+
+// archiveProgress writes a line every few seconds and feeds the bars:
+// the action's own and the engine's (IO.OnProgress), with the path shown
+// masked and sanitized.
+func archiveProgress(w io.Writer, every time.Duration, rio IO, bar func(archive.Progress)) func(archive.Progress) {
 	if every <= 0 {
 		every = ArchiveEvery
 	}
 	line := archive.LineEvery(w, every)
+	m := rio.secretsOf()
 	return func(p archive.Progress) {
+		p.Current = m.String(Sanitize(p.Current))
 		line(p)
 		if bar != nil {
 			bar(p)
+		}
+		if rio.OnProgress != nil {
+			rio.OnProgress(p)
 		}
 	}
 }
@@ -150,7 +205,7 @@ func (x *ArchiveExtract) Describe() string {
 	if x.Force {
 		s += "; files already there with the same names are replaced"
 	} else {
-		s += "; " + x.Dir + " must be empty or missing"
+		s += "; " + x.Dir + " must be empty or missing (or hold an interrupted restore of this archive, which is continued)"
 	}
 	return s
 }
@@ -162,8 +217,11 @@ func (x *ArchiveExtract) Run(ctx context.Context, rio IO) error {
 	if err != nil {
 		return err
 	}
-	o.Progress = archiveProgress(out, x.Every, x.OnProgress)
+	o.Progress = archiveProgress(out, x.Every, rio, x.OnProgress)
 	rep, err := archive.Extract(ctx, x.Archive, x.Dir, archive.ExtractOptions{OpenOptions: o, Force: x.Force})
+	if rep != nil && rep.Resumed {
+		fmt.Fprintf(out, "continued the interrupted restore into %s: every file was restored again\n", x.Dir)
+	}
 	rep.Print(out)
 	if err != nil {
 		return fmt.Errorf("extract %s: %w", x.Archive, err)
@@ -196,7 +254,7 @@ func (v *ArchiveVerify) Run(ctx context.Context, rio IO) error {
 	if err != nil {
 		return err
 	}
-	o.Progress = archiveProgress(out, v.Every, v.OnProgress)
+	o.Progress = archiveProgress(out, v.Every, rio, v.OnProgress)
 	rep, err := archive.Verify(ctx, v.Archive, o)
 	rep.Print(out)
 	if err != nil {

@@ -170,10 +170,13 @@ func Create(ctx context.Context, src, dest string, o CreateOptions) (*Result, er
 	}
 	partial := PartialDir(dest)
 	if _, err := os.Lstat(partial); err == nil {
-		if !o.Force {
+		// One stopped before its first checkpoint holds nothing to resume
+		// (a kill while the passphrase's key was made): it starts over.
+		unstarted := neverCheckpointed(partial)
+		if !o.Force && !unstarted {
 			return nil, fmt.Errorf("%s: %w: an interrupted archive; `zenrecover archive resume %s` continues it, --force starts over", partial, ErrExists, dest)
 		}
-		if !isArchiveSet(partial) && !emptyDir(partial) {
+		if !isArchiveSet(partial) && !emptyDir(partial) && !unstarted {
 			return nil, fmt.Errorf("%s exists and is not a zenrecover archive: it is never replaced", partial)
 		}
 		if err := os.RemoveAll(partial); err != nil {
@@ -207,6 +210,24 @@ func Create(ctx context.Context, src, dest string, o CreateOptions) (*Result, er
 		return nil, &StoppedError{Dest: dest, Err: explainWrite(partial, err)}
 	}
 	return run(ctx, partial, dest, cp, ResumeOptions{Progress: o.Progress, ProgressInterval: o.ProgressInterval, OnNote: o.OnNote})
+}
+
+// neverCheckpointed tells whether dir is a .partial that Create stopped
+// in before it wrote its first checkpoint: it holds no checkpoint and
+// nothing but what Create writes before one (the passphrase's key and
+// temporary files), so no part in it counts.
+func neverCheckpointed(dir string) bool {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, de := range des {
+		n := de.Name()
+		if n != identityName && n != identityName+tmpExt && n != stateName+tmpExt {
+			return false
+		}
+	}
+	return true
 }
 
 // outside refuses a destination inside the source: the archive would

@@ -86,6 +86,12 @@
 // once there is room. Every error after the start is a *StoppedError:
 // DEST.partial is resumable.
 //
+// An extraction resumes too, more simply: into a DIR that was empty, Extract
+// first writes ExtractMarker (naming the set) and removes it only once every
+// file is in place, so running it again after a Ctrl+C or a crash takes the
+// DIR up again, restoring every file anew, where any other DIR that is not
+// empty is refused without Force.
+//
 // # Files that change while they are read
 //
 // Each file is opened, fstat'd (its size goes in the header), read to
@@ -120,6 +126,9 @@
 // files and bytes for the progress bar runs beside them, and the bar says
 // "counting" until it is done. Memory is bounded whatever the tree: eight 1 MiB buffers, a 1 MiB
 // write buffer, one folder's listing at a time and the folders above it.
+// The time left that Progress gives counts each file as 64 KiB on top of
+// its bytes (opening it and writing its header take time its size does
+// not show), measured over the current phase of this session.
 // Verify and extract decrypt on one goroutine and hash and write on the
 // caller's. bench/archive.sh measures create against `tar | age` and
 // `cp -a`.
@@ -130,8 +139,11 @@
 // holds that key, encrypted with the passphrase (scrypt): the passphrase
 // is asked once per restore, whatever the number of parts, and never
 // stored elsewhere. Resume needs no passphrase (the checkpoint has the
-// key's public half). Scripts give it in ZENRECOVER_SECRET_ARCHIVE_PASSPHRASE;
-// it never goes on a command line, in the checkpoint, a log or an error.
+// key's public half); CheckPassphrase tells whether a passphrase opens a
+// set, complete or not, so that a caller never resumes, or seals for the
+// team, a passphrase other than the set's. Scripts give it in
+// ZENRECOVER_SECRET_ARCHIVE_PASSPHRASE; it never goes on a command line, in
+// the checkpoint, a log or an error.
 //
 // # Escrow
 //

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,14 +31,32 @@ type ExtractOptions struct {
 // restored. Nothing is ever written through a symbolic link: every name
 // is created relative to its parent folder's descriptor, without
 // following links.
+//
+// Into a DIR that is empty or missing (no Force), Extract first writes
+// ExtractMarker in it, naming the set, and removes it only once every file
+// is in place: an extraction that was interrupted (Ctrl+C, a crash) is
+// then continued by running Extract again, which restores every file
+// again into the same DIR rather than refusing a DIR that is not empty.
 func Extract(ctx context.Context, dest, dir string, o ExtractOptions) (*Report, error) {
 	dir = filepath.Clean(dir)
+	marker, resumed := true, false
 	if fi, err := os.Stat(dir); err == nil {
 		if !fi.IsDir() {
 			return nil, fmt.Errorf("%s exists and is not a folder", dir)
 		}
-		if !o.Force && !emptyDir(dir) {
-			return nil, fmt.Errorf("%s is not empty: %w (--force merges the archive into it)", dir, ErrExists)
+		switch {
+		case o.Force:
+			marker = false
+		case emptyDir(dir):
+		default:
+			ok, err := interruptedExtract(dir, dest)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, fmt.Errorf("%s is not empty: %w (--force merges the archive into it)", dir, ErrExists)
+			}
+			resumed = true
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
@@ -53,12 +72,20 @@ func Extract(ctx context.Context, dest, dir string, o ExtractOptions) (*Report, 
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, err
 	}
-	x := &extractor{root: dir, own: newOwners(), chown: os.Geteuid() == 0, pid: os.Getpid()}
-	rep := &Report{Owners: x.chown}
+	if marker && !resumed {
+		if err := writeExtractMarker(dir, dest); err != nil {
+			return nil, err
+		}
+	}
+	x := &extractor{root: dir, own: newOwners(), chown: os.Geteuid() == 0, pid: os.Getpid(), marker: marker}
+	rep := &Report{Owners: x.chown, Resumed: resumed}
 	tr := newTracker(o.Progress, o.ProgressInterval)
 	tr.p.FilesTotal, tr.p.BytesTotal = s.sum.Files, s.sum.Bytes
 	tr.begin(PhaseExtract)
 	err = s.read(ctx, x, rep, tr)
+	// Only a whole, sound restore removes the marker (as the root folder
+	// is finished, before its time is set).
+	x.finished = err == nil && rep.ProblemCount == 0
 	if cerr := x.close(); err == nil {
 		err = cerr
 	}
@@ -87,6 +114,9 @@ type extractor struct {
 	f     *os.File
 	tmp   string
 	dirfd int
+
+	marker   bool // ExtractMarker is in root
+	finished bool // every entry is in place: the marker goes
 }
 
 func parentOf(p string) string { return path.Dir(p) }
@@ -166,6 +196,11 @@ func (x *extractor) pop() error {
 	}
 	ts := times(&top.e)
 	if len(x.stack) == 0 {
+		if x.marker && x.finished {
+			if err := unix.Unlinkat(top.fd, ExtractMarker, 0); err != nil && !errors.Is(err, unix.ENOENT) {
+				return fmt.Errorf("%s: %w", filepath.Join(x.root, ExtractMarker), err)
+			}
+		}
 		if err := unix.Syncfs(top.fd); err != nil {
 			return err
 		}
@@ -273,4 +308,48 @@ func (x *extractor) close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ExtractMarker is the file Extract keeps in a DIR it is filling (see
+// Extract); it holds the archive set's path.
+const ExtractMarker = ".zenrecover-extracting"
+
+func writeExtractMarker(dir, dest string) error {
+	abs, err := filepath.Abs(canonicalDest(dest))
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, ExtractMarker), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return explainWrite(dir, err)
+	}
+	_, err = fmt.Fprintf(f, "zenrecover is restoring %s into this folder; running the restore again continues it\n%s\n", abs, abs)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return explainWrite(dir, err)
+}
+
+// interruptedExtract reports whether dir holds the marker of an
+// interrupted extraction of dest; a marker of another set is an error.
+func interruptedExtract(dir, dest string) (bool, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ExtractMarker))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	abs, err := filepath.Abs(canonicalDest(dest))
+	if err != nil {
+		return false, err
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if got := lines[len(lines)-1]; got != abs {
+		return false, fmt.Errorf("%s holds an interrupted restore of another archive (%s): %w", dir, got, ErrExists)
+	}
+	return true, nil
 }

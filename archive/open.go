@@ -43,6 +43,7 @@ type Report struct {
 	FlaggedCount int
 	Skipped      int64 // extract: flagged copies not restored
 	Owners       bool  // extract: owners were restored (running as root)
+	Resumed      bool  // extract: an interrupted extraction into the same folder was continued
 }
 
 // Print lists the problems and the flagged entries, saying how many more

@@ -31,9 +31,9 @@ type Progress struct {
 	Bytes      int64 // file contents done
 	BytesTotal int64
 	Parts      int           // complete part files
-	Rate       float64       // bytes per second in this session
+	Rate       float64       // bytes per second in this phase of this session
 	Left       time.Duration // estimate; 0 when it cannot be told yet
-	Elapsed    time.Duration // this session
+	Elapsed    time.Duration // since this session started
 	Current    string        // the path being read or written
 }
 
@@ -138,7 +138,8 @@ type tracker struct {
 	totals   *totals // set while a first pass runs
 	every    time.Duration
 	p        Progress
-	start    time.Time
+	session  time.Time // the operation began
+	start    time.Time // the phase began
 	last     time.Time
 	baseByte int64 // bytes done before this session
 	baseFile int64
@@ -149,8 +150,17 @@ func newTracker(fn func(Progress), every time.Duration) *tracker {
 		every = 100 * time.Millisecond
 	}
 	now := time.Now()
-	return &tracker{fn: fn, every: every, start: now}
+	return &tracker{fn: fn, every: every, session: now, start: now}
 }
+
+// fileCost is what the estimate of the time left counts a file as, in
+// bytes: opening it, reading its metadata and writing its header cost
+// time that its size does not show. Counted this way, a mixed tree is
+// estimated sensibly whichever kind of file comes first: by files alone, a
+// few big images read first make the many small files after them look
+// like minutes of work; by bytes alone, many small files read first make
+// the big ones after them look slow.
+const fileCost = 64 << 10
 
 // begin starts a phase whose rate is measured from here.
 func (t *tracker) begin(ph Phase) {
@@ -173,21 +183,21 @@ func (t *tracker) emit(force bool) {
 		t.p.FilesTotal, t.p.BytesTotal = t.totals.files.Load(), t.totals.bytes.Load()
 		t.p.Counting = !t.totals.done.Load()
 	}
-	t.p.Elapsed = now.Sub(t.start)
-	secs := t.p.Elapsed.Seconds()
+	// What is done is there too (a resumed archive has done more than
+	// a first pass just begun has counted).
+	t.p.FilesTotal, t.p.BytesTotal = max(t.p.FilesTotal, t.p.Files), max(t.p.BytesTotal, t.p.Bytes)
+	t.p.Elapsed = now.Sub(t.session)
+	secs := now.Sub(t.start).Seconds()
 	t.p.Rate, t.p.Left = 0, 0
 	if secs > 0.5 && !t.p.Counting {
 		done := t.p.Bytes - t.baseByte
 		t.p.Rate = float64(done) / secs
-		var left float64
-		if done > 0 && t.p.BytesTotal > t.p.Bytes {
-			left = float64(t.p.BytesTotal-t.p.Bytes) / t.p.Rate
+		// Work is bytes plus a cost for each file (fileCost).
+		work := float64(done) + float64(t.p.Files-t.baseFile)*fileCost
+		left := float64(max(t.p.BytesTotal-t.p.Bytes, 0)) + float64(max(t.p.FilesTotal-t.p.Files, 0))*fileCost
+		if work > 0 && left > 0 {
+			t.p.Left = time.Duration(left / work * secs * float64(time.Second))
 		}
-		// Many small files cost time that their bytes do not show.
-		if files := t.p.Files - t.baseFile; files > 0 && t.p.FilesTotal > t.p.Files {
-			left = max(left, float64(t.p.FilesTotal-t.p.Files)*secs/float64(files))
-		}
-		t.p.Left = time.Duration(left * float64(time.Second))
 	}
 	t.fn(t.p)
 }

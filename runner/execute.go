@@ -21,6 +21,9 @@ type Outcome struct {
 	OK     bool
 	Error  string // why it failed, secrets masked
 	Verify string // what the verify checks said
+	// Escrow says, in a sentence each, what became of the passphrases the
+	// step used that the team must keep (escrow.go): sealed where, or not.
+	Escrow []string
 }
 
 // detail is what an outcome event records beside its kind.
@@ -31,6 +34,9 @@ type detail struct {
 	Log       string `json:"log,omitempty"`
 	LogOffset int64  `json:"log_offset"`
 	DryRun    bool   `json:"dry_run,omitempty"`
+	// Escrow says where each escrowed secret of the step was sealed, or
+	// why not (escrow.go); never the secret.
+	Escrow []string `json:"escrow,omitempty"`
 }
 
 func (d detail) String() string {
@@ -120,9 +126,10 @@ func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Write
 		d.DryRun = true
 	} else {
 		runErr = b.Action.Run(ctx, actions.IO{
-			Output:  w,
-			Secrets: s.masker,
-			Input:   input,
+			Output:     w,
+			Secrets:    s.masker,
+			Input:      input,
+			OnProgress: progressFrom(ctx),
 			OnStart: func(pid int) {
 				ps, _ := state.ProcStartTime(pid)
 				// Best effort: the pid only helps tell "still running" from
@@ -160,6 +167,10 @@ func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Write
 		}
 		return &Outcome{Error: d.Error, Verify: d.Verify}, nil
 	}
+	// The step worked: seal the passphrases it used that the team must
+	// keep (escrow.go), before the outcome is journaled with where they went.
+	var escrowed []string
+	d.Escrow, escrowed = s.sealEscrows(octx, st, b, out)
 	if st.Provides != "" {
 		v := "false"
 		if b.Changed != nil && *b.Changed {
@@ -176,7 +187,7 @@ func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Write
 		return nil, fmt.Errorf("the step finished but %w; it will be in doubt on resume", err)
 	}
 	failpoint("after-outcome", st.ID)
-	return &Outcome{OK: true, Verify: d.Verify}, nil
+	return &Outcome{OK: true, Verify: d.Verify, Escrow: escrowed}, nil
 }
 
 // verify runs a step's checks; ok is false when any says no or cannot tell.

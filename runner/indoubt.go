@@ -3,10 +3,13 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"zenrecover/actions"
 	"zenrecover/procedures"
 	"zenrecover/state"
 )
@@ -26,8 +29,8 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, target strin
 	n.NeedsOverride = n.Count >= MaxInDoubt
 	if reason == state.DoubtStillRunning {
 		n.StillRunning = true
-		if ss.Running != nil {
-			n.PID = ss.Running.PID
+		if pids := stillRunning(ss); len(pids) > 0 {
+			n.PID = pids[0].pid
 		}
 		return n, false, nil
 	}
@@ -43,6 +46,55 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, target strin
 	}
 	n.VerifyFailed = true
 	return n, false, nil
+}
+
+// WaitInDoubt waits until the process that keeps an in-doubt step (key, as
+// in NeedInDoubt.Key) still running has ended: its command, or the
+// zenrecover that started it. The front end then asks Next again, which
+// diagnoses the step afresh (its verify checks, or the operator, decide).
+// It returns at once when nothing recorded for the step runs any more, and
+// ctx's error when ctx ends first. It journals nothing.
+func (s *Session) WaitInDoubt(ctx context.Context, key string) error {
+	ss := state.Fold(s.events).Steps[key]
+	if ss == nil || ss.Status != state.StepInDoubt {
+		return fmt.Errorf("step %s is not in doubt", key)
+	}
+	tick := time.NewTicker(waitPoll)
+	defer tick.Stop()
+	for len(stillRunning(ss)) > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
+// waitPoll is how often WaitInDoubt looks: the process is not our child,
+// so there is no exit status to wait on.
+const waitPoll = 100 * time.Millisecond
+
+type proc struct {
+	pid   int
+	start uint64
+}
+
+// stillRunning lists the processes recorded for the step's last attempt
+// that still run in this boot, the command first, then the zenrecover that
+// started it (as state.Diagnose looks at them).
+func stillRunning(ss *state.StepState) []proc {
+	boot := state.BootID()
+	var out []proc
+	for _, e := range []*state.Event{ss.Running, ss.Started} {
+		if e == nil || e.PID == os.Getpid() || e.BootID != "" && boot != "" && e.BootID != boot {
+			continue // not one to wait for: this very process, or another boot's
+		}
+		if state.Alive(e.PID, e.PIDStart) {
+			out = append(out, proc{e.PID, e.PIDStart})
+		}
+	}
+	return out
 }
 
 // describe says what a step runs even before its secrets are asked again:
@@ -82,5 +134,7 @@ func (s *Session) lastOutput(ss *state.StepState) string {
 	if len(lines) > 12 {
 		lines = lines[len(lines)-12:]
 	}
-	return s.masker.String(strings.Join(lines, "\n"))
+	// The log holds what the command printed, already cleaned as it was
+	// written; a log tampered with since must still not drive a terminal.
+	return s.masker.String(actions.Sanitize(s.masker.String(strings.Join(lines, "\n"))))
 }

@@ -117,7 +117,7 @@ func (s *Store) Append(ctx context.Context, token string, e Event) (Event, error
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Event{}, fmt.Errorf("append to run %s: %w", e.RunID, err)
+		return Event{}, s.writeError(fmt.Errorf("append to run %s: %w", e.RunID, err))
 	}
 	defer tx.Rollback()
 	if _, err := checkOwner(ctx, tx, e.RunID, token); err != nil {
@@ -136,13 +136,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.RunID, fmtTime(e.At), e.Step, e.Target, string(e.Kind), e.Attempt, e.PID, int64(e.PIDStart),
 		e.BootID, e.Key, e.Value, e.Reason, e.Detail)
 	if err != nil {
-		return Event{}, fmt.Errorf("append to run %s: %w", e.RunID, err)
+		return Event{}, s.writeError(fmt.Errorf("append to run %s: %w", e.RunID, err))
 	}
 	if e.Seq, err = res.LastInsertId(); err != nil {
 		return Event{}, fmt.Errorf("append to run %s: %w", e.RunID, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return Event{}, fmt.Errorf("append to run %s: %w", e.RunID, err)
+		return Event{}, s.writeError(fmt.Errorf("append to run %s: %w", e.RunID, err))
 	}
 	return e, nil
 }

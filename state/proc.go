@@ -66,6 +66,11 @@ func alive(pid int, start uint64) bool {
 	return err == nil && s == start && st != 'Z' && st != 'X'
 }
 
+// Alive reports whether the very process (pid, start) still runs in this
+// boot: a pid with another start time is another process. Zombies count
+// as gone.
+func Alive(pid int, start uint64) bool { return alive(pid, start) }
+
 // DoubtReason says why a step is in doubt.
 type DoubtReason string
 

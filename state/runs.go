@@ -144,10 +144,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
 		r.ID, r.ProcedureID, r.DefHash, string(hj), def, string(r.Mode), r.LabDir,
 		r.Host, r.User, r.BootID, r.Version, fmtTime(r.StartedAt), string(r.Status), r.OwnerToken)
 	if err != nil {
-		return Run{}, fmt.Errorf("create run of %s: %w", r.ProcedureID, err)
+		return Run{}, s.writeError(fmt.Errorf("create run of %s: %w", r.ProcedureID, err))
 	}
 	if err := tx.Commit(); err != nil {
-		return Run{}, fmt.Errorf("create run of %s: %w", r.ProcedureID, err)
+		return Run{}, s.writeError(fmt.Errorf("create run of %s: %w", r.ProcedureID, err))
 	}
 	if r.StepHashes == nil {
 		r.StepHashes = hashes
@@ -252,10 +252,10 @@ func (s *Store) SetStatus(ctx context.Context, id, token string, st RunStatus) e
 		ended = fmtTime(time.Now())
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ?, ended_at = ? WHERE id = ?`, string(st), ended, id); err != nil {
-		return fmt.Errorf("run %s: set status: %w", id, err)
+		return s.writeError(fmt.Errorf("run %s: set status: %w", id, err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("run %s: set status: %w", id, err)
+		return s.writeError(fmt.Errorf("run %s: set status: %w", id, err))
 	}
 	return nil
 }

@@ -76,8 +76,16 @@ func Open(path string) (*Store, error) {
 	if err := checkLocalFS(dir); err != nil {
 		return nil, fmt.Errorf("state database %s: %w", abs, err)
 	}
+	_, statErr := os.Stat(abs)
+	existed := statErr == nil
 	if err := ensurePrivateFile(abs); err != nil {
 		return nil, fmt.Errorf("state database %s: %w", abs, err)
+	}
+	if err := checkLostWAL(abs); err != nil {
+		return nil, err
+	}
+	if err := checkFile(abs, existed); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", dsn(abs))
 	if err != nil {
@@ -86,6 +94,10 @@ func Open(path string) (*Store, error) {
 	s := &Store{db: db, path: abs, dir: dir}
 	ctx := context.Background()
 	if err := s.verify(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.checkNotReplaced(ctx, existed); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -196,8 +208,8 @@ func (s *Store) check(ctx context.Context, pragma string) error {
 	if len(msgs) > 5 {
 		msgs = append(msgs[:5], fmt.Sprintf("and %d more", len(msgs)-5))
 	}
-	return fmt.Errorf("state database %s is damaged (%s found: %s). zenrecover did not change it; keep a copy for the record and move it aside to start over",
-		s.path, pragma, strings.Join(msgs, "; "))
+	return fmt.Errorf("state database %s is damaged (%s found: %s). zenrecover did not change it; keep it for the record.%s",
+		s.path, pragma, strings.Join(msgs, "; "), wayForward(s.path))
 }
 
 // openError turns SQLite's terse codes into a sentence naming the file. The
@@ -207,9 +219,9 @@ func (s *Store) openError(err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case 26: // SQLITE_NOTADB
-			return fmt.Errorf("state database %s is not a SQLite database or its header is damaged (%v). zenrecover did not change it; keep a copy for the record and move it aside to start over", s.path, err)
+			return fmt.Errorf("state database %s is not a SQLite database or its header is damaged (%v). zenrecover did not change it; keep it for the record.%s", s.path, err, wayForward(s.path))
 		case 11: // SQLITE_CORRUPT
-			return fmt.Errorf("state database %s is damaged (%v). zenrecover did not change it; keep a copy for the record and move it aside to start over", s.path, err)
+			return fmt.Errorf("state database %s is damaged (%v). zenrecover did not change it; keep it for the record.%s", s.path, err, wayForward(s.path))
 		}
 	}
 	return fmt.Errorf("state database %s: %w", s.path, err)
@@ -230,7 +242,7 @@ func ensurePrivateDir(dir string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	if uid, ok := ownerOf(fi); ok && uid != os.Geteuid() {
-		return fmt.Errorf("state directory %s belongs to user id %d, not to you (%d); refusing to keep checkpoints there", dir, uid, os.Geteuid())
+		return fmt.Errorf("state directory %s belongs to user id %d, not to you (%d); refusing to keep checkpoints there: if it is yours, give it back to yourself (as root: chown -R %d %s), or choose another --state", dir, uid, os.Geteuid(), os.Geteuid(), dir)
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
 		return fmt.Errorf("state directory %s is writable by group or others (mode %04o); refusing to keep checkpoints there: run chmod 700 %s or choose another --state", dir, fi.Mode().Perm(), dir)
@@ -257,7 +269,7 @@ func ensurePrivateFile(path string) error {
 		return errors.New("not a regular file")
 	}
 	if uid, ok := ownerOf(fi); ok && uid != os.Geteuid() {
-		return fmt.Errorf("the file belongs to user id %d, not to you (%d)", uid, os.Geteuid())
+		return fmt.Errorf("the file belongs to user id %d, not to you (%d): if it is yours, give it back to yourself (as root: chown %d %s), or choose another --state", uid, os.Geteuid(), os.Geteuid(), path)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		// Ours, in a directory only we can write: tightening is safe and

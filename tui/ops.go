@@ -22,10 +22,20 @@ type snapshot struct {
 	plan  []procedures.PlanStep
 	steps map[string]*state.StepState
 	run   state.Run
+	// targets lists each fan-out step's targets, so the step list can show
+	// the step done once every target is.
+	targets map[string][]string
 }
 
 func takeSnapshot(s *runner.Session) snapshot {
-	return snapshot{plan: s.Plan(), steps: s.State().Steps, run: s.Run()}
+	rs := s.State()
+	snap := snapshot{plan: s.Plan(), steps: rs.Steps, run: s.Run(), targets: map[string][]string{}}
+	for _, p := range snap.plan {
+		if p.Step.Each != "" {
+			snap.targets[p.Step.ID] = procedures.Targets(rs.Answers[p.Step.Each])
+		}
+	}
+	return snap
 }
 
 // sessionMsg reports a started or resumed session (or why not).
@@ -131,9 +141,12 @@ type execution struct {
 }
 
 func startExecution(ctx context.Context, s *runner.Session, lock *sync.Mutex, gen int, stepID, confirm string) (*execution, tea.Cmd) {
-	ectx, cancel := context.WithCancel(ctx)
+	// A step that tells its progress (an archive) sends it through the
+	// same stream as its output (progress.go).
+	stream := newOutStream()
+	ectx, cancel := context.WithCancel(runner.WithProgress(ctx, stream.progress))
 	x := &execution{gen: gen, stepID: stepID, cancel: cancel,
-		input: make(chan string, 8), stream: newOutStream(), done: make(chan struct{})}
+		input: make(chan string, 8), stream: stream, done: make(chan struct{})}
 	run := func() tea.Msg {
 		lock.Lock()
 		defer lock.Unlock()
@@ -152,6 +165,7 @@ func startExecution(ctx context.Context, s *runner.Session, lock *sync.Mutex, ge
 type outStream struct {
 	mu     sync.Mutex
 	buf    []byte
+	prog   progressSlot // the latest progress not yet shown (progress.go)
 	end    *execDoneMsg
 	notify chan struct{}
 }
@@ -181,7 +195,7 @@ func (o *outStream) signal() {
 }
 
 // next is the re-armed Cmd that delivers the stream: output first, then the
-// end of the execution.
+// latest progress, then the end of the execution.
 func (o *outStream) next(gen int) tea.Cmd {
 	return func() tea.Msg {
 		for {
@@ -191,6 +205,10 @@ func (o *outStream) next(gen int) tea.Cmd {
 				o.buf = nil
 				o.mu.Unlock()
 				return outputMsg{gen: gen, text: text}
+			}
+			if p, ok := o.prog.take(); ok {
+				o.mu.Unlock()
+				return progressMsg{gen: gen, p: p}
 			}
 			if o.end != nil {
 				m := *o.end

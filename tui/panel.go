@@ -155,6 +155,7 @@ func (v runView) detailLines() (out []string) {
 		}
 		blank()
 	case *runner.NeedInput:
+		out = append(out, v.escrowLines(w)...)
 		add(s.Heading.Render, "Needed for step "+n.Step.Ref+": "+n.Step.Title)
 		blank()
 		add(s.Title.Render, n.Input.Prompt)
@@ -181,6 +182,7 @@ func (v runView) detailLines() (out []string) {
 		if v.flash != "" {
 			add(s.Success.Render, v.flash)
 		}
+		out = append(out, v.escrowLines(w)...)
 		head := fmt.Sprintf("Step %d of %d · %s", n.Number, n.Total, v.def.FullRef(n.Step))
 		if n.Manual {
 			head += " · by hand"
@@ -275,6 +277,7 @@ func (v runView) detailLines() (out []string) {
 			}
 		}
 	case *runner.Done:
+		out = append(out, v.escrowLines(w)...)
 		add(s.Success.Render, "The procedure is complete.")
 		blank()
 		add(s.Text.Render, fmt.Sprintf("%s %s: every step that applies is finished.", v.def.Section, v.def.Title))
@@ -383,6 +386,7 @@ func (v runView) interactionLines() []string {
 		}
 		add(s.Faint.Render, "s skip, with a reason · q stop, resumable")
 	case phaseRunning:
+		out = append(out, lines(v.bar.View())...)
 		if v.exec != nil && v.exec.interrupted {
 			add(s.Warning.Render, "Interrupting…")
 		} else {

@@ -166,7 +166,9 @@ func (p *Plain) fact(ctx context.Context, sess *runner.Session, n *runner.NeedFa
 	if n.Suggested != "" {
 		s := n.Suggested
 		if f.Type == "bool" {
-			s = map[string]string{"true": "yes", "false": "no"}[s]
+			if yn, ok := map[string]string{"true": "yes", "false": "no"}[s]; ok {
+				s = yn // a default may be written yes or no already
+			}
 		}
 		how := "default"
 		if n.Detected {
@@ -395,8 +397,27 @@ func (p *Plain) inDoubt(ctx context.Context, sess *runner.Session, n *runner.Nee
 		(&indented{w: p.Out}).Write([]byte(n.LastOutput + "\n"))
 	}
 	if n.StillRunning {
-		p.say("  The command (pid %d) is still running. Wait for it to end, then resume.", n.PID)
-		return p.stop(sess, "in-doubt step still running"), true
+		p.say("  It is still running (pid %d). zenrecover can wait for it to end, then check the step again.", n.PID)
+		for {
+			fmt.Fprint(p.Out, "? Type wait, or stop (and resume later): ")
+			line, ok := p.readLine()
+			if !ok {
+				p.say("")
+				return p.stop(sess, "in-doubt step still running"), true
+			}
+			switch verb, _ := splitVerb(line); verb {
+			case "wait":
+				p.say("  Waiting for pid %d to end (Ctrl-C stops; the run stays resumable)...", n.PID)
+				if err := sess.WaitInDoubt(ctx, n.Key); err != nil {
+					p.say("  %v", err)
+					return p.stop(sess, "stopped while waiting for in-doubt step "+n.Step.ID), true
+				}
+				p.say("  It has ended; checking the step again.")
+				return 0, false
+			case "stop":
+				return p.stop(sess, "in-doubt step still running"), true
+			}
+		}
 	}
 	if n.Verify != "" {
 		p.say("  Verify checks: %s", n.Verify)

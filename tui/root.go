@@ -255,7 +255,7 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 			m.picker.SetUnfinished(msg.runs, labDirOf(m.opts), m.opts.DryRun)
 		}
 		return nil
-	case needMsg, outputMsg, execDoneMsg, stoppedMsg:
+	case needMsg, outputMsg, progressMsg, execDoneMsg, stoppedMsg:
 		if m.hasRun {
 			var cmd tea.Cmd
 			m.run, cmd = m.run.Update(msg)

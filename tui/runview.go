@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"charm.land/bubbles/v2/key"
@@ -79,9 +80,17 @@ type runView struct {
 	output outputPane
 	exec   *execution
 	line   textinput.Model
+	// bar shows a running step's progress (archive, extract; progress.go).
+	bar progressPane
 
 	flash     string // what just happened, one line
 	flashLeft int    // how many more needs the flash stays for
+
+	// escrow says what became of the passphrases the last step used that
+	// the team must keep (sealed where, or not), for one need like flash.
+	escrow     []string
+	escrowLeft int
+
 	errText   string
 	stopErr   string
 	stopAfter bool // stop was asked for while the session was busy
@@ -100,7 +109,7 @@ func newRunView(ctx *uictx, base context.Context, sess *runner.Session, lock *sy
 	line.Placeholder = "reply to the command (hidden)"
 	v := runView{ctx: ctx, base: base, sess: sess, lock: lock, def: sess.Definition(), runID: run.ID,
 		mode: run.Mode, host: host, dryRun: sess.DryRun(), resumed: resumed, output: newOutputPane(ctx), line: line,
-		snap: takeSnapshot(sess)}
+		bar: newProgressPane(ctx), snap: takeSnapshot(sess)}
 	return v, v.startOp("Looking at the run…", nil)
 }
 
@@ -117,6 +126,8 @@ func (v *runView) startOp(busy string, fn func(context.Context) error) tea.Cmd {
 func (v *runView) SetSize(w, h int) {
 	v.width, v.height = w, h
 	v.layout()
+	v.bar.SetSize(v.mainW, 0)
+	v.layout()
 }
 
 func (v *runView) restyle() {
@@ -125,6 +136,7 @@ func (v *runView) restyle() {
 		v.text.restyle()
 	}
 	v.line.SetStyles(v.ctx.styles.Input)
+	v.bar.restyle()
 }
 
 // Typing reports whether keys go into a text field.
@@ -155,6 +167,12 @@ func (v runView) Update(msg tea.Msg) (runView, tea.Cmd) {
 	case outputMsg:
 		if v.exec != nil && msg.gen == v.exec.gen {
 			v.output.Append(msg.text)
+			cmd = v.exec.stream.next(msg.gen)
+		}
+	case progressMsg:
+		// Progress travels in the step's output stream (ops.go).
+		if v.exec != nil && msg.gen == v.exec.gen {
+			v.bar, _ = v.bar.Update(msg)
 			cmd = v.exec.stream.next(msg.gen)
 		}
 	case execDoneMsg:
@@ -219,6 +237,11 @@ func (v *runView) setNeed(n runner.Need) {
 	} else {
 		v.flash = ""
 	}
+	if v.escrowLeft > 0 {
+		v.escrowLeft--
+	} else {
+		v.escrow = nil
+	}
 	v.errText = ""
 	v.text, v.confirm = nil, nil
 	v.scroll = 0
@@ -246,6 +269,7 @@ func (v *runView) setNeed(n runner.Need) {
 func (v *runView) onExecDone(m execDoneMsg) tea.Cmd {
 	x := v.exec
 	v.exec = nil
+	v.bar.Reset()
 	v.line.Blur()
 	v.line.Reset()
 	v.snap = m.snap
@@ -267,6 +291,9 @@ func (v *runView) onExecDone(m execDoneMsg) tea.Cmd {
 	v.flash = ""
 	if m.outcome != nil && m.outcome.OK {
 		v.flash, v.flashLeft = "✓ Step "+ref+" finished.", 1
+		if len(m.outcome.Escrow) > 0 {
+			v.escrow, v.escrowLeft = m.outcome.Escrow, 1
+		}
 		if m.outcome.Verify != "" {
 			v.flash = "✓ Step " + ref + " finished; its checks passed."
 		}
@@ -468,6 +495,7 @@ func (v *runView) askReason(p purpose, key, title, hint string) {
 
 func (v *runView) execute(stepID, confirm string) tea.Cmd {
 	v.gen++
+	v.bar.Reset()
 	x, cmd := startExecution(v.base, v.sess, v.lock, v.gen, stepID, confirm)
 	v.exec = x
 	v.phase = phaseRunning
@@ -652,4 +680,23 @@ func (v runView) ShortHelp() []key.Binding {
 func (v runView) FullHelp() [][]key.Binding {
 	k := v.ctx.keys
 	return [][]key.Binding{v.ShortHelp(), {k.ScrollUp, k.ScrollDown}}
+}
+
+// escrowLines says what became of the passphrases the step just finished
+// used that the team must keep: a passphrase not escrowed stands out, as
+// the operator must then keep it safe themselves.
+func (v runView) escrowLines(w int) []string {
+	if len(v.escrow) == 0 {
+		return nil
+	}
+	s := v.ctx.styles
+	var out []string
+	for _, e := range v.escrow {
+		render := s.Note.Render
+		if strings.Contains(strings.ToLower(e), "not escrowed") {
+			render = s.Important.Render
+		}
+		out = append(out, styled(wrap(e, w), render)...)
+	}
+	return append(out, "")
 }

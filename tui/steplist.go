@@ -41,12 +41,9 @@ func listEntries(plan []procedures.PlanStep) []listEntry {
 	return out
 }
 
-func (c *uictx) mark(e listEntry, steps map[string]*state.StepState, current string) string {
+func (c *uictx) mark(e listEntry, snap snapshot, current string) string {
 	s := c.styles
-	status := state.StepPending
-	if ss := steps[e.step.ID]; ss != nil {
-		status = ss.Status
-	}
+	status := stepStatus(e.step, snap)
 	// The current step shows ▶ unless it failed or is in doubt: then that
 	// is what the operator must see.
 	if e.step.ID == current && status != state.StepFailed && status != state.StepInDoubt {
@@ -88,7 +85,7 @@ func (c *uictx) stepListLines(snap snapshot, current string, w, h int) []string 
 		case e.undecided:
 			label = s.Faint.Render(label)
 		}
-		out = append(out, clip(indent+c.mark(e, snap.steps, current)+" "+label, w))
+		out = append(out, clip(indent+c.mark(e, snap, current)+" "+label, w))
 	}
 	if len(out) <= h {
 		return out
@@ -123,7 +120,39 @@ func (c *uictx) progressLine(snap snapshot, current string, w int) string {
 				done++
 			}
 		}
-		marks = append(marks, c.mark(e, snap.steps, current))
+		marks = append(marks, c.mark(e, snap, current))
 	}
 	return clip(fmt.Sprintf("Steps %s %d/%d done", strings.Join(marks, ""), done, total), w)
+}
+
+// stepStatus is a step's status; a fan-out step's is its targets' together:
+// failed or in doubt when one is, done when all are, pending otherwise.
+func stepStatus(st *procedures.Step, snap snapshot) state.StepStatus {
+	if st.Each == "" {
+		if ss := snap.steps[st.ID]; ss != nil {
+			return ss.Status
+		}
+		return state.StepPending
+	}
+	targets := snap.targets[st.ID]
+	if len(targets) == 0 {
+		return state.StepPending
+	}
+	done := 0
+	for _, t := range targets {
+		ss := snap.steps[state.StepKey(st.ID, t)]
+		if ss == nil {
+			continue
+		}
+		switch ss.Status {
+		case state.StepFailed, state.StepInDoubt:
+			return ss.Status
+		case state.StepSucceeded, state.StepConfirmed, state.StepSkipped:
+			done++
+		}
+	}
+	if done == len(targets) {
+		return state.StepSucceeded
+	}
+	return state.StepPending
 }

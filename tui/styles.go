@@ -43,6 +43,16 @@ type Styles struct {
 
 	Help  help.Styles
 	Input textinput.Styles
+	Bar   BarStyle
+}
+
+// BarStyle is how a progress bar is drawn: bubbles' progress takes
+// characters and colours rather than a lipgloss.Style. The filled and the
+// empty part differ by character too, so the bar reads without colour.
+type BarStyle struct {
+	Full, Empty           rune
+	FullColor, EmptyColor color.Color
+	Percent               lipgloss.Style
 }
 
 // palette is the handful of colours; everything else is bold, faint or
@@ -104,6 +114,7 @@ func NewStyles(dark, noColor bool) Styles {
 		StepCurrent: lipgloss.NewStyle().Bold(true),
 	}
 	s.Help = help.DefaultStyles(dark)
+	s.Bar = BarStyle{Full: '█', Empty: '░', FullColor: p.accent, EmptyColor: p.dim, Percent: lipgloss.NewStyle().Bold(true)}
 	s.Input = textinput.DefaultStyles(dark)
 	s.Input.Focused.Prompt = lipgloss.NewStyle().Foreground(p.accent).Bold(true)
 	s.Input.Cursor.Blink = false
@@ -143,6 +154,7 @@ func plainStyles() Styles {
 		MarkPending: plain,
 		StepCurrent: bold,
 	}
+	s.Bar = BarStyle{Full: '█', Empty: '░', FullColor: lipgloss.NoColor{}, EmptyColor: lipgloss.NoColor{}, Percent: bold}
 	s.Help = help.Styles{
 		Ellipsis: plain, ShortKey: bold, ShortDesc: plain, ShortSeparator: plain,
 		FullKey: bold, FullDesc: plain, FullSeparator: plain,
