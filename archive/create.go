@@ -455,6 +455,10 @@ func produce(ctx context.Context, dir, dest string, cp *checkpoint, recips []age
 		case <-sf.ch:
 		}
 	}
+	// The producer is the only sender. Closing ends the hasher's range even
+	// when a failed later stage made the producer stop without sending the
+	// end: the hasher waits only for input, so it would wait for ever.
+	close(toHash)
 	wg.Wait()
 	tr.p.Parts = len(cp.Parts)
 	switch {
