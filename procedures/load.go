@@ -64,7 +64,9 @@ func yamlError(name string, err error) *Error {
 		tk := ye.GetToken()
 		return &Error{File: name, Line: tk.Position.Line, Column: tk.Position.Column, Msg: ye.GetMessage()}
 	}
-	return &Error{File: name, Msg: err.Error()}
+	// Some decoder errors carry no position; the document's start is the
+	// best place to point at, and every error must point somewhere.
+	return &Error{File: name, Line: 1, Column: 1, Msg: err.Error()}
 }
 
 func parseSource(name string, src []byte) (*source, error) {
@@ -97,11 +99,26 @@ func parseYAML(name string, src []byte, v any) (*source, error) {
 // and a tag on a list can make the decoder fail in ways it does not report.
 func rejectTags(name string, n ast.Node) *Error {
 	var found *Error
+	anchors := map[string]bool{}
 	ast.Walk(visitFunc(func(n ast.Node) bool {
-		if t, ok := n.(*ast.TagNode); ok && found == nil {
-			tk := t.GetToken()
+		if found != nil {
+			return false
+		}
+		switch x := n.(type) {
+		case *ast.TagNode:
+			tk := x.GetToken()
 			found = &Error{File: name, Line: tk.Position.Line, Column: tk.Position.Column,
 				Msg: fmt.Sprintf("YAML tag %s: definitions use plain values, no tags", tk.Value)}
+		case *ast.AnchorNode:
+			if x.Name != nil {
+				anchors[x.Name.GetToken().Value] = true
+			}
+		case *ast.AliasNode:
+			if x.Value != nil && !anchors[x.Value.GetToken().Value] {
+				tk := x.GetToken()
+				found = &Error{File: name, Line: tk.Position.Line, Column: tk.Position.Column,
+					Msg: fmt.Sprintf("alias *%s names no anchor (&%s) above it", x.Value.GetToken().Value, x.Value.GetToken().Value)}
+			}
 		}
 		return found == nil
 	}), n)
