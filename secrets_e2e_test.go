@@ -184,4 +184,3 @@ func between(s, a, b string) string {
 	}
 	return s[:j]
 }
-
