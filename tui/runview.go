@@ -110,6 +110,16 @@ func newRunView(ctx *uictx, base context.Context, sess *runner.Session, lock *sy
 	v := runView{ctx: ctx, base: base, sess: sess, lock: lock, def: sess.Definition(), runID: run.ID,
 		mode: run.Mode, host: host, dryRun: sess.DryRun(), resumed: resumed, output: newOutputPane(ctx), line: line,
 		bar: newProgressPane(ctx), snap: takeSnapshot(sess)}
+	if changes, adopted := sess.DefinitionChanges(); len(changes) > 0 {
+		// Said once, on the first screen: the operator should know the
+		// procedure on disk is not the one this run follows.
+		if adopted {
+			v.flash = fmt.Sprintf("The procedure changed since this run started (%s); as asked, the run goes on with the new definition.", stepsWord(len(changes)))
+		} else {
+			v.flash = fmt.Sprintf("The procedure changed since this run started (%s differ, e.g. %s); the run finishes on the definition it started with. zenrecover resume --adopt-definition takes the new one.", stepsWord(len(changes)), changes[0])
+		}
+		v.flashLeft = 2
+	}
 	return v, v.startOp("Looking at the run…", nil)
 }
 
@@ -699,4 +709,11 @@ func (v runView) escrowLines(w int) []string {
 		out = append(out, styled(wrap(e, w), render)...)
 	}
 	return append(out, "")
+}
+
+func stepsWord(n int) string {
+	if n == 1 {
+		return "1 step"
+	}
+	return fmt.Sprintf("%d steps", n)
 }
