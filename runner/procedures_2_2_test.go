@@ -39,25 +39,6 @@ func facts22(over map[string]string) procedures.Values {
 	return v
 }
 
-// newFixtureWith is newFixture with a lab built from o (an external
-// database, say).
-func newFixtureWith(t *testing.T, o lab.Options) *fixture {
-	f := newFixture(t)
-	l, err := lab.Init(filepath.Join(t.TempDir(), "lab"), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.InstallShims(exe); err != nil {
-		t.Fatal(err)
-	}
-	f.lab = l
-	return f
-}
-
 // driveTo is drive, stopping when the step (or fan-out key) stop is next.
 func driveTo(t *testing.T, s *runner.Session, answers map[string]string, out *bytes.Buffer, stop string) runner.Need {
 	t.Helper()

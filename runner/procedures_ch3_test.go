@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"zenrecover/actions/lab"
-	"zenrecover/assets"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"
@@ -31,33 +30,6 @@ const (
 
 var ch3Secrets = map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase,
 	"backup_passphrase": passphrase, "archive_passphrase": passphrase}
-
-// newCh3Fixture is newFixture with a lab built from o.
-func newCh3Fixture(t *testing.T, o lab.Options) *fixture {
-	t.Helper()
-	dir := t.TempDir()
-	st, err := state.Open(filepath.Join(dir, "state", "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	l, err := lab.Init(filepath.Join(dir, "lab"), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.InstallShims(exe); err != nil {
-		t.Fatal(err)
-	}
-	lib, err := procedures.LoadFS(assets.FS, "procedures")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{t: t, store: st, lab: l, lib: lib, dir: dir}
-}
 
 // driveCh3 is drive for long procedures, with the operator's own work:
 // before runs ahead of every step (or target) that is about to be done,
@@ -305,7 +277,7 @@ func TestChangeIPAddressOnWindowsEditsByHand(t *testing.T) {
 // The database elsewhere, no other Primary Server: nothing to re-point;
 // the services and packages on this server are all there is.
 func TestChangeIPAddressWithTheDatabaseElsewhere(t *testing.T) {
-	f := newCh3Fixture(t, lab.Options{ExternalDatabase: true})
+	f := newFixtureWith(t, lab.Options{ExternalDatabase: true})
 	vals := merged(answers31, ch3Secrets, map[string]string{"db_here": "no", "embedded_db_here": "no",
 		"only_primary": "yes", "has_satellites": "no", "reporting_here": "yes", "multizone_publisher": "no"})
 	delete(vals, "other_primaries")

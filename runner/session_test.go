@@ -33,13 +33,20 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, lab.Options{})
+}
+
+// newFixtureWith is newFixture with a lab built from o (an external
+// database, Reporting).
+func newFixtureWith(t *testing.T, o lab.Options) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := state.Open(filepath.Join(dir, "state", "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	l := labtest.New(t)
+	l := labtest.NewWith(t, o)
 	lib, err := procedures.LoadFS(assets.FS, "procedures")
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,13 @@ func ServeShim() {
 // test binary.
 func New(t testing.TB) *lab.Lab {
 	t.Helper()
-	l, err := lab.Init(filepath.Join(t.TempDir(), "lab"), lab.Options{})
+	return NewWith(t, lab.Options{})
+}
+
+// NewWith is New with a lab built from o (an external database, Reporting).
+func NewWith(t testing.TB, o lab.Options) *lab.Lab {
+	t.Helper()
+	l, err := lab.Init(filepath.Join(t.TempDir(), "lab"), o)
 	if err != nil {
 		t.Fatal(err)
 	}
