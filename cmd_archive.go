@@ -88,7 +88,7 @@ resumable.`,
 	f.BoolVarP(&passphrase, "passphrase", "p", false, "protect the archive with a passphrase, asked twice (or "+archive.PassphraseEnv+")")
 	f.BoolVar(&force, "force", false, "replace an existing archive at DEST once the new one is complete; start an interrupted one over")
 	f.StringArrayVar(&require, "require", nil, "a folder inside SRC that must be there, e.g. images (repeatable)")
-	f.StringVar(&partSize, "part-size", "", "tar bytes a part holds: what an interruption can lose at most (default 1G)")
+	f.StringVar(&partSize, "part-size", "", "tar bytes a part holds: what an interruption can lose at most (default 256M)")
 	f.BoolVar(&plain, "plain", false, "a progress line every few seconds instead of a progress bar")
 	return cmd
 }

@@ -60,7 +60,7 @@
 // (with Force) only by such a rename, once the new set is whole, and only
 // if it is a zenrecover set.
 //
-// A part ends after PartSize bytes of the stream (1 GiB by default), at
+// A part ends after PartSize bytes of the stream (256 MiB by default), at
 // any byte: in the middle of a file is fine, since the parts are slices of
 // one stream. A part is written as part-N.age.tmp, closed by age, synced
 // and renamed; then the checkpoint, zenrecover-state.json in

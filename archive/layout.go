@@ -25,7 +25,11 @@ const (
 
 // DefaultPartSize bounds what an interruption that cannot close its part
 // (a full disk, a power cut) loses, at the cost of one fsync per part.
-const DefaultPartSize int64 = 1 << 30
+// 256 MiB rather than 1 GiB: a part's fsync overlaps the writing of the
+// next, so on images of a gigabyte or more the archive waits for one
+// part's sync at the end, not for the whole image's (bench/archive.sh,
+// 2 x 1 GiB: about 15% faster).
+const DefaultPartSize int64 = 256 << 20
 
 // MinPassphrase is the shortest passphrase a new archive accepts; it is
 // the policy the procedures apply to every passphrase they create.
