@@ -58,6 +58,10 @@ func parentOf(pid int) int {
 }
 
 func (w *procWatch) sample(root int) {
+	// A child between fork and exec is still a copy of zenrecover, with
+	// zenrecover's own argv and environment (where a script may have put
+	// ZENRECOVER_SECRET_*): it is not yet the child, so it is not counted.
+	rootArgv, _ := os.ReadFile("/proc/" + strconv.Itoa(root) + "/cmdline")
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
@@ -76,6 +80,14 @@ func (w *procWatch) sample(root int) {
 		}
 		argv, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
 		env, _ := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if len(rootArgv) > 0 && bytes.Equal(argv, rootArgv) {
+			continue
+		}
+		// Read argv again: an exec between the two reads would pair the
+		// new program's argv with the old copy's environment.
+		if again, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline"); !bytes.Equal(again, argv) {
+			continue
+		}
 		w.mu.Lock()
 		w.seen[pid] += string(argv) + "\x00" + string(env)
 		w.mu.Unlock()
