@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"zenrecover/procedures"
@@ -72,13 +73,13 @@ func (c *uictx) stepListLines(snap snapshot, current string, w, h int) []string 
 	for _, e := range entries {
 		indent := strings.Repeat(" ", min(e.depth, 3)*2)
 		if e.group {
-			out = append(out, clip(indent+s.Faint.Render(e.step.Ref+" "+e.step.Title), w))
+			out = append(out, clip(indent+s.Faint.Render(listLabel(e.step)), w))
 			continue
 		}
 		if e.step.ID == current {
 			cur = len(out)
 		}
-		label := e.step.Ref + " " + e.step.Title
+		label := listLabel(e.step)
 		switch {
 		case e.step.ID == current:
 			label = s.StepCurrent.Render(label)
@@ -155,4 +156,18 @@ func stepStatus(st *procedures.Step, snap snapshot) state.StepStatus {
 		return state.StepSucceeded
 	}
 	return state.StepPending
+}
+
+// stepNumber is a ref as the reference numbers steps ("2", "11c2", "2, 3,
+// 4", "6.1"); a fragment's steps are named instead ("This server").
+var stepNumber = regexp.MustCompile(`^[0-9][0-9a-z.]*(, ?[0-9][0-9a-z.]*)*$`)
+
+// listLabel is a step as the narrow step list shows it: the reference's
+// number and the title, or only the title when the ref is a name, which
+// would otherwise crowd the title out of the column.
+func listLabel(st *procedures.Step) string {
+	if stepNumber.MatchString(st.Ref) {
+		return st.Ref + " " + st.Title
+	}
+	return st.Title
 }
