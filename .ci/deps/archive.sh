@@ -8,20 +8,4 @@ set -uo pipefail
 if command -v age >/dev/null 2>&1 && command -v age-keygen >/dev/null 2>&1; then
 	exit 0
 fi
-if ! command -v apt-get >/dev/null 2>&1; then
-	echo "archive.sh: no apt-get here; the age interop tests will skip" >&2
-	exit 1
-fi
-sudo=""
-if [ "$(id -u)" != 0 ]; then
-	if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-		sudo="sudo -n"
-	else
-		echo "archive.sh: not root and no sudo; the age interop tests will skip" >&2
-		exit 1
-	fi
-fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq >/dev/null || { echo "archive.sh: apt-get update failed (offline?)" >&2; exit 1; }
-$sudo apt-get install -y -qq --no-install-recommends age >/dev/null ||
-	{ echo "archive.sh: could not install age" >&2; exit 1; }
+exec bash "$(dirname "$0")/../apt-install" archive.sh "the age interop tests" age
