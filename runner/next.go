@@ -54,14 +54,8 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 		if p.Applies == procedures.Undecided {
 			return nil, fmt.Errorf("step %s: its condition %q reads a value no step has provided", st.ID, st.When)
 		}
-		for _, in := range s.def.Needs(st) {
-			if in.Secret() {
-				if _, ok := s.secrets[in.ID]; !ok && !s.opts.DryRun {
-					return &NeedInput{Input: in, Step: st, Again: s.resumed}, nil
-				}
-			} else if _, ok := s.vals[in.ID]; !ok {
-				return &NeedInput{Input: in, Step: st}, nil
-			}
+		if n := s.missingInput(st); n != nil {
+			return n, nil
 		}
 		return s.needStep(st, "", i+1, len(applying))
 	}
@@ -72,6 +66,21 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 		s.run.Status = state.RunCompleted
 	}
 	return &Done{}, nil
+}
+
+// missingInput is the first input step st needs that has no value yet
+// (a secret not typed in this process, outside a dry run), or nil.
+func (s *Session) missingInput(st *procedures.Step) *NeedInput {
+	for _, in := range s.def.Needs(st) {
+		if in.Secret() {
+			if _, ok := s.secrets[in.ID]; !ok && !s.opts.DryRun {
+				return &NeedInput{Input: in, Step: st, Again: s.resumed}
+			}
+		} else if _, ok := s.vals[in.ID]; !ok {
+			return &NeedInput{Input: in, Step: st}
+		}
+	}
+	return nil
 }
 
 // begun looks at a step (or one target of it) that has a journal: finished,
@@ -156,14 +165,8 @@ func (s *Session) nextTarget(ctx context.Context, st *procedures.Step, folded st
 		if finished {
 			continue
 		}
-		for _, in := range s.def.Needs(st) {
-			if in.Secret() {
-				if _, ok := s.secrets[in.ID]; !ok && !s.opts.DryRun {
-					return &NeedInput{Input: in, Step: st, Again: s.resumed}, nil
-				}
-			} else if _, ok := s.vals[in.ID]; !ok {
-				return &NeedInput{Input: in, Step: st}, nil
-			}
+		if n := s.missingInput(st); n != nil {
+			return n, nil
 		}
 		ns, err := s.needStep(st, t, num, total)
 		if err == nil {
