@@ -8,9 +8,10 @@
 // a step to run or confirm, a decision about a failed or in-doubt step) and
 // answers with Answer, Execute, Confirm, Skip, Resolve or Stop.
 //
-// DESIGN.md puts the walking of the plan in tui; it lives here instead, one
-// level below, so that both front ends keep one protocol and it can be tested
-// without a terminal. Imports: tui → runner → {procedures, actions, state}.
+// Both front ends (tui and plain) keep one protocol through it and it can be
+// tested without a terminal. Imports: {tui, plain} → runner → {procedures,
+// actions, lab, archive, state}. The exit statuses every front end returns
+// are defined here (exit.go).
 //
 // Decisions:
 //   - Facts are asked first, all of them, so the operator sees the whole

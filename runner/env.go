@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"zenrecover/actions"
-	"zenrecover/actions/lab"
+	"zenrecover/lab"
 )
 
 // SecretEnvPrefix names the environment variables a script may pass

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"zenrecover/actions/lab"
+	"zenrecover/lab"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"zenrecover/actions/lab/labtest"
+	"zenrecover/lab/labtest"
 )
 
 func TestMain(m *testing.M) {

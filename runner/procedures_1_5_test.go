@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"testing"
 
-	"zenrecover/actions/lab"
+	"zenrecover/lab"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"zenrecover/actions/lab"
 	"zenrecover/archive"
+	"zenrecover/lab"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"zenrecover/actions/lab"
+	"zenrecover/lab"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"zenrecover/actions/lab"
+	"zenrecover/lab"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"zenrecover/actions/lab"
+	"zenrecover/lab"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"

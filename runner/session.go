@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"zenrecover/actions"
-	"zenrecover/actions/lab"
+	"zenrecover/lab"
 	"zenrecover/procedures"
 	"zenrecover/state"
 )

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"zenrecover/actions/lab"
-	"zenrecover/actions/lab/labtest"
 	"zenrecover/assets"
+	"zenrecover/lab"
+	"zenrecover/lab/labtest"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"

@@ -80,10 +80,10 @@
 //     are characters (✓ ✗ ? – ▶ ·), so nothing depends on colour.
 //   - No blinking cursor and no spinner: nothing repaints on a timer over a
 //     slow SSH link, and the tests need no clock.
-//   - Exit codes are plain.go's: ExitCompleted when the run completed (or
-//     the picker was left before anything started), ExitStopped when the run
+//   - Exit codes are plain.go's: runner.ExitCompleted when the run completed (or
+//     the picker was left before anything started), runner.ExitStopped when the run
 //     is left resumable (stopped, interrupted, or the resume screen quit),
-//     ExitFailed when a stop could not be recorded. However the program
+//     runner.ExitFailed when a stop could not be recorded. However the program
 //     ends (a signal, a cancelled context), RunWizard interrupts a running
 //     command, stops an unfinished run and prints how to resume after the
 //     alternate screen is gone.

@@ -13,9 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"zenrecover/actions/lab"
-	"zenrecover/actions/lab/labtest"
 	"zenrecover/assets"
+	"zenrecover/lab"
+	"zenrecover/lab/labtest"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"

@@ -6,7 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"zenrecover/actions/lab"
+	"zenrecover/lab"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 	"zenrecover/state"

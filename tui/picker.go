@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"zenrecover/procedures"
+	"zenrecover/runner"
 	"zenrecover/state"
 )
 
@@ -125,7 +126,7 @@ func (p pickerScreen) Update(msg tea.Msg) (pickerScreen, tea.Cmd) {
 		p.busy = "Writing the checklist of " + d.Section + "…"
 		return p, exportCmd(d)
 	case key.Matches(km, k.Quit):
-		return p, quitWith(ExitCompleted)
+		return p, quitWith(runner.ExitCompleted)
 	}
 	return p, nil
 }

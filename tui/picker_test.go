@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"zenrecover/runner"
 	"zenrecover/state"
 )
 
@@ -90,7 +91,7 @@ func TestPickerQuits(t *testing.T) {
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "", 80, 24)
 	h.press("q")
-	if !h.quit || h.m.exitCode != ExitCompleted {
+	if !h.quit || h.m.exitCode != runner.ExitCompleted {
 		t.Fatalf("q: quit=%v code=%d", h.quit, h.m.exitCode)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"zenrecover/procedures"
+	"zenrecover/runner"
 	"zenrecover/state"
 )
 
@@ -83,7 +84,7 @@ func (r resumeScreen) Update(msg tea.Msg) (resumeScreen, tea.Cmd) {
 		case key.Matches(msg, k.New):
 			return r, func() tea.Msg { return pickNewMsg{} }
 		case key.Matches(msg, k.Quit):
-			return r, quitWith(ExitStopped)
+			return r, quitWith(runner.ExitStopped)
 		}
 	}
 	return r, nil

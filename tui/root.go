@@ -73,7 +73,7 @@ func newModel(ctx context.Context, cfg Config, resume *state.Run, procID string)
 	ui := newUICtx(noColor)
 	m := model{ctx: ui, cfg: cfg, base: ctx, opts: cfg.Options, resumeOpts: cfg.Options,
 		resumeRun: resume, procID: procID, help: help.New(), lock: &sync.Mutex{},
-		width: defaultWidth, height: defaultHeight, exitCode: ExitStopped}
+		width: defaultWidth, height: defaultHeight, exitCode: runner.ExitStopped}
 	m.help.Styles = ui.styles.Help
 	if cfg.AtRisk {
 		m.warning = sessionWarning()

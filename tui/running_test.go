@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"zenrecover/runner"
 	"zenrecover/state"
 )
 
@@ -146,7 +147,7 @@ func TestCtrlCInterruptsTheStepAndStopsTheRun(t *testing.T) {
 	}
 	a.press("enter")
 	a.until("quit", func() bool { return h.quit })
-	if h.m.exitCode != ExitStopped {
-		t.Fatalf("exit code %d, want %d", h.m.exitCode, ExitStopped)
+	if h.m.exitCode != runner.ExitStopped {
+		t.Fatalf("exit code %d, want %d", h.m.exitCode, runner.ExitStopped)
 	}
 }

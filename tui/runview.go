@@ -35,8 +35,8 @@ type quitMsg struct{ code int }
 
 func quitWith(code int) tea.Cmd { return func() tea.Msg { return quitMsg{code: code} } }
 
-// RunWizard returns the exit statuses plain.go defines (ExitCompleted,
-// ExitFailed, ExitStopped), so both front ends mean the same by them.
+// RunWizard returns the exit statuses plain.go defines (runner.ExitCompleted,
+// runner.ExitFailed, runner.ExitStopped), so both front ends mean the same by them.
 
 // sidebarMin is the narrowest terminal that gets the step list as a
 // sidebar; below it the list folds into one line of marks.
@@ -373,15 +373,15 @@ func (v *runView) onKey(km tea.KeyPressMsg) tea.Cmd {
 	switch v.phase {
 	case phaseDone:
 		if key.Matches(km, k.Exit) {
-			return quitWith(ExitCompleted)
+			return quitWith(runner.ExitCompleted)
 		}
 		return nil
 	case phaseStopped:
 		if key.Matches(km, k.Exit) {
 			if v.stopErr != "" {
-				return quitWith(ExitFailed)
+				return quitWith(runner.ExitFailed)
 			}
-			return quitWith(ExitStopped)
+			return quitWith(runner.ExitStopped)
 		}
 		return nil
 	case phaseBusy:

@@ -181,7 +181,7 @@ func TestDestructiveStepNeedsTheHostNameTyped(t *testing.T) {
 	}
 	h.mustSee("The procedure is complete.", "hello from the step", "zenrecover report")
 	h.press("enter")
-	if !h.quit || h.m.exitCode != ExitCompleted {
+	if !h.quit || h.m.exitCode != runner.ExitCompleted {
 		t.Fatalf("Enter on the last screen: quit=%v code=%d", h.quit, h.m.exitCode)
 	}
 }
@@ -249,7 +249,7 @@ func TestFailedStepOffersRetrySkipAndStop(t *testing.T) {
 		t.Fatalf("run status %q (%v), want stopped", run.Status, err)
 	}
 	h.press("enter")
-	if !h.quit || h.m.exitCode != ExitStopped {
+	if !h.quit || h.m.exitCode != runner.ExitStopped {
 		t.Fatalf("quit=%v code=%d, want the stopped code", h.quit, h.m.exitCode)
 	}
 }
@@ -375,7 +375,7 @@ func TestResumeScreenKeys(t *testing.T) {
 	h.mustNotSee("unfinished run")
 	h2 := newHarness(t, f.config(), &run, "", 80, 24)
 	h2.press("q")
-	if !h2.quit || h2.m.exitCode != ExitStopped {
+	if !h2.quit || h2.m.exitCode != runner.ExitStopped {
 		t.Fatalf("q on the resume screen: quit=%v code=%d", h2.quit, h2.m.exitCode)
 	}
 }

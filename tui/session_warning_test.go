@@ -1,6 +1,9 @@
 package tui
 
-import "testing"
+import (
+	"testing"
+	"zenrecover/runner"
+)
 
 func TestSessionAtRiskOnlyOverSSHOutsideAMultiplexer(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
@@ -15,7 +18,7 @@ func TestSessionAtRiskOnlyOverSSHOutsideAMultiplexer(t *testing.T) {
 		{map[string]string{}, false}, // at the console: nothing to drop
 	}
 	for _, c := range cases {
-		if got := SessionAtRisk(env(c.env)); got != c.want {
+		if got := runner.SessionAtRisk(env(c.env)); got != c.want {
 			t.Errorf("%v: %v, want %v", c.env, got, c.want)
 		}
 	}

@@ -39,15 +39,6 @@ type Config struct {
 	AtRisk bool
 }
 
-// SessionAtRisk reports whether a dropped connection would stop the
-// wizard: it runs in an SSH session, not inside tmux or screen. getenv is
-// os.Getenv.
-func SessionAtRisk(getenv func(string) string) bool {
-	ssh := getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != ""
-	multiplexed := getenv("TMUX") != "" || getenv("STY") != ""
-	return ssh && !multiplexed
-}
-
 // sessionWarning is shown once, on the first screen, until a key is pressed.
 func sessionWarning() []string {
 	return []string{
@@ -62,10 +53,10 @@ const interruptWait = 15 * time.Second
 
 // RunWizard runs the full-screen wizard: the unfinished run resume (if not
 // nil) first, else the procedure procID, else the picker. It returns
-// ExitCompleted, ExitStopped (the run can be resumed) or ExitFailed.
+// runner.ExitCompleted, runner.ExitStopped (the run can be resumed) or runner.ExitFailed.
 func RunWizard(ctx context.Context, cfg Config, resume *state.Run, procID string) (int, error) {
 	if cfg.Library == nil {
-		return ExitFailed, errors.New("wizard: no procedures loaded")
+		return runner.ExitFailed, errors.New("wizard: no procedures loaded")
 	}
 	m := newModel(ctx, cfg, resume, procID)
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
@@ -100,12 +91,12 @@ func (m model) finish(ctx context.Context) (int, string, error) {
 	if !m.hasRun {
 		code := m.exitCode
 		if !m.quitting {
-			code = ExitStopped
+			code = runner.ExitStopped
 			if m.resumeRun == nil {
-				code = ExitCompleted // nothing was started
+				code = runner.ExitCompleted // nothing was started
 			}
 		}
-		if m.resumeRun != nil && code == ExitStopped {
+		if m.resumeRun != nil && code == runner.ExitStopped {
 			return code, "The unfinished run " + m.resumeRun.ID + " is still waiting: zenrecover resume " + m.resumeRun.ID, nil
 		}
 		return code, "", nil
@@ -124,15 +115,15 @@ func (m model) finish(ctx context.Context) (int, string, error) {
 	switch v.phase {
 	case phaseDone:
 		m.sess.Close()
-		return ExitCompleted, "Run " + v.runID + " is complete. zenrecover report " + v.runID + " shows what was done.", nil
+		return runner.ExitCompleted, "Run " + v.runID + " is complete. zenrecover report " + v.runID + " shows what was done.", nil
 	case phaseStopped:
 		if v.stopErr != "" {
-			return ExitFailed, "The stop could not be recorded: " + v.stopErr + "\n" + resumeHint, errors.New(v.stopErr)
+			return runner.ExitFailed, "The stop could not be recorded: " + v.stopErr + "\n" + resumeHint, errors.New(v.stopErr)
 		}
-		return ExitStopped, "Stopped. Nothing is lost. " + resumeHint, nil
+		return runner.ExitStopped, "Stopped. Nothing is lost. " + resumeHint, nil
 	}
 	if err := m.sess.Stop(context.WithoutCancel(ctx), "the wizard was closed"); err != nil {
-		return ExitFailed, "zenrecover closed, and the stop could not be recorded: " + err.Error() + "\n" + resumeHint, err
+		return runner.ExitFailed, "zenrecover closed, and the stop could not be recorded: " + err.Error() + "\n" + resumeHint, err
 	}
-	return ExitStopped, "Stopped. Nothing is lost. " + resumeHint, nil
+	return runner.ExitStopped, "Stopped. Nothing is lost. " + resumeHint, nil
 }

@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"zenrecover/assets"
+	"zenrecover/procedures"
+)
+
+func newChecklistCmd(g *globals) *cobra.Command {
+	var format, answers, out string
+	cmd := &cobra.Command{
+		Use:   "checklist ID",
+		Short: "Print a procedure as a checklist for paper (Markdown, HTML or text)",
+		Long: `Print a procedure as a checklist to carry into the server room: every step
+with a box to tick, its reference number, its condition in words, the exact
+commands, and blanks for the zone, the server, the operator, the date, the
+change ticket and the sign-off.
+
+With --answers FILE (the same file as run --answers) only the steps that apply
+appear and the known values are filled in. Secrets never appear.
+
+Formats: md (task lists for a forge), html (one self-contained page with print
+styles for A4 and US Letter), txt (80 columns, for lpr). Without --format the
+extension of -o decides, else md.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lib, err := g.library()
+			if err != nil {
+				return err
+			}
+			def, err := g.procedure(lib, args[0])
+			if err != nil {
+				return err
+			}
+			format, err := checklistFormat(format, out)
+			if err != nil {
+				return err
+			}
+			o := procedures.ChecklistOptions{}
+			if answers != "" {
+				src, err := os.ReadFile(answers)
+				if err != nil {
+					return usageErr("answers file: %v", err)
+				}
+				if o.Answers, err = procedures.ParseAnswers(answers, src, def); err != nil {
+					return usageErr("%v", err)
+				}
+				o.AnswersFile = filepath.Base(answers)
+			}
+			var b bytes.Buffer
+			if err := procedures.WriteChecklist(&b, def.Checklist(o), format, htmlTheme()); err != nil {
+				return err
+			}
+			return writeOutput(cmd.OutOrStdout(), cmd.ErrOrStderr(), out, b.Bytes(), 0o644)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "md, html or txt (default: from -o's extension, else md)")
+	cmd.Flags().StringVar(&answers, "answers", "", "a YAML file of answers (as for run --answers): only the steps that apply")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
+	return cmd
+}
+
+func checklistFormat(format, out string) (string, error) {
+	if format == "" {
+		switch strings.ToLower(filepath.Ext(out)) {
+		case ".html", ".htm":
+			return "html", nil
+		case ".txt", ".text":
+			return "txt", nil
+		}
+		return "md", nil
+	}
+	switch format {
+	case "md", "markdown":
+		return "md", nil
+	case "html":
+		return "html", nil
+	case "txt", "text":
+		return "txt", nil
+	}
+	return "", usageErr("--format %q: choose md, html or txt", format)
+}
+
+// htmlTheme is what the HTML exports are drawn with.
+func htmlTheme() fs.FS {
+	sub, err := fs.Sub(assets.Checklist, "checklist")
+	if err != nil {
+		panic(err) // the directory is embedded at build time; cannot happen
+	}
+	return sub
+}
+
+// writeOutput writes to standard output, or to a file that appears whole:
+// a half-written checklist must not be printed by mistake.
+func writeOutput(stdout, stderr io.Writer, path string, data []byte, perm os.FileMode) error {
+	if path == "" || path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return &exitError{code: exitFailed, err: err}
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return &exitError{code: exitFailed, err: err}
+	}
+	if err := tmp.Close(); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", path)
+	return nil
+}

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"zenrecover/runner"
+)
+
+// Exit statuses, as the README documents them; defined once, in runner,
+// because both front ends return them too.
+const (
+	exitCompleted = runner.ExitCompleted
+	exitFailed    = runner.ExitFailed
+	exitUsage     = runner.ExitUsage
+	exitStopped   = runner.ExitStopped
+)
+
+// exitError carries an exit status up to main.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// Main runs the command line and returns the process's exit status.
+func Main() int {
+	// SIGHUP is what a dropped SSH session sends: stop cleanly, resumable.
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer cancel()
+	root := newRootCmd()
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitCompleted
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(os.Stderr, "zenrecover:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(os.Stderr, "zenrecover:", err)
+	return exitUsage
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "zenrecover",
+		Short: "A calm wizard for ZENworks 11 SP3 disaster recovery",
+		Long: `zenrecover walks you through the procedures of the ZENworks 11 SP3 Disaster
+Recovery Reference: it runs what it can, asks for what only you can do, and
+remembers every step so that a dropped session loses nothing.
+
+Without arguments it resumes an interrupted run or lets you pick a procedure.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.wizard(cmd.Context())
+		},
+	}
+	root.PersistentFlags().StringVar(&g.statePath, "state", "", "state database (default: the user's state directory)")
+	root.PersistentFlags().StringVar(&g.procDir, "procedures", "", "a directory of site-specific procedure definitions")
+	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "no colour (NO_COLOR is honoured too)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	root.AddCommand(
+		newListCmd(g), newShowCmd(g), newRunCmd(g), newResumeCmd(g), newRunsCmd(g),
+		newLintCmd(g), newLabCmd(g), newChecklistCmd(g), newReportCmd(g),
+		newArchiveCmd(g), newEscrowCmd(g),
+	)
+	return root
+}

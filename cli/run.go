@@ -1,0 +1,277 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"zenrecover/lab"
+	"zenrecover/plain"
+	"zenrecover/procedures"
+	"zenrecover/runner"
+	"zenrecover/state"
+	"zenrecover/tui"
+)
+
+// runFlags are the flags of run and resume.
+type runFlags struct {
+	labDir      string
+	dryRun      bool
+	answers     string
+	plain       bool
+	yes         bool
+	confirmHost string
+	forceUnlock bool
+	adopt       bool // resume: take the procedure's changed definition
+	confirm     bool // ... including changes to steps not begun
+}
+
+func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
+	if withStart {
+		cmd.Flags().StringVar(&f.labDir, "lab", "", "rehearse against the simulated server in this lab directory")
+		cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "execute nothing; show what would run")
+		cmd.Flags().StringVar(&f.answers, "answers", "", "a YAML file of answers to the procedure's questions (never secrets)")
+	}
+	cmd.Flags().BoolVar(&f.plain, "plain", false, "line-by-line front end, for scripts, screen readers and dumb terminals")
+	cmd.Flags().BoolVar(&f.yes, "yes", false, "plain mode: confirm manual and destructive steps (rehearsals and dry runs only)")
+	cmd.Flags().StringVar(&f.confirmHost, "confirm-host", "", "plain mode: the host name that confirms destructive steps on a live server")
+	cmd.Flags().BoolVar(&f.forceUnlock, "force-unlock", false, "take the run over from another zenrecover that holds it")
+	if !withStart {
+		cmd.Flags().BoolVar(&f.adopt, "adopt-definition", false, "go on with the procedure's changed definition instead of the one the run started with")
+		cmd.Flags().BoolVar(&f.confirm, "confirm-changes", false, "with --adopt-definition: accept changes to steps the run has not begun")
+	}
+}
+
+func newRunCmd(g *globals) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run ID",
+		Short: "Run a procedure (by id or section number)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.run(cmd.Context(), f, args[0])
+		},
+	}
+	f.add(cmd, true)
+	return cmd
+}
+
+func newResumeCmd(g *globals) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "resume [RUN]",
+		Short: "Resume an interrupted run (the newest, without RUN)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := ""
+			if len(args) == 1 {
+				id = args[0]
+			}
+			return g.resume(cmd.Context(), f, id)
+		},
+	}
+	f.add(cmd, false)
+	return cmd
+}
+
+func (g *globals) run(ctx context.Context, f *runFlags, id string) error {
+	lib, err := g.library()
+	if err != nil {
+		return err
+	}
+	def, err := g.procedure(lib, id)
+	if err != nil {
+		return err
+	}
+	var preset procedures.Values
+	if f.answers != "" {
+		src, err := os.ReadFile(f.answers)
+		if err != nil {
+			return usageErr("answers file: %v", err)
+		}
+		if preset, err = procedures.ParseAnswers(f.answers, src, def); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+	}
+	opts, err := g.options(f)
+	if err != nil {
+		return err
+	}
+	defer opts.Store.Close()
+	if prev, err := unfinishedOf(ctx, opts, def.ID); err != nil {
+		return err
+	} else if prev != nil {
+		return usageErr("run %s of %s (%s) is unfinished; resume it with `zenrecover resume %s`", prev.ID, def.Section, def.Title, prev.ID)
+	}
+	if !f.plain && interactive() {
+		code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, preset), nil, def.ID)
+		return exitWith(code, err)
+	}
+	sess, err := runner.Start(ctx, opts, def, preset)
+	if err != nil {
+		return sessionErr(err)
+	}
+	return exitWith(g.plain(f, preset).Drive(ctx, sess), nil)
+}
+
+// unfinishedOf finds an interrupted run of the same procedure in the same
+// place (live, or the same lab): one recovery at a time.
+func unfinishedOf(ctx context.Context, o runner.Options, procID string) (*state.Run, error) {
+	runs, err := o.Store.Unfinished(ctx)
+	if err != nil {
+		return nil, err
+	}
+	labDir := ""
+	if o.Lab != nil {
+		labDir, _ = filepath.Abs(o.Lab.Dir())
+	}
+	for _, r := range runs {
+		if r.ProcedureID == procID && r.LabDir == labDir && (r.Mode == state.ModeDryRun) == o.DryRun {
+			return &r, nil
+		}
+	}
+	return nil, nil
+}
+
+func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
+	opts, err := g.options(f)
+	if err != nil {
+		return err
+	}
+	defer opts.Store.Close()
+	if id == "" {
+		runs, err := opts.Store.Unfinished(ctx)
+		if err != nil {
+			return err
+		}
+		if len(runs) == 0 {
+			return usageErr("no interrupted run to resume; `zenrecover runs` lists them all")
+		}
+		id = runs[0].ID
+	}
+	run, err := opts.Store.Run(ctx, id)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if run.LabDir != "" {
+		if opts.Lab, err = openLab(run.LabDir); err != nil {
+			return err
+		}
+	}
+	// The procedure as it is now, to tell the operator how it changed since
+	// the run started (the run finishes on its recorded copy unless
+	// --adopt-definition). A library that no longer loads changes nothing.
+	lib, libErr := g.library()
+	if libErr == nil {
+		opts.Current = lib.Get(run.ProcedureID)
+	}
+	opts.AdoptDefinition, opts.ConfirmChanges = f.adopt, f.confirm
+	if !f.plain && interactive() {
+		if libErr != nil {
+			return libErr
+		}
+		code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, nil), &run, "")
+		return exitWith(code, err)
+	}
+	sess, err := runner.Resume(ctx, opts, id)
+	if err != nil {
+		return sessionErr(err)
+	}
+	return exitWith(g.plain(f, nil).Drive(ctx, sess), nil)
+}
+
+func (g *globals) options(f *runFlags) (runner.Options, error) {
+	st, err := g.openStore()
+	if err != nil {
+		return runner.Options{}, err
+	}
+	o := runner.Options{Store: st, DryRun: f.dryRun, Version: version(), ForceUnlock: f.forceUnlock}
+	if f.labDir != "" {
+		if o.Lab, err = openLab(f.labDir); err != nil {
+			st.Close()
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+func (g *globals) plain(f *runFlags, preset procedures.Values) *plain.Plain {
+	if interactive() && runner.SessionAtRisk(os.Getenv) {
+		fmt.Fprintln(os.Stderr, "zenrecover: not in tmux or screen: if this SSH session drops, the run stops (resumable).")
+		fmt.Fprintln(os.Stderr, "zenrecover: to ride out a drop, start it as: tmux new -A -s zenrecover zenrecover")
+	}
+	return &plain.Plain{In: os.Stdin, Out: os.Stdout, Preset: preset, Yes: f.yes, ConfirmHost: f.confirmHost, Getenv: os.Getenv}
+}
+
+func (g *globals) tuiConfig(lib *procedures.Library, o runner.Options, preset procedures.Values) tui.Config {
+	return tui.Config{
+		Library: lib, Options: o, Preset: preset, NoColor: g.colorOff(), Version: version(),
+		ZENworksInstalled: runner.ZENworksInstalled(),
+		AtRisk:            runner.SessionAtRisk(os.Getenv),
+		NewLab: func() (string, error) {
+			dir := filepath.Join(o.Store.Dir(), "labs", time.Now().Format("20060102-150405"))
+			l, err := lab.Init(dir, lab.Options{})
+			if err != nil {
+				return "", err
+			}
+			return dir, installShims(l)
+		},
+	}
+}
+
+// sessionErr gives a refused start its exit status: another zenrecover
+// holding the run is not a failure of this one.
+func sessionErr(err error) error {
+	var le *state.LockedError
+	var dc *runner.DefinitionChangedError
+	if errors.As(err, &le) || errors.As(err, &dc) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return &exitError{code: exitFailed, err: err}
+}
+
+func exitWith(code int, err error) error {
+	if code == exitCompleted && err == nil {
+		return nil
+	}
+	if code == exitCompleted {
+		code = exitFailed
+	}
+	return &exitError{code: code, err: err}
+}
+
+// wizard is zenrecover without arguments: resume or pick.
+func (g *globals) wizard(ctx context.Context) error {
+	if !interactive() {
+		return usageErr("the wizard needs a terminal; without one use `zenrecover run ID --plain` (see `zenrecover --help`)")
+	}
+	lib, err := g.library()
+	if err != nil {
+		return err
+	}
+	opts, err := g.options(&runFlags{})
+	if err != nil {
+		return err
+	}
+	defer opts.Store.Close()
+	runs, err := opts.Store.Unfinished(ctx)
+	if err != nil {
+		return err
+	}
+	var resume *state.Run
+	if len(runs) > 0 {
+		resume = &runs[0]
+		if resume.LabDir != "" {
+			if opts.Lab, err = openLab(resume.LabDir); err != nil {
+				return fmt.Errorf("run %s: %w", resume.ID, err)
+			}
+		}
+	}
+	code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, nil), resume, "")
+	return exitWith(code, err)
+}
