@@ -106,7 +106,7 @@ func (g *globals) run(ctx context.Context, f *runFlags, id string) error {
 	if prev, err := unfinishedOf(ctx, opts, def.ID); err != nil {
 		return err
 	} else if prev != nil {
-		return usageErr("run %s of %s (%s) is unfinished; resume it with `zenrecover resume %s`", prev.ID, def.Section, def.Title, prev.ID)
+		return usageErr("run %s of %s (%s) is unfinished; resume it with `%s`", prev.ID, def.Section, def.Title, runner.Command(opts.Store, "resume", prev.ID))
 	}
 	if !f.plain && interactive() {
 		code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, preset), nil, def.ID)

@@ -143,7 +143,7 @@ func (p *Plain) stop(sess *runner.Session, reason string) int {
 	if err := sess.Stop(context.Background(), reason); err != nil {
 		p.say("error: %v", err)
 	}
-	p.say("Stopped. Resume with: zenrecover resume %s", sess.Run().ID)
+	p.say("Stopped. Resume with: %s", sess.Command("resume"))
 	return ExitStopped
 }
 

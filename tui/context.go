@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"zenrecover/state"
 )
 
@@ -18,10 +20,14 @@ type uictx struct {
 	// the banner, so a rehearsal says so on every screen.
 	mode    state.Mode
 	labHost string
+
+	// now is the clock the input rule reads (input_gate.go); tests set
+	// their own, so no test waits on a real one.
+	now func() time.Time
 }
 
 func newUICtx(noColor bool) *uictx {
-	c := &uictx{keys: DefaultKeyMap(), dark: true, noColor: noColor}
+	c := &uictx{keys: DefaultKeyMap(), dark: true, noColor: noColor, now: time.Now}
 	c.styles = NewStyles(c.dark, noColor)
 	return c
 }

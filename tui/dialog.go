@@ -19,6 +19,7 @@ const (
 	purposeConfirmWord                // the host name, before a destructive step
 	purposeStop                       // y/n: stop the run here
 	purposeManualDone                 // y/n: the operator did the manual step
+	purposeSkipSure                   // y/n: skip with the reason shown back
 )
 
 // dialogResult is what a dialog ended with.
@@ -133,6 +134,7 @@ type confirmDialog struct {
 	ctx     *uictx
 	purpose purpose
 	stepID  string
+	value   string // carried to the result: the reason a skip was given
 	title   string
 	body    []string
 	yes     string // what y does, for the footer
@@ -164,7 +166,7 @@ func (d confirmDialog) Update(msg tea.Msg) (confirmDialog, tea.Cmd) {
 	k := d.ctx.keys
 	switch {
 	case key.Matches(km, k.Yes):
-		d.result = &dialogResult{purpose: d.purpose, stepID: d.stepID, accepted: true}
+		d.result = &dialogResult{purpose: d.purpose, stepID: d.stepID, value: d.value, accepted: true}
 	case key.Matches(km, k.No):
 		d.result = &dialogResult{purpose: d.purpose, stepID: d.stepID}
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
@@ -88,11 +89,17 @@ type harness struct {
 	// a secret is not).
 	each func(raw string)
 	seen int // screens drawn
+
+	// clock is the model's clock. press, typeText and paste advance it by a
+	// second first, as a person reads the screen before typing; burst
+	// does not, as keys typed ahead arrive all at once.
+	clock time.Time
 }
 
 func newHarness(t *testing.T, cfg Config, resume *state.Run, procID string, w, h int) *harness {
 	t.Helper()
-	hs := &harness{t: t, m: newModel(context.Background(), cfg, resume, procID)}
+	hs := &harness{t: t, m: newModel(context.Background(), cfg, resume, procID), clock: time.Unix(1_700_000_000, 0)}
+	hs.m.ctx.now = func() time.Time { return hs.clock }
 	t.Cleanup(func() {
 		if hs.m.hasRun && hs.m.sess != nil {
 			if x := hs.m.run.exec; x != nil {
@@ -156,6 +163,7 @@ func (h *harness) drive(cmd tea.Cmd) {
 func (h *harness) press(keys ...string) {
 	h.t.Helper()
 	for _, k := range keys {
+		h.tick()
 		h.send(keyMsg(k))
 	}
 }
@@ -164,9 +172,37 @@ func (h *harness) press(keys ...string) {
 func (h *harness) typeText(s string) {
 	h.t.Helper()
 	for _, r := range s {
+		h.tick()
 		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 }
+
+// tick lets a person's moment pass.
+func (h *harness) tick() { h.clock = h.clock.Add(time.Second) }
+
+// burst sends keys typed ahead: all at once, a millisecond apart, each
+// handled (with whatever it starts) before the next, as tea.Program does
+// when the screen changes in the middle of a burst. Names as for press;
+// any other string is typed character by character.
+func (h *harness) burst(keys ...string) {
+	h.t.Helper()
+	for _, k := range keys {
+		msgs := []tea.KeyPressMsg{keyMsg(k)}
+		if _, named := namedKeys[k]; !named && utf8.RuneCountInString(k) > 1 {
+			msgs = msgs[:0]
+			for _, r := range k {
+				msgs = append(msgs, tea.KeyPressMsg{Code: r, Text: string(r)})
+			}
+		}
+		for _, m := range msgs {
+			h.clock = h.clock.Add(time.Millisecond)
+			h.send(m)
+		}
+	}
+}
+
+var namedKeys = map[string]bool{"enter": true, "esc": true, "tab": true, "up": true, "down": true, "left": true,
+	"right": true, "pgup": true, "pgdown": true, "backspace": true, "ctrl+c": true, "ctrl+u": true, "f1": true}
 
 func keyMsg(k string) tea.KeyPressMsg {
 	switch k {

@@ -175,7 +175,7 @@ func (v runView) detailLines() (out []string) {
 			}
 			add(s.Faint.Render, t)
 		} else if n.Input.Default != "" {
-			add(s.Faint.Render, "Enter accepts the value shown; edit it first if it is wrong.")
+			add(s.Faint.Render, "Enter accepts the value shown. Typing replaces it; ← or → first to edit it.")
 		}
 		blank()
 	case *runner.NeedStep:
@@ -282,7 +282,8 @@ func (v runView) detailLines() (out []string) {
 		blank()
 		add(s.Text.Render, fmt.Sprintf("%s %s: every step that applies is finished.", v.def.Section, v.def.Title))
 		add(s.Text.Render, "Run "+v.runID+".")
-		add(s.Faint.Render, "zenrecover report "+v.runID+" shows what was done, with its output.")
+		add(s.Faint.Render, "To see what was done, with its output:")
+		add(s.Command.Render, "  "+v.cmdReport)
 	}
 	defer func() {
 		// One blank line between the text and the form under it.
@@ -301,7 +302,7 @@ func (v runView) detailLines() (out []string) {
 		}
 		blank()
 		add(s.Text.Render, "Everything done so far is saved. To carry on later, run:")
-		add(s.Command.Render, "  zenrecover resume "+v.runID)
+		add(s.Command.Render, "  "+v.cmdResume)
 	case phaseError:
 		out = nil
 		add(s.Error.Render, "zenrecover cannot go on:")

@@ -45,6 +45,13 @@ type prompt struct {
 	err       string
 	submitted *string
 	width     int
+	// attempt counts refusals: a question asked again is a new screen for
+	// the input rule, so keys typed before the refusal showed do not count.
+	attempt int
+	// pristine: the field still holds its default, untouched. The first
+	// character typed replaces the whole default, as over a selection;
+	// a cursor key keeps it, to edit.
+	pristine bool
 }
 
 func newFactPrompt(ctx *uictx, n *runner.NeedFact) prompt {
@@ -80,6 +87,7 @@ func newFactPrompt(ctx *uictx, n *runner.NeedFact) prompt {
 		p.first.SetValue(n.Suggested)
 		p.first.CursorEnd()
 		p.first.Focus()
+		p.pristine = n.Suggested != ""
 		f := n.Fact
 		p.check = func(v string) error { _, err := f.CheckFact(v); return err }
 	}
@@ -100,6 +108,7 @@ func newInputPrompt(ctx *uictx, n *runner.NeedInput) prompt {
 		p.second = newField(ctx, "> ")
 		p.first.SetValue(in.Default)
 		p.first.CursorEnd()
+		p.pristine = in.Default != ""
 	}
 	p.first.Focus()
 	return p
@@ -142,6 +151,7 @@ func (p *prompt) SetSize(w, h int) {
 // secret is cleared, both entries of a new one included.
 func (p *prompt) SetError(err error) {
 	p.err = err.Error()
+	p.attempt++
 	if p.kind == promptSecret {
 		p.clearSecret()
 	}
@@ -209,6 +219,9 @@ func (p prompt) Update(msg tea.Msg) (prompt, tea.Cmd) {
 	if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, k.Submit, k.Next) {
 		return p.submitText(km)
 	}
+	if p.pristine {
+		p.overDefault(msg)
+	}
 	var cmd tea.Cmd
 	if p.onSecond {
 		p.second, cmd = p.second.Update(msg)
@@ -216,6 +229,30 @@ func (p prompt) Update(msg tea.Msg) (prompt, tea.Cmd) {
 		p.first, cmd = p.first.Update(msg)
 	}
 	return p, cmd
+}
+
+// overDefault applies the pristine rule to the key or paste about to go
+// into the field: text or a deletion replaces the default, a cursor key
+// keeps it for editing.
+func (p *prompt) overDefault(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		p.first.SetValue("")
+	case tea.KeyPressMsg:
+		switch {
+		case msg.Text != "" && msg.Mod&^tea.ModShift == 0,
+			msg.Code == tea.KeyBackspace, msg.Code == tea.KeyDelete:
+			p.first.SetValue("")
+			if msg.Text == "" {
+				// The deletion is done: nothing of the default is left.
+				p.pristine = false
+				return
+			}
+		}
+	default:
+		return
+	}
+	p.pristine = false
 }
 
 func (p prompt) submitText(km tea.KeyPressMsg) (prompt, tea.Cmd) {

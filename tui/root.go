@@ -65,6 +65,8 @@ type model struct {
 	exitCode int
 	quitting bool
 	warning  []string // shown until the first key press
+
+	gate inputGate // which keys may act on the screen on show
 }
 
 func newModel(ctx context.Context, cfg Config, resume *state.Run, procID string) model {
@@ -161,9 +163,33 @@ func (m model) presetFor(def *procedures.Definition) procedures.Values {
 }
 
 func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := m.update(msg)
+	var cmd tea.Cmd
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+		if !m.gate.admit(msg, m.ctx.now(), m.forceQuit) {
+			m.layout()
+			return m, nil
+		}
+	}
+	cmd = m.update(msg)
+	m.gate.shown(m.focusID(), m.ctx.now())
 	m.layout()
 	return m, cmd
+}
+
+func (m model) forceQuit(km tea.KeyPressMsg) bool { return key.Matches(km, m.ctx.keys.ForceQuit) }
+
+// focusID names the element that has the focus now (input_gate.go).
+func (m model) focusID() string {
+	switch m.screen {
+	case screenResume:
+		return "resume"
+	case screenRun:
+		if m.hasRun {
+			return "run|" + m.run.FocusID()
+		}
+	}
+	return "picker"
 }
 
 func (m *model) update(msg tea.Msg) tea.Cmd {
@@ -343,6 +369,9 @@ func (m *model) layout() {
 		top++
 	}
 	foot := len(lines(m.help.View(m.keys())))
+	if m.gate.dropped {
+		foot++
+	}
 	foot = min(max(foot, 1), max(h/2, 1))
 	m.bodyH = max(h-top-foot, 0)
 	m.resume.SetSize(w, m.bodyH)
@@ -392,6 +421,9 @@ func (m model) render() string {
 		body = m.picker.View()
 	}
 	footer := lines(m.help.View(m.keys()))
+	if m.gate.dropped {
+		footer = append([]string{m.ctx.styles.Faint.Render(clip(droppedNote, w))}, footer...)
+	}
 	footH := min(max(len(footer), 1), max(h/2, 1))
 	if len(footer) > footH {
 		footer = footer[:footH]

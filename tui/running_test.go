@@ -40,12 +40,14 @@ func (a *async) send(msg tea.Msg) {
 
 func (a *async) press(keys ...string) {
 	for _, k := range keys {
+		a.h.tick()
 		a.send(keyMsg(k))
 	}
 }
 
 func (a *async) typeText(s string) {
 	for _, r := range s {
+		a.h.tick()
 		a.send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 }

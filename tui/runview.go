@@ -57,6 +57,8 @@ type runView struct {
 	// resumed: this process took the run up after an interruption, so a
 	// secret asked now is asked again.
 	resumed bool
+	// The commands the screens suggest, with the --state this run uses.
+	cmdResume, cmdReport string
 
 	width, height int
 	mainW, mainH  int
@@ -108,7 +110,8 @@ func newRunView(ctx *uictx, base context.Context, sess *runner.Session, lock *sy
 	line := newSecretField(ctx, "» ")
 	line.Placeholder = "reply to the command (hidden)"
 	v := runView{ctx: ctx, base: base, sess: sess, lock: lock, def: sess.Definition(), runID: run.ID,
-		mode: run.Mode, host: host, dryRun: sess.DryRun(), resumed: resumed, output: newOutputPane(ctx), line: line,
+		mode: run.Mode, host: host, dryRun: sess.DryRun(), resumed: resumed,
+		cmdResume: sess.Command("resume"), cmdReport: sess.Command("report"), output: newOutputPane(ctx), line: line,
 		bar: newProgressPane(ctx), snap: takeSnapshot(sess)}
 	if changes, adopted := sess.DefinitionChanges(); len(changes) > 0 {
 		// Said once, on the first screen: the operator should know the
@@ -162,6 +165,37 @@ func (v runView) Typing() bool {
 		return v.prompt.Typing()
 	}
 	return false
+}
+
+// FocusID names what has the focus: the phase, the step or question it is
+// about, and any dialog open over it. The root's input rule (input_gate.go)
+// gives a new focus a moment before keys act on it.
+func (v runView) FocusID() string {
+	id := fmt.Sprintf("%d|%s|%s|%d", v.phase, needKey(v.need), v.prompt.id, v.prompt.attempt)
+	if v.confirm != nil {
+		id += fmt.Sprintf("|confirm%d", v.confirm.purpose)
+	}
+	if v.text != nil {
+		id += fmt.Sprintf("|text%d", v.text.purpose)
+	}
+	return id
+}
+
+// needKey is the step (with its target) or question a need is about.
+func needKey(n runner.Need) string {
+	switch n := n.(type) {
+	case *runner.NeedFact:
+		return "fact:" + n.Fact.ID
+	case *runner.NeedInput:
+		return "input:" + n.Input.ID
+	case *runner.NeedStep:
+		return n.Key
+	case *runner.NeedFailed:
+		return n.Key
+	case *runner.NeedInDoubt:
+		return n.Key
+	}
+	return ""
 }
 
 // Closed reports whether the run needs nothing more from this process.
@@ -319,7 +353,7 @@ func (v runView) stepRef(id string) string {
 }
 
 func (v *runView) askStop() {
-	body := []string{"Everything done so far is saved. You can resume later with: zenrecover resume " + v.runID}
+	body := []string{"Everything done so far is saved. To carry on later:", "  " + v.cmdResume}
 	d := newConfirmDialog(v.ctx, purposeStop, "", "Stop the run here?", body, "stop here", "keep going")
 	v.confirm = &d
 	v.layout()
@@ -489,6 +523,17 @@ func (v *runView) keyStep(km tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// stepOf and targetOf split a step key ("id@target").
+func stepOf(key string) string {
+	id, _, _ := strings.Cut(key, "@")
+	return id
+}
+
+func targetOf(key string) string {
+	_, t, _ := strings.Cut(key, "@")
+	return t
+}
+
 // targetWords names the target of a fan-out step in a question.
 func targetWords(target string) string {
 	if target == "" {
@@ -632,6 +677,17 @@ func (v *runView) onDialog(r dialogResult) tea.Cmd {
 		}
 		return v.execute(id, val)
 	case purposeSkip:
+		// A skip cannot be undone: the reason is shown back, and a y is
+		// asked for, so a reason typed in a hurry (or keys typed ahead)
+		// never skips a step alone.
+		d := newConfirmDialog(v.ctx, purposeSkipSure, id, "Skip step "+v.stepRef(stepOf(id))+targetWords(targetOf(id))+"?",
+			[]string{"Your reason: " + val, "The step will not run; the report says it was skipped, and why."},
+			"skip it", "go back")
+		d.value = val
+		v.confirm = &d
+		v.layout()
+		return nil
+	case purposeSkipSure:
 		return v.startOp("Recording…", func(ctx context.Context) error { return sess.Skip(ctx, id, val) })
 	case purposeMarkDone:
 		return v.startOp("Recording…", func(ctx context.Context) error {

@@ -228,6 +228,9 @@ func TestFailedStepOffersRetrySkipAndStop(t *testing.T) {
 	h.press("s")
 	h.typeText("not needed in this rehearsal")
 	h.press("enter")
+	// Issue 10: the reason is shown back and a y is asked for.
+	h.mustRead("Skip step 1?", "Your reason: not needed in this rehearsal")
+	h.press("y")
 	evs, _ := f.journal(h.m.run.runID)
 	skip := hasEvent(evs, state.EventSkipped, "fails")
 	if skip == nil || skip.Reason != "not needed in this rehearsal" {

@@ -97,7 +97,7 @@ func (m model) finish(ctx context.Context) (int, string, error) {
 			}
 		}
 		if m.resumeRun != nil && code == runner.ExitStopped {
-			return code, "The unfinished run " + m.resumeRun.ID + " is still waiting: zenrecover resume " + m.resumeRun.ID, nil
+			return code, "The unfinished run " + m.resumeRun.ID + " is still waiting: " + runner.Command(m.resumeOpts.Store, "resume", m.resumeRun.ID), nil
 		}
 		return code, "", nil
 	}
@@ -111,11 +111,11 @@ func (m model) finish(ctx context.Context) (int, string, error) {
 	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
-	resumeHint := "To carry on: zenrecover resume " + v.runID
+	resumeHint := "To carry on: " + v.cmdResume
 	switch v.phase {
 	case phaseDone:
 		m.sess.Close()
-		return runner.ExitCompleted, "Run " + v.runID + " is complete. zenrecover report " + v.runID + " shows what was done.", nil
+		return runner.ExitCompleted, "Run " + v.runID + " is complete. " + v.cmdReport + " shows what was done.", nil
 	case phaseStopped:
 		if v.stopErr != "" {
 			return runner.ExitFailed, "The stop could not be recorded: " + v.stopErr + "\n" + resumeHint, errors.New(v.stopErr)
