@@ -87,10 +87,10 @@ func TestKeysTypedWhileRecordingDoNotReachTheNextField(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.3", 80, 24)
-	h.press("enter")                          // the question: no
-	h.press("enter")                          // the backup file: its default
+	h.press("enter")                         // the question: no
+	h.press("enter")                         // the backup file: its default
 	h.mustSee("ZENworks administrator name") // shown at this moment
-	h.burst("x")                              // typed before it could be read
+	h.burst("x")                             // typed before it could be read
 	h.press("enter")
 	_, rs := f.journal(h.m.run.runID)
 	if rs.Answers["admin_user"] != "Administrator" {
