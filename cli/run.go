@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,8 +28,10 @@ type runFlags struct {
 	yes         bool
 	confirmHost string
 	forceUnlock bool
-	adopt       bool // resume: take the procedure's changed definition
-	confirm     bool // ... including changes to steps not begun
+	adopt       bool     // resume: take the procedure's changed definition
+	confirm     bool     // ... including changes to steps not begun
+	changes     []string // resume: ID=VALUE corrections of non-secret answers
+	reason      string   // ... and why
 }
 
 func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
@@ -44,6 +47,9 @@ func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
 	if !withStart {
 		cmd.Flags().BoolVar(&f.adopt, "adopt-definition", false, "go on with the procedure's changed definition instead of the one the run started with")
 		cmd.Flags().BoolVar(&f.confirm, "confirm-changes", false, "with --adopt-definition: accept changes to steps the run has not begun")
+		// StringArray, not StringSlice: a list value holds commas.
+		cmd.Flags().StringArrayVar(&f.changes, "change", nil, "correct a non-secret answer before going on: ID=VALUE (repeatable; never a secret)")
+		cmd.Flags().StringVar(&f.reason, "reason", "", "with --change: why (journaled; default \""+runner.DefaultChangeReason+"\")")
 	}
 }
 
@@ -66,7 +72,9 @@ func newResumeCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "resume [RUN]",
 		Short: "Resume an interrupted run (the newest, without RUN)",
-		Args:  cobra.MaximumNArgs(1),
+		Example: `  zenrecover resume
+  zenrecover resume 20260102-030405-abcd --change ca_backup_file=/root/zcm_backups/ca-2.bak --reason "disk full"`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := ""
 			if len(args) == 1 {
@@ -103,10 +111,11 @@ func (g *globals) run(ctx context.Context, f *runFlags, id string) error {
 		return err
 	}
 	defer opts.Store.Close()
-	if prev, err := unfinishedOf(ctx, opts, def.ID); err != nil {
+	if prev, err := runner.Unfinished(ctx, opts, def.ID); err != nil {
 		return err
 	} else if prev != nil {
-		return usageErr("run %s of %s (%s) is unfinished; resume it with `%s`", prev.ID, def.Section, def.Title, runner.Command(opts.Store, "resume", prev.ID))
+		return usageErr("run %s of %s (%s) is unfinished; resume it with `%s`, or end it with `%s --reason TEXT`",
+			prev.ID, def.Section, def.Title, runner.Command(opts.Store, "resume", prev.ID), runner.Command(opts.Store, "abandon", prev.ID))
 	}
 	if !f.plain && interactive() {
 		code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, preset), nil, def.ID)
@@ -119,26 +128,27 @@ func (g *globals) run(ctx context.Context, f *runFlags, id string) error {
 	return exitWith(g.plain(f, preset).Drive(ctx, sess), nil)
 }
 
-// unfinishedOf finds an interrupted run of the same procedure in the same
-// place (live, or the same lab): one recovery at a time.
-func unfinishedOf(ctx context.Context, o runner.Options, procID string) (*state.Run, error) {
-	runs, err := o.Store.Unfinished(ctx)
-	if err != nil {
-		return nil, err
-	}
-	labDir := ""
-	if o.Lab != nil {
-		labDir, _ = filepath.Abs(o.Lab.Dir())
-	}
-	for _, r := range runs {
-		if r.ProcedureID == procID && r.LabDir == labDir && (r.Mode == state.ModeDryRun) == o.DryRun {
-			return &r, nil
+// parseChanges reads --change ID=VALUE flags.
+func parseChanges(flags []string) ([]plain.Change, error) {
+	var out []plain.Change
+	for _, c := range flags {
+		id, v, ok := strings.Cut(c, "=")
+		if !ok || strings.TrimSpace(id) == "" {
+			return nil, usageErr("--change %q: write ID=VALUE (`zenrecover show ID --json` lists the ids)", c)
 		}
+		out = append(out, plain.Change{ID: strings.TrimSpace(id), Value: v})
 	}
-	return nil, nil
+	return out, nil
 }
 
 func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
+	changes, err := parseChanges(f.changes)
+	if err != nil {
+		return err
+	}
+	if f.reason != "" && len(changes) == 0 {
+		return usageErr("--reason goes with --change ID=VALUE")
+	}
 	opts, err := g.options(f)
 	if err != nil {
 		return err
@@ -175,6 +185,19 @@ func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
 		if libErr != nil {
 			return libErr
 		}
+		if len(changes) > 0 {
+			// The TUI opens the run itself: the corrections are made here,
+			// in a session of their own, before it does.
+			sess, err := runner.Resume(ctx, opts, id)
+			if err != nil {
+				return sessionErr(err)
+			}
+			err = g.plain(f, nil).ApplyChanges(ctx, sess, changes, f.reason)
+			sess.Close()
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+		}
 		code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, nil), &run, "")
 		return exitWith(code, err)
 	}
@@ -182,7 +205,14 @@ func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
 	if err != nil {
 		return sessionErr(err)
 	}
-	return exitWith(g.plain(f, nil).Drive(ctx, sess), nil)
+	p := g.plain(f, nil)
+	if len(changes) > 0 {
+		if err := p.ApplyChanges(ctx, sess, changes, f.reason); err != nil {
+			sess.Close()
+			return &exitError{code: exitUsage, err: err}
+		}
+	}
+	return exitWith(p.Drive(ctx, sess), nil)
 }
 
 func (g *globals) options(f *runFlags) (runner.Options, error) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"zenrecover/runner"
 )
 
 func newRunsCmd(g *globals) *cobra.Command {
@@ -34,6 +36,8 @@ func newRunsCmd(g *globals) *cobra.Command {
 					Started     string `json:"started"`
 					Ended       string `json:"ended,omitempty"`
 					LabDir      string `json:"lab_dir,omitempty"`
+					Reason      string `json:"reason,omitempty"`       // why it was abandoned
+					AbandonedBy string `json:"abandoned_by,omitempty"` // who abandoned it
 				}
 				items := []item{}
 				for _, r := range runs {
@@ -41,6 +45,9 @@ func newRunsCmd(g *globals) *cobra.Command {
 						Host: r.Host, User: r.User, Started: r.StartedAt.Format("2006-01-02T15:04:05Z07:00"), LabDir: r.LabDir}
 					if !r.EndedAt.IsZero() {
 						it.Ended = r.EndedAt.Format("2006-01-02T15:04:05Z07:00")
+					}
+					if it.Reason, it.AbandonedBy, err = runner.Abandonment(cmd.Context(), st, r); err != nil {
+						return err
 					}
 					items = append(items, it)
 				}
@@ -51,6 +58,16 @@ func newRunsCmd(g *globals) *cobra.Command {
 			}
 			for _, r := range runs {
 				fmt.Fprintf(out, "%-22s %-16s %-8s %-10s %s\n", r.ID, r.ProcedureID, r.Mode, r.Status, r.StartedAt.Local().Format("2006-01-02 15:04"))
+				reason, who, err := runner.Abandonment(cmd.Context(), st, r)
+				if err != nil {
+					return err
+				}
+				if reason != "" {
+					if who != "" {
+						who = " by " + who
+					}
+					fmt.Fprintf(out, "%-22s abandoned%s: %s\n", "", who, reason)
+				}
 			}
 			return nil
 		},

@@ -5,4 +5,13 @@
 //
 // Imports: cli → plain → runner. plain draws and asks; every decision about
 // the run is runner's. Nothing below it imports it.
+//
+// Decisions: a failed step that read secrets offers r (retry as it was),
+// n (retry with the secrets typed again), s REASON (skip) and q (stop);
+// the words retry, skip and stop still work. After an authentication
+// failure n is the default (Enter), and the secrets are read from the
+// input, never again from the ZENRECOVER_SECRET_ variable that held the
+// refused one. ApplyChanges (resume --change) checks every change before it
+// makes any, and asks before running finished steps again (--yes accepts
+// in a rehearsal or dry run only; end of input declines).
 package plain

@@ -215,7 +215,9 @@ func (p *Plain) input(ctx context.Context, sess *runner.Session, n *runner.NeedI
 		}
 	}
 	env := runner.SecretEnvPrefix + strings.ToUpper(in.ID)
-	if in.Secret() {
+	// A secret refused by the command is typed again, not taken again from
+	// the variable that held the refused one.
+	if in.Secret() && !n.Refused {
 		if v := p.getenv(env); v != "" {
 			if err := sess.Answer(ctx, in.ID, v); err != nil {
 				p.say("error: %s from %s: %v", in.Prompt, env, err)
@@ -232,6 +234,9 @@ func (p *Plain) input(ctx context.Context, sess *runner.Session, n *runner.NeedI
 		}
 		if n.Again {
 			hint = " (asked again: secrets are never stored)"
+		}
+		if n.Refused {
+			hint = " (asked again: the last one was refused)"
 		}
 		fmt.Fprintf(p.Out, "? %s%s: ", in.Prompt, hint)
 		var line string
@@ -361,24 +366,47 @@ func (p *Plain) confirmHost(sess *runner.Session, n *runner.NeedStep) (string, b
 func (p *Plain) failed(ctx context.Context, sess *runner.Session, n *runner.NeedFailed) (int, bool) {
 	p.say("")
 	p.say("Step %s (%s) failed: %s", n.Step.Ref, n.Step.Title, n.Error)
+	prompt := "? Type retry, skip REASON, or stop: "
+	if len(n.Secrets) > 0 {
+		var names []string
+		for _, in := range n.Secrets {
+			names = append(names, in.Prompt)
+		}
+		p.say("  It read: %s.", strings.Join(names, "; "))
+		prompt = "? Type retry (r, as it was), new (n, retry with the secrets typed again), skip REASON (s), or stop (q): "
+		if n.AuthFailure {
+			p.say("  A password or passphrase looks refused: Enter (or new) types the secrets again, then retries.")
+			prompt = "? Type retry (r, as it was), new (n, retry with the secrets typed again; the default), skip REASON (s), or stop (q): "
+		}
+	}
 	for {
-		fmt.Fprint(p.Out, "? Type retry, skip REASON, or stop: ")
+		fmt.Fprint(p.Out, prompt)
 		line, ok := p.readLine()
 		if !ok {
 			p.say("")
 			p.stop(sess, "step "+n.Step.ID+" failed")
 			return ExitFailed, true
 		}
-		switch verb, rest := splitVerb(line); verb {
-		case "retry":
+		verb, rest := splitVerb(line)
+		if verb == "" && n.AuthFailure && len(n.Secrets) > 0 {
+			verb = "n"
+		}
+		switch verb {
+		case "retry", "r":
 			return p.check(sess.Retry(ctx, n.Key), sess)
-		case "skip":
+		case "n", "new":
+			if len(n.Secrets) == 0 {
+				p.say("  Step %s reads no secret: type retry to run it as it was.", n.Step.Ref)
+				continue
+			}
+			return p.check(sess.RetryWithNewSecrets(ctx, n.Key), sess)
+		case "skip", "s":
 			if err := sess.Skip(ctx, n.Key, rest); err != nil {
 				p.say("  %v", err)
 				continue
 			}
 			return 0, false
-		case "stop":
+		case "stop", "q":
 			p.stop(sess, "stopped after step "+n.Step.ID+" failed")
 			return ExitFailed, true
 		}

@@ -153,11 +153,37 @@ func (d *Definition) Argv(s *Step, vals Values) ([]string, error) {
 // “…?” is yes and …"). Paper checklists print it, so it reads the
 // expression's structure rather than its text; what it cannot put in words
 // it shows as written.
+//
+// A condition that reads only facts an enclosing include's with: decides
+// (1.3's !remove_ca_role inside 2.1) is settled by the definition, not by
+// the operator's answers: it has no words, rather than the expression.
 func (d *Definition) ConditionWords(s *Step) string {
-	if strings.TrimSpace(s.When) == "" {
+	if strings.TrimSpace(s.When) == "" || settledByInclude(s) {
 		return ""
 	}
 	return d.WhenWords(s.When)
+}
+
+// settledByInclude reports whether every name s's condition reads is
+// decided by the scope of an include.
+func settledByInclude(s *Step) bool {
+	if len(s.scope) == 0 {
+		return false
+	}
+	tree, err := exprparser.Parse(s.When)
+	if err != nil {
+		return false
+	}
+	settled := true
+	exprast.Find(tree.Node, func(n exprast.Node) bool {
+		if id, ok := n.(*exprast.IdentifierNode); ok {
+			if _, in := s.scope[id.Value]; !in {
+				settled = false
+			}
+		}
+		return false
+	})
+	return settled
 }
 
 // WhenWords is ConditionWords for any condition of d, such as a

@@ -39,7 +39,7 @@ type Report struct {
 	Host        string    `json:"host"`
 	Operator    string    `json:"operator"` // the user who started the run
 	Version     string    `json:"zenrecover_version"`
-	Status      string    `json:"status"` // active, stopped, completed or failed
+	Status      string    `json:"status"` // active, stopped, completed, failed or abandoned
 	Started     time.Time `json:"started"`
 	Ended       time.Time `json:"ended,omitzero"`
 	Generated   time.Time `json:"generated"`
@@ -47,8 +47,8 @@ type Report struct {
 
 	Answers   []ReportAnswer    `json:"answers"`
 	Steps     []ReportStep      `json:"steps"`
-	Remaining []ReportRemaining `json:"remaining"` // what is left of an unfinished run
-	Stops     []ReportEntry     `json:"stops,omitempty"`
+	Remaining []ReportRemaining `json:"remaining"`       // what is left of an unfinished run
+	Stops     []ReportEntry     `json:"stops,omitempty"` // the run's own events: stopped, changed (answers), abandoned
 	Totals    ReportTotals      `json:"totals"`
 
 	// Secrets says how secrets were kept out of this report.
@@ -102,7 +102,9 @@ type ReportTarget struct {
 // ReportEntry is one thing that happened to a step, in journal order.
 type ReportEntry struct {
 	// Kind: attempt, confirmed (a manual step done by hand), skipped,
-	// resolved (a decision about an in-doubt or failed step), stopped.
+	// resolved (a decision about an in-doubt or failed step), redo (a
+	// finished step put back to run again), stopped, changed (an answer
+	// corrected: Answer, Old, New), abandoned (the run ended for good).
 	Kind    string    `json:"kind"`
 	At      time.Time `json:"at"` // an attempt's start
 	Ended   time.Time `json:"ended,omitzero"`
@@ -114,6 +116,10 @@ type ReportEntry struct {
 	Error           string `json:"error,omitempty"`
 	Verify          string `json:"verify,omitempty"`
 	Reason          string `json:"reason,omitempty"` // as the operator typed it
+	User            string `json:"user,omitempty"`   // who changed an answer or abandoned the run
+	Answer          string `json:"answer,omitempty"` // changed: the answer's question or prompt
+	Old             string `json:"old,omitempty"`    // changed: the value before
+	New             string `json:"new,omitempty"`    // changed: the value after
 	DryRun          bool   `json:"dry_run,omitempty"`
 	Output          string `json:"output,omitempty"`
 	OutputTruncated int64  `json:"output_truncated,omitempty"` // bytes left out from the start
@@ -144,7 +150,9 @@ type ReportTotals struct {
 }
 
 // Finished reports whether the run can change no more.
-func (r *Report) Finished() bool { return r.Status == "completed" || r.Status == "failed" }
+func (r *Report) Finished() bool {
+	return r.Status == "completed" || r.Status == "failed" || r.Status == "abandoned"
+}
 
 // WriteReport writes the report as "md", "html" or "json".
 func WriteReport(w io.Writer, r *Report, format string, theme fs.FS) error {
@@ -213,6 +221,17 @@ func (r *Report) StatusWords() string {
 		return "stopped by the operator; it can be resumed (zenrecover resume " + r.RunID + ")"
 	case "active":
 		return "not finished: running now, or interrupted (zenrecover resume " + r.RunID + ")"
+	case "abandoned":
+		for _, e := range r.Stops {
+			if e.Kind == "abandoned" {
+				s := "abandoned: ended for good"
+				if e.User != "" {
+					s += " by " + e.User
+				}
+				return s + ", reason: " + quoted(e.Reason)
+			}
+		}
+		return "abandoned: ended for good"
 	}
 	return r.Status
 }
@@ -299,6 +318,20 @@ func (e ReportEntry) Words() string {
 			what = "Marked not done, to run again,"
 		}
 		return what + " " + reportTime(e.At) + ", reason: " + quoted(e.Reason)
+	case "redo":
+		return "Put back to run again " + reportTime(e.At) + ", reason: " + quoted(e.Reason)
+	case "changed":
+		s := fmt.Sprintf("Answer to “%s” changed from “%s” to “%s” %s", e.Answer, e.Old, e.New, reportTime(e.At))
+		if e.User != "" {
+			s += " by " + e.User
+		}
+		return s + ", reason: " + quoted(e.Reason)
+	case "abandoned":
+		s := "Run abandoned " + reportTime(e.At)
+		if e.User != "" {
+			s += " by " + e.User
+		}
+		return s + ", reason: " + quoted(e.Reason)
 	case "stopped":
 		s := "Run stopped " + reportTime(e.At)
 		if e.Reason != "" {

@@ -6,7 +6,9 @@
 // It is the orchestration that the TUI and the plain front end share, so it
 // draws nothing: a front end asks Next what the run needs (a fact, an input,
 // a step to run or confirm, a decision about a failed or in-doubt step) and
-// answers with Answer, Execute, Confirm, Skip, Resolve or Stop.
+// answers with Answer, Execute, Confirm, Skip, Resolve, Retry,
+// RetryWithNewSecrets or Stop. Between steps it may review and correct
+// answers (Answers, ChangeAnswer, Redo) or end the run for good (Abandon).
 //
 // Both front ends (tui and plain) keep one protocol through it and it can be
 // tested without a terminal. Imports: {tui, plain} → runner → {procedures,
@@ -25,4 +27,39 @@
 //     After three in-doubt findings of one step, a re-run needs an override.
 //   - A secret in ZENRECOVER_SECRET_<ID> is removed from every child's
 //     environment, so it never reaches another process.
+//   - Abandon ends a run for good: the reason is required (masked, like
+//     every reason), and the reason and the user are journaled with the new
+//     status in one transaction (state.Store.Abandon), so neither exists
+//     without the other. Abandon of a run not open here takes its lock like
+//     Resume, so a run another zenrecover walks is refused with who holds
+//     it; a run whose lab was removed can still be abandoned. Completed,
+//     failed and abandoned runs are refused. An abandoned run cannot be
+//     resumed and no longer blocks a new run (Unfinished).
+//   - ChangeAnswer corrects a non-secret fact or input with Answer's checks
+//     and errors. The reason is optional: an empty one is journaled as
+//     "corrected by the operator", because the command line and a tired
+//     operator should not be stopped by a form, and who and when are
+//     journaled anyway. A change is refused while a step is in doubt (its
+//     fate comes first) and when it makes an unsupported combination (the
+//     definition's refuse: rules), since the run would otherwise fail for
+//     good on the next Next. It returns, and AnswerInfo.UsedBy lists, the
+//     step keys (StepKey: id, or id@target) of the succeeded or confirmed
+//     steps that read the answer: in a ${…} of any of their texts, as an
+//     input they need, as the list they fan out over, or in a condition
+//     (their own, an enclosing step's, a conditional argument's). Keys,
+//     not refs, so that Redo takes them as they are; StepLabel words them.
+//   - Redo journals a redo event per step; the fold makes the step pending
+//     and state lets it be confirmed or succeed once more. Nothing else
+//     changes: a destructive step still needs its host name typed.
+//   - RetryWithNewSecrets forgets, in memory, every secret the failed step
+//     reads (procedures' Needs), not only the one that was refused: a
+//     command rarely says which one it refused. The forgotten values stay in
+//     the masker. The words that mean a refused credential are one list
+//     (secrets_again.go), matched case-insensitively in the error and the
+//     step's last output; "Access is denied" (Windows, also said for
+//     permissions) is not among them.
+//   - The decisions both front ends draw are here: Unfinished and
+//     UnfinishedHere (one recovery at a time per procedure and place: live,
+//     one lab, dry run), WhereStopped and ResumeInfo. types.go names the
+//     state types a front end meets, so tui and plain need not import state.
 package runner

@@ -22,6 +22,9 @@ type NeedInput struct {
 	Input *procedures.Input
 	Step  *procedures.Step
 	Again bool // a secret asked again after a resume: secrets are never stored
+	// Refused: asked again because the value typed last was refused (the
+	// operator chose RetryWithNewSecrets after the step failed).
+	Refused bool
 }
 
 // NeedStep is a step ready to run (or, for a manual step, to be done by
@@ -51,6 +54,13 @@ type NeedFailed struct {
 	Target   string
 	Error    string
 	Attempts int
+	// Secrets are the secret inputs the step reads: RetryWithNewSecrets
+	// asks them again. Empty when it reads none.
+	Secrets []*procedures.Input
+	// AuthFailure: the error or the step's last output reads like a
+	// refused credential (AuthFailure in secrets_again.go), so typing the
+	// secrets again is the likely way forward.
+	AuthFailure bool
 }
 
 // NeedInDoubt is a step that was started and never finished.

@@ -74,7 +74,7 @@ func (s *Session) missingInput(st *procedures.Step) *NeedInput {
 	for _, in := range s.def.Needs(st) {
 		if in.Secret() {
 			if _, ok := s.secrets[in.ID]; !ok && !s.opts.DryRun {
-				return &NeedInput{Input: in, Step: st, Again: s.resumed}
+				return &NeedInput{Input: in, Step: st, Again: s.resumed, Refused: s.refused[in.ID]}
 			}
 		} else if _, ok := s.vals[in.ID]; !ok {
 			return &NeedInput{Input: in, Step: st}
@@ -103,7 +103,7 @@ func (s *Session) begun(ctx context.Context, st *procedures.Step, target string,
 		}
 		return n, false, nil
 	case state.StepFailed:
-		return &NeedFailed{Step: st, Key: key, Target: target, Error: outcomeError(ss), Attempts: ss.Attempts}, false, nil
+		return s.needFailed(st, key, target, ss), false, nil
 	}
 	return nil, false, nil
 }
@@ -285,19 +285,36 @@ func (s *Session) maskedSecrets() map[string]string {
 // only; everything else is journaled. The error names the answer and, for
 // anything but a secret, the value.
 func (s *Session) Answer(ctx context.Context, id, value string) error {
+	v, secret, err := s.checkAnswer(id, value)
+	if err != nil {
+		return err
+	}
+	if secret {
+		s.secrets[id] = value
+		s.masker.Add(value)
+		s.asked[id] = true
+		delete(s.refused, id)
+		return nil
+	}
+	return s.record(ctx, id, v)
+}
+
+// checkAnswer validates an answer as Answer takes it, and returns the value
+// to record (a secret is returned as typed, never to be recorded).
+func (s *Session) checkAnswer(id, value string) (v string, secret bool, err error) {
 	if f := s.def.FactByID(id); f != nil {
 		v, err := f.CheckFact(value)
 		if err != nil {
-			return fmt.Errorf("%s: %w", f.Question, err)
+			return "", false, fmt.Errorf("%s: %w", f.Question, err)
 		}
-		return s.record(ctx, id, v)
+		return v, false, nil
 	}
 	in := s.def.InputByID(id)
 	if in == nil {
-		return fmt.Errorf("%q is not a fact or input of %s", id, s.def.ID)
+		return "", false, fmt.Errorf("%q is not a fact or input of %s", id, s.def.ID)
 	}
 	if err := in.CheckInput(value); err != nil {
-		return fmt.Errorf("%s: %w", in.Prompt, err)
+		return "", false, fmt.Errorf("%s: %w", in.Prompt, err)
 	}
 	if !in.Secret() && s.def.NamesFileInFolder(id) {
 		vs := []string{value}
@@ -306,17 +323,14 @@ func (s *Session) Answer(ctx context.Context, id, value string) error {
 		}
 		for _, v := range vs {
 			if procedures.LeavesFolder(strings.TrimSpace(v)) {
-				return fmt.Errorf("%s: %q names a file inside a folder, so it may not contain / or start with ..", in.Prompt, strings.TrimSpace(v))
+				return "", false, fmt.Errorf("%s: %q names a file inside a folder, so it may not contain / or start with ..", in.Prompt, strings.TrimSpace(v))
 			}
 		}
 	}
 	if in.Secret() {
-		s.secrets[id] = value
-		s.masker.Add(value)
-		s.asked[id] = true
-		return nil
+		return value, true, nil
 	}
-	return s.record(ctx, id, strings.TrimSpace(value))
+	return strings.TrimSpace(value), false, nil
 }
 
 func (s *Session) record(ctx context.Context, key, value string) error {

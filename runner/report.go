@@ -105,8 +105,16 @@ func Report(ctx context.Context, store *state.Store, runID string) (*procedures.
 		}
 	}
 	for _, e := range events {
-		if e.Kind == state.EventStopped {
+		switch e.Kind {
+		case state.EventStopped:
 			r.Stops = append(r.Stops, procedures.ReportEntry{Kind: "stopped", At: e.At, Reason: e.Reason})
+		case state.EventChanged, state.EventAbandoned:
+			who := parseByWhom(e.Detail)
+			en := procedures.ReportEntry{Kind: string(e.Kind), At: e.At, Reason: e.Reason, User: who.User}
+			if e.Kind == state.EventChanged {
+				en.Answer, en.Old, en.New = answerLabel(def, e.Key), who.Old, e.Value
+			}
+			r.Stops = append(r.Stops, en)
 		}
 	}
 	r.Totals = totals(r.Steps)
@@ -276,6 +284,9 @@ func history(evs []state.Event, out outputs) []procedures.ReportEntry {
 		case state.EventResolved:
 			hist = append(hist, procedures.ReportEntry{Kind: "resolved", At: e.At, Result: e.Value, Reason: e.Reason})
 			open = -1
+		case state.EventRedo:
+			hist = append(hist, procedures.ReportEntry{Kind: "redo", At: e.At, Reason: e.Reason})
+			open = -1
 		}
 	}
 	return hist
@@ -295,7 +306,7 @@ func reportAnswers(def *procedures.Definition, events []state.Event) []procedure
 	last := map[string]state.Event{}
 	var order []string
 	for _, e := range events {
-		if e.Kind != state.EventAnswered {
+		if e.Kind != state.EventAnswered && e.Kind != state.EventChanged {
 			continue
 		}
 		if _, seen := last[e.Key]; !seen {
@@ -457,4 +468,17 @@ func (o outputs) of(seq int64) (string, int64) {
 	// again costs little and keeps a tampered log from driving a terminal.
 	text := strings.TrimRight(actions.Sanitize(string(seg)), "\n")
 	return text, cut
+}
+
+// answerLabel is an answer's question or prompt, or its id.
+func answerLabel(def *procedures.Definition, id string) string {
+	if def != nil {
+		if f := def.FactByID(id); f != nil {
+			return f.Question
+		}
+		if in := def.InputByID(id); in != nil {
+			return in.Prompt
+		}
+	}
+	return id
 }

@@ -49,6 +49,7 @@ type Session struct {
 	log     *os.File
 	host    string
 	asked   map[string]bool // secrets asked in this process
+	refused map[string]bool // secrets forgotten by RetryWithNewSecrets, until typed again
 	resumed bool            // this process took the run up after an interruption
 	changes []DefChange     // how the procedure changed since the run started
 	adopted bool            // ... and the run took the new definition
@@ -84,8 +85,9 @@ func (o Options) Hostname() string {
 }
 
 // lockHost keeps a rehearsal from blocking a live run of the same procedure.
-func lockHost(o Options, labDir string) string {
-	h := o.Hostname()
+func lockHost(o Options, labDir string) string { return lockHostOf(o.Hostname(), labDir) }
+
+func lockHostOf(h, labDir string) string {
 	if labDir != "" {
 		sum := sha256.Sum256([]byte(labDir))
 		h += "-lab-" + hex.EncodeToString(sum[:4])
@@ -179,6 +181,9 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 	if run.Status == state.RunCompleted {
 		return nil, fmt.Errorf("run %s is already completed; `zenrecover report %s` shows what it did", run.ID, run.ID)
 	}
+	if run.Status == state.RunAbandoned {
+		return nil, fmt.Errorf("run %s was abandoned and cannot be resumed; start a new one with `zenrecover run %s` (`zenrecover report %s` shows what it did)", run.ID, run.ProcedureID, run.ID)
+	}
 	def, err := procedures.ParseBundle(run.ProcedureID+" (as recorded in run "+run.ID+")", run.DefText)
 	if err != nil {
 		return nil, fmt.Errorf("run %s: its recorded definition no longer loads: %w", run.ID, err)
@@ -256,7 +261,7 @@ func newSession(o Options, def *procedures.Definition, run state.Run, token stri
 	return &Session{
 		opts: o, store: o.Store, def: def, run: run, token: token, lock: lock,
 		vals: vals, secrets: map[string]string{}, masker: actions.NewMasker(),
-		host: o.Hostname(), asked: map[string]bool{},
+		host: o.Hostname(), asked: map[string]bool{}, refused: map[string]bool{},
 	}
 }
 

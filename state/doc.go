@@ -15,7 +15,11 @@
 //     child's pid and start time (see below).
 //  3. appends the outcome: succeeded, failed, skipped or confirmed.
 //
-// The state of a run is Fold over its journal. A step whose last started
+// The state of a run is Fold over its journal. Besides the step protocol,
+// the journal records corrected answers (changed, with the old value and
+// the user), finished steps put back to run again (redo: pending in the
+// fold, and confirmable or succeedable once more), and the end of an
+// abandoned run (abandoned, written by Abandon together with the status). A step whose last started
 // has no later outcome is in doubt: zenrecover cannot know whether the
 // action took effect. Diagnose says why (the machine rebooted, the child or
 // the wizard is still running, or the wizard died), the wizard runs the
@@ -68,7 +72,11 @@
 // lock at BEGIN. Open reads the pragmas back and runs quick_check, and
 // reports a damaged or foreign file as an error naming it; it never
 // replaces it with a new database. The schema version is PRAGMA
-// user_version, with forward migrations; a database from a newer
+// user_version, with forward migrations (version 2 rebuilds runs so its
+// status may be abandoned: SQLite cannot change a CHECK in place; a
+// migration runs on a connection of its own with foreign keys off, checks
+// them before it commits, and that connection is discarded); a database
+// from a newer
 // zenrecover is refused. WAL needs a local file system: Open refuses NFS,
 // SMB/CIFS and CephFS on Linux.
 //

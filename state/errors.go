@@ -12,7 +12,8 @@ var (
 	// the run over with --force-unlock, and this process must stop writing.
 	ErrNotOwner = errors.New("this zenrecover no longer owns the run: another one took it over with --force-unlock")
 
-	// ErrRunFinished: the run is completed or failed; its journal is closed.
+	// ErrRunFinished: the run is completed, failed or abandoned; its journal
+	// is closed.
 	ErrRunFinished = errors.New("the run is finished; its journal is closed")
 
 	// ErrNoOpenAttempt: a running event names a step whose last started

@@ -78,8 +78,14 @@ func Fold(events []Event) RunState {
 			rs.Stopped = e.Kind == EventStopped
 		}
 		switch e.Kind {
-		case EventAnswered:
+		case EventAnswered, EventChanged:
 			rs.Answers[e.Key] = e.Value
+		case EventRedo:
+			// A finished step put back to run again: pending, its history
+			// kept (Attempts counts on).
+			st := step(*e)
+			st.Status = StepPending
+			st.Outcome = e
 		case EventPlanned:
 			if e.Step != "" {
 				step(*e)

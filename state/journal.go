@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -23,6 +24,16 @@ const (
 	EventAnswered  EventKind = "answered"  // an answer: Key, Value (never a secret)
 	EventResolved  EventKind = "resolved"  // a decision on a step: Value "done" or "not-done"
 	EventStopped   EventKind = "stopped"   // the operator stopped the run
+	// EventChanged corrects an earlier answer: Key, Value (the new value,
+	// never a secret), Reason, and Detail (JSON: the old value and the
+	// user). Fold treats it as an answer.
+	EventChanged EventKind = "changed"
+	// EventRedo puts a finished step back to pending, to run again after an
+	// answer it used was corrected; Reason says why.
+	EventRedo EventKind = "redo"
+	// EventAbandoned ends the run for good: Reason, and Detail (JSON: the
+	// user). Only Abandon writes it, with the run's status.
+	EventAbandoned EventKind = "abandoned"
 )
 
 // Values of a resolved event.
@@ -64,7 +75,8 @@ type Event struct {
 func (k EventKind) valid() bool {
 	switch k {
 	case EventPlanned, EventStarted, EventRunning, EventOutput, EventSucceeded, EventFailed,
-		EventSkipped, EventConfirmed, EventAnswered, EventResolved, EventStopped:
+		EventSkipped, EventConfirmed, EventAnswered, EventResolved, EventStopped,
+		EventChanged, EventRedo, EventAbandoned:
 		return true
 	}
 	return false
@@ -78,11 +90,15 @@ func (e Event) validate() error {
 		return fmt.Errorf("unknown event kind %q", e.Kind)
 	}
 	switch e.Kind {
-	case EventAnswered:
+	case EventAnswered, EventChanged:
 		if e.Key == "" {
-			return errors.New("answered event without a key")
+			return fmt.Errorf("%s event without a key", e.Kind)
 		}
 	case EventOutput, EventStopped:
+	case EventAbandoned:
+		if strings.TrimSpace(e.Reason) == "" {
+			return errors.New("abandoned event without a reason")
+		}
 	case EventPlanned:
 		// Without a step, planned records the plan of the whole run (the
 		// step ids in Detail); with one, it puts that step in the fold.
@@ -115,6 +131,9 @@ func (s *Store) Append(ctx context.Context, token string, e Event) (Event, error
 	if err := e.validate(); err != nil {
 		return Event{}, fmt.Errorf("append to run %s: %w", e.RunID, err)
 	}
+	if e.Kind == EventAbandoned {
+		return Event{}, fmt.Errorf("append to run %s: an abandoned event goes with the run's status: use Abandon", e.RunID)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Event{}, s.writeError(fmt.Errorf("append to run %s: %w", e.RunID, err))
@@ -129,6 +148,17 @@ func (s *Store) Append(ctx context.Context, token string, e Event) (Event, error
 			return Event{}, err
 		}
 	}
+	if err := s.insertEvent(ctx, tx, &e); err != nil {
+		return Event{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Event{}, s.writeError(fmt.Errorf("append to run %s: %w", e.RunID, err))
+	}
+	return e, nil
+}
+
+// insertEvent writes e inside tx, filling At and Seq.
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, e *Event) error {
 	e.At = time.Now().UTC()
 	res, err := tx.ExecContext(ctx, `
 INSERT INTO journal (run_id, at, step, target, kind, attempt, pid, pid_start, boot_id, key, value, reason, detail)
@@ -136,15 +166,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.RunID, fmtTime(e.At), e.Step, e.Target, string(e.Kind), e.Attempt, e.PID, int64(e.PIDStart),
 		e.BootID, e.Key, e.Value, e.Reason, e.Detail)
 	if err != nil {
-		return Event{}, s.writeError(fmt.Errorf("append to run %s: %w", e.RunID, err))
+		return s.writeError(fmt.Errorf("append to run %s: %w", e.RunID, err))
 	}
 	if e.Seq, err = res.LastInsertId(); err != nil {
-		return Event{}, fmt.Errorf("append to run %s: %w", e.RunID, err)
+		return fmt.Errorf("append to run %s: %w", e.RunID, err)
 	}
-	if err := tx.Commit(); err != nil {
-		return Event{}, s.writeError(fmt.Errorf("append to run %s: %w", e.RunID, err))
-	}
-	return e, nil
+	return nil
 }
 
 // checkAttempt applies Append's rules and numbers the attempt. The step's
@@ -158,7 +185,7 @@ func checkAttempt(ctx context.Context, tx *sql.Tx, e *Event) error {
 	err := tx.QueryRowContext(ctx, `
 SELECT kind, value, attempt FROM journal
 WHERE run_id = ? AND step = ? AND target = ?
-	AND kind IN ('started', 'succeeded', 'failed', 'skipped', 'confirmed', 'resolved')
+	AND kind IN ('started', 'succeeded', 'failed', 'skipped', 'confirmed', 'resolved', 'redo')
 ORDER BY seq DESC LIMIT 1`, e.RunID, e.Step, e.Target).Scan(&kind, &value, &attempt)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("append to run %s: %w", e.RunID, err)

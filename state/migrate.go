@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 )
 
@@ -60,6 +61,35 @@ BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 `,
+		// 2: the abandoned status. SQLite cannot change a CHECK constraint in
+		// place, so the runs table is rebuilt as its documentation says
+		// (create, copy, drop, rename), with foreign keys off (migrateOne).
+		`
+CREATE TABLE runs_new (
+	id           TEXT PRIMARY KEY,
+	procedure_id TEXT NOT NULL,
+	def_hash     TEXT NOT NULL DEFAULT '',
+	step_hashes  TEXT NOT NULL DEFAULT '{}',
+	def_text     BLOB NOT NULL DEFAULT x'',
+	mode         TEXT NOT NULL CHECK (mode IN ('live', 'lab', 'dry-run')),
+	lab_dir      TEXT NOT NULL DEFAULT '',
+	host         TEXT NOT NULL DEFAULT '',
+	user         TEXT NOT NULL DEFAULT '',
+	boot_id      TEXT NOT NULL DEFAULT '',
+	version      TEXT NOT NULL DEFAULT '',
+	started_at   TEXT NOT NULL,
+	ended_at     TEXT,
+	status       TEXT NOT NULL CHECK (status IN ('active', 'completed', 'failed', 'stopped', 'abandoned')),
+	owner_token  TEXT NOT NULL
+);
+INSERT INTO runs_new (id, procedure_id, def_hash, step_hashes, def_text, mode, lab_dir,
+	host, user, boot_id, version, started_at, ended_at, status, owner_token)
+SELECT id, procedure_id, def_hash, step_hashes, def_text, mode, lab_dir,
+	host, user, boot_id, version, started_at, ended_at, status, owner_token FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_new RENAME TO runs;
+CREATE INDEX runs_started ON runs (started_at);
+`,
 	}
 }
 
@@ -84,8 +114,24 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
+// migrateOne applies the next step. It runs on a connection of its own with foreign keys off, as SQLite
+// asks of a table rebuild (dropping the parent table of the journal would
+// otherwise fail or cascade); foreign_key_check before the commit proves
+// the rebuilt tables still agree, and the connection is discarded after, so
+// the pool never hands out one with foreign keys off.
 func (s *Store) migrateOne(ctx context.Context, steps []string, v *int) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.openError(err)
+	}
+	defer func() {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Close()
+	}()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return s.openError(err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return s.openError(err)
 	}
@@ -102,6 +148,15 @@ func (s *Store) migrateOne(ctx context.Context, steps []string, v *int) error {
 	}
 	if _, err := tx.ExecContext(ctx, steps[cur]); err != nil {
 		return fmt.Errorf("state database %s: migrating schema to version %d: %w", s.path, cur+1, err)
+	}
+	if rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check"); err != nil {
+		return fmt.Errorf("state database %s: migrating schema to version %d: %w", s.path, cur+1, err)
+	} else {
+		bad := rows.Next()
+		rows.Close()
+		if bad {
+			return fmt.Errorf("state database %s: migrating schema to version %d: the journal no longer matches the runs (foreign key check failed); nothing was changed", s.path, cur+1)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", cur+1)); err != nil {
 		return fmt.Errorf("state database %s: migrating schema to version %d: %w", s.path, cur+1, err)

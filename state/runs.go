@@ -22,8 +22,9 @@ const (
 	ModeDryRun Mode = "dry-run" // executes nothing
 )
 
-// RunStatus is the status of a run as a whole. Completed and failed are
-// final: such a run's journal is closed and its status cannot change again.
+// RunStatus is the status of a run as a whole. Completed, failed and
+// abandoned are final: such a run's journal is closed and its status cannot
+// change again.
 type RunStatus string
 
 const (
@@ -31,6 +32,9 @@ const (
 	RunCompleted RunStatus = "completed"
 	RunFailed    RunStatus = "failed"
 	RunStopped   RunStatus = "stopped" // stopped by the operator; resumable
+	// RunAbandoned: ended for good by the operator (Abandon), with a reason;
+	// it no longer stands in the way of a new run of its procedure.
+	RunAbandoned RunStatus = "abandoned"
 )
 
 // Run is one execution of one procedure.
@@ -63,10 +67,13 @@ func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano
 func (m Mode) valid() bool { return m == ModeLive || m == ModeLab || m == ModeDryRun }
 
 func (st RunStatus) valid() bool {
-	return st == RunActive || st == RunCompleted || st == RunFailed || st == RunStopped
+	return st == RunActive || st == RunCompleted || st == RunFailed || st == RunStopped || st == RunAbandoned
 }
 
-func (st RunStatus) final() bool { return st == RunCompleted || st == RunFailed }
+// Final reports whether a run with this status can change no more.
+func (st RunStatus) Final() bool { return st.final() }
+
+func (st RunStatus) final() bool { return st == RunCompleted || st == RunFailed || st == RunAbandoned }
 
 func newToken() string { return rand.Text() }
 
@@ -233,11 +240,15 @@ func (s *Store) queryRuns(ctx context.Context, q string) ([]Run, error) {
 }
 
 // SetStatus changes a run's status if token still owns it. Completed and
-// failed set EndedAt; active and stopped clear it. A completed or failed run
-// cannot change status again (ErrRunFinished).
+// failed set EndedAt; active and stopped clear it. A completed, failed or
+// abandoned run cannot change status again (ErrRunFinished). Abandoning goes
+// through Abandon, which journals the reason in the same transaction.
 func (s *Store) SetStatus(ctx context.Context, id, token string, st RunStatus) error {
 	if !st.valid() {
 		return fmt.Errorf("run %s: unknown status %q", id, st)
+	}
+	if st == RunAbandoned {
+		return fmt.Errorf("run %s: abandoning needs a journaled reason: use Abandon", id)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -1,0 +1,106 @@
+package runner_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"zenrecover/runner"
+)
+
+func TestAuthFailureWords(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Authentication failed: invalid ZENworks administrator name or password.": true,
+		"ERROR: INVALID PASSWORD":                        true,
+		"gpg: invalid passphrase":                        true,
+		"Incorrect password for user root":               true,
+		"archive: incorrect passphrase":                  true,
+		"Login failed for user 'zenadmin'.":              true,
+		"System error 5 has occurred. Access is denied.": false, // "access is denied" is not "access denied"
+		"Access denied for user 'zen'@'localhost'":       true,
+		"exit status 1":                                  false,
+		"No such file or directory":                      false,
+		"":                                               false,
+	} {
+		if got := runner.AuthFailure(text); got != want {
+			t.Errorf("AuthFailure(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// After zman refuses a wrong administrator password, the operator retries
+// with the secrets typed again: the next need asks for the password, says
+// the last one was refused, and the right one completes the step. The wrong
+// one is nowhere on disk.
+func TestRetryWithNewSecretsAsksThemAgain(t *testing.T) {
+	const wrong = "Wrong-Admin-Pw-7781"
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.start("1.3", nil)
+	var out bytes.Buffer
+	need := drive(t, s, map[string]string{"remove_ca_role": "no", "admin_password": wrong, "ca_passphrase": passphrase}, &out)
+	failed, ok := need.(*runner.NeedFailed)
+	if !ok {
+		t.Fatalf("got %T %+v, want a failed step\n%s", need, need, out.String())
+	}
+	var ids []string
+	for _, in := range failed.Secrets {
+		ids = append(ids, in.ID)
+	}
+	if strings.Join(ids, ",") != "admin_password,ca_passphrase" {
+		t.Errorf("secrets the step read: %v", ids)
+	}
+	if !failed.AuthFailure {
+		t.Errorf("zman's refusal was not seen as one: %q\n%s", failed.Error, out.String())
+	}
+	if err := s.RetryWithNewSecrets(ctx, failed.Key); err != nil {
+		t.Fatal(err)
+	}
+	need, err := s.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, ok := need.(*runner.NeedInput)
+	if !ok || in.Input.ID != "admin_password" || !in.Refused {
+		t.Fatalf("after RetryWithNewSecrets: %T %+v", need, need)
+	}
+	if err := s.Answer(ctx, "admin_password", adminPW); err != nil {
+		t.Fatal(err)
+	}
+	need, _ = s.Next(ctx)
+	if in, ok := need.(*runner.NeedInput); !ok || in.Input.ID != "ca_passphrase" || !in.Refused {
+		t.Fatalf("the passphrase is asked again too: %T %+v", need, need)
+	}
+	if err := s.Answer(ctx, "ca_passphrase", passphrase); err != nil {
+		t.Fatal(err)
+	}
+	need, _ = s.Next(ctx)
+	if n, ok := need.(*runner.NeedStep); !ok || n.Key != "export-ca" {
+		t.Fatalf("then the step: %T %+v", need, need)
+	}
+	if n := drive(t, s, nil, &out); !isDone(n) {
+		t.Fatalf("with the right password: %T %+v\n%s", n, n, out.String())
+	}
+	evs, _ := f.store.Journal(ctx, s.Run().ID)
+	b, _ := json.Marshal(evs)
+	if strings.Contains(string(b), wrong) {
+		t.Error("the refused password reached the journal")
+	}
+	if strings.Contains(out.String(), wrong) {
+		t.Error("the refused password reached the output")
+	}
+	s.Close()
+	secretsNowhere(t, f.store.Dir(), wrong, adminPW, passphrase)
+}
+
+// A step that read no secret is retried as it was.
+func TestRetryWithNewSecretsNeedsASecretAndAFailure(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := exported13(t, f)
+	if err := s.RetryWithNewSecrets(ctx, "export-ca"); err == nil || !strings.Contains(err.Error(), "has not failed") {
+		t.Errorf("on a succeeded step: %v", err)
+	}
+}

@@ -1,0 +1,73 @@
+package runner_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"zenrecover/procedures"
+	"zenrecover/runner"
+)
+
+func TestWhereStoppedSaysTheFirstUnfinishedStep(t *testing.T) {
+	f := newFixture(t)
+	def := f.lib.Get("1.3")
+	ev := func(kind runner.EventKind, step, key, value string) runner.Event {
+		return runner.Event{Seq: 0, Kind: kind, Step: step, Key: key, Value: value}
+	}
+	where, done, total := runner.WhereStopped(def, runner.Fold(nil))
+	if !strings.Contains(where, "questions are still open") || done != 0 || total != 0 {
+		t.Errorf("before the facts: %q %d/%d", where, done, total)
+	}
+	answered := []runner.Event{ev(runner.EventAnswered, "", "remove_ca_role", "false")}
+	where, done, total = runner.WhereStopped(def, runner.Fold(answered))
+	if !strings.Contains(where, "Export the certificate authority with zman") || !strings.Contains(where, "not started") || done != 0 || total != 1 {
+		t.Errorf("pending: %q %d/%d", where, done, total)
+	}
+	where, _, _ = runner.WhereStopped(def, runner.Fold(append(answered, ev(runner.EventStarted, "export-ca", "", ""))))
+	if !strings.Contains(where, "did not finish") {
+		t.Errorf("in doubt: %q", where)
+	}
+	where, _, _ = runner.WhereStopped(def, runner.Fold(append(answered, ev(runner.EventFailed, "export-ca", "", ""))))
+	if !strings.Contains(where, "(it failed)") {
+		t.Errorf("failed: %q", where)
+	}
+	where, done, total = runner.WhereStopped(def, runner.Fold(append(answered, ev(runner.EventSucceeded, "export-ca", "", ""))))
+	if where != "Every step is finished." || done != 1 || total != 1 {
+		t.Errorf("finished: %q %d/%d", where, done, total)
+	}
+}
+
+func TestResumeInfoReadsTheStore(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})
+	s.Close()
+	where, done, total, err := runner.ResumeInfo(context.Background(), f.store, s.Run())
+	if err != nil || !strings.Contains(where, "Step 1, 2, 3") || done != 0 || total != 1 {
+		t.Errorf("%q %d/%d %v", where, done, total, err)
+	}
+}
+
+// One recovery at a time, per place: a rehearsal, a dry run and a live run
+// do not stand in each other's way; the newest run of a procedure is the
+// one shown.
+func TestUnfinishedHereMatchesThePlace(t *testing.T) {
+	runs := []runner.Run{
+		{ID: "3", ProcedureID: "ca-backup", Mode: runner.ModeLab, LabDir: "/labs/a"},
+		{ID: "2", ProcedureID: "ca-backup", Mode: runner.ModeLab, LabDir: "/labs/a"},
+		{ID: "1", ProcedureID: "server-backup", Mode: runner.ModeLive},
+		{ID: "0", ProcedureID: "server-backup", Mode: runner.ModeDryRun},
+	}
+	if got := runner.UnfinishedHere(runs, "/labs/a", false); len(got) != 1 || got["ca-backup"].ID != "3" {
+		t.Errorf("in lab a: %+v", got)
+	}
+	if got := runner.UnfinishedHere(runs, "/labs/b", false); len(got) != 0 {
+		t.Errorf("in lab b: %+v", got)
+	}
+	if got := runner.UnfinishedHere(runs, "", false); len(got) != 1 || got["server-backup"].ID != "1" {
+		t.Errorf("live: %+v", got)
+	}
+	if got := runner.UnfinishedHere(runs, "", true); len(got) != 1 || got["server-backup"].ID != "0" {
+		t.Errorf("dry run: %+v", got)
+	}
+}
