@@ -26,11 +26,12 @@ type IO struct {
 	// any of its output is read; the engine journals it.
 	OnStart func(pid int)
 
-	// Input delivers lines the operator types for prompts no rule answers.
-	// A line is written to the child's terminal as typed, followed by
-	// Enter. Run stops receiving when it returns; the channel is never
-	// closed by an action.
-	Input <-chan string
+	// Input delivers the operator's replies to prompts no rule answers: a
+	// line typed as it is, or a Suggestion of the last Waiting accepted
+	// (see Reply). Run stops receiving when it returns; the channel is
+	// never closed by an action, and one closed by the engine is no longer
+	// read.
+	Input <-chan Reply
 
 	// OnPrompt is called when the child's output ends in an unfinished line
 	// that no rule answers, with that line (masked). It is a hint that the
@@ -38,6 +39,13 @@ type IO struct {
 	// printing a progress line, so a front end should offer input rather
 	// than demand it.
 	OnPrompt func(prompt string)
+
+	// OnWaiting is called when the command is waiting for the operator:
+	// its output ends in an unfinished line that no rule answers and it
+	// has been silent since for Command.Settle. It is called with the zero
+	// Waiting, once, when the command no longer waits (it printed again,
+	// the operator replied, it exited), and always before Run returns.
+	OnWaiting func(Waiting)
 
 	// OnAnswer is called after a rule answered a prompt, with the rule's
 	// Label (never its value); the engine journals "answered".

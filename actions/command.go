@@ -47,6 +47,11 @@ type Command struct {
 	// KillGrace is how long a cancelled command's process group has between
 	// SIGTERM and SIGKILL; 0 means 5 seconds.
 	KillGrace time.Duration
+
+	// Settle is how long the command must stay silent after an unfinished
+	// line that no rule answers before IO.OnWaiting hears that it waits for
+	// the operator; 0 means DefaultSettle.
+	Settle time.Duration
 }
 
 // ExitError reports a command that ran and failed. Its message names the
@@ -324,9 +329,13 @@ func (c *Command) Run(ctx context.Context, rio IO) error {
 		answers: c.Answers,
 		used:    make([]bool, len(c.Answers)),
 		grace:   c.KillGrace,
+		settle:  c.Settle,
 	}
 	if s.grace <= 0 {
 		s.grace = defaultKillGrace
+	}
+	if s.settle <= 0 {
+		s.settle = DefaultSettle
 	}
 	if rio.OnStart != nil {
 		rio.OnStart(s.pid)
@@ -357,11 +366,16 @@ type ptySession struct {
 	answers []Answer
 	used    []bool
 	grace   time.Duration
+	settle  time.Duration
 	waitErr error
 
 	pending    string // sanitized, unmasked output since the last line break or answer
+	shown      int64  // bytes of sanitized output so far: what the operator could see
 	lastPrompt string
 	queue      []ptyWrite
+
+	waiting bool  // OnWaiting was told the child waits, and not yet that it stopped
+	offered []int // the rules behind the last Waiting's Suggestions
 }
 
 type ptyWrite struct {
@@ -408,8 +422,16 @@ func (s *ptySession) loop(ctx context.Context) (cancelled bool) {
 		inputC         = s.rio.Input
 		graceC, drainC <-chan time.Time
 		graceT, drainT *time.Timer
+		settleC        <-chan time.Time
+		settleT        *time.Timer
 		readsDone      bool
 	)
+	unsettle := func() {
+		if settleT != nil {
+			settleT.Stop()
+		}
+		settleC = nil
+	}
 	for !(readsDone && exitedC == nil) {
 		var sendC chan<- ptyWrite
 		var next ptyWrite
@@ -426,17 +448,38 @@ func (s *ptySession) loop(ctx context.Context) (cancelled bool) {
 			// here would block the child and could turn a command that
 			// completed into a failed step.
 			out.Write(r.b)
+			shown := s.shown
 			promptSan.Write(r.b)
 			s.matchPrompt()
-		case line := <-inputC:
-			line = strings.TrimRight(line, "\r\n")
-			line = strings.Map(func(r rune) rune {
-				if isControl(r) {
-					return -1
+			if s.shown == shown {
+				// Only escape sequences (or a part of a character): nothing
+				// the operator could see, so nothing changes for them.
+				break
+			}
+			s.endWaiting()
+			unsettle()
+			if s.pending != "" && exitedC != nil {
+				if settleT == nil {
+					settleT = time.NewTimer(s.settle)
+				} else {
+					settleT.Reset(s.settle)
 				}
-				return r
-			}, line)
-			s.queue = append(s.queue, ptyWrite{text: line, operator: true})
+				settleC = settleT.C
+			}
+		case <-settleC:
+			settleC = nil
+			if exitedC != nil {
+				s.startWaiting()
+			}
+		case r, ok := <-inputC:
+			if !ok {
+				// A closed channel delivers nothing more; reading it again
+				// would type empty lines for ever.
+				inputC = nil
+				break
+			}
+			unsettle()
+			s.reply(r)
 		case sendC <- next:
 			s.queue = s.queue[1:]
 		case <-doneC:
@@ -456,6 +499,8 @@ func (s *ptySession) loop(ctx context.Context) (cancelled bool) {
 			killGroup(s.pid, unix.SIGKILL)
 		case <-exitedC:
 			exitedC = nil
+			unsettle()
+			s.endWaiting()
 			if cancelled {
 				// The leader is a zombie until reaped below, so its
 				// process group id cannot have been reused yet.
@@ -470,6 +515,8 @@ func (s *ptySession) loop(ctx context.Context) (cancelled bool) {
 			readsDone = true
 		}
 	}
+	unsettle()
+	s.endWaiting()
 	for _, t := range []*time.Timer{graceT, drainT} {
 		if t != nil {
 			t.Stop()
@@ -587,6 +634,7 @@ func (s *ptySession) matchPrompt() {
 type pendingWriter struct{ s *ptySession }
 
 func (w pendingWriter) Write(p []byte) (int, error) {
+	w.s.shown += int64(len(p))
 	text := string(p)
 	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
 		w.s.pending = text[i+1:]

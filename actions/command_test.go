@@ -269,7 +269,7 @@ func TestCommandMismatchExitError(t *testing.T) {
 
 func TestCommandUnknownPromptFromInput(t *testing.T) {
 	cmd := fakeCommand("ask")
-	input := make(chan string, 2)
+	input := make(chan Reply, 2)
 	answered := map[string]bool{}
 	replies := map[string]string{"Favourite colour? ": "teal", "PIN: ": "4711-9876"}
 	out := newWatchWriter("")
@@ -281,7 +281,7 @@ func TestCommandUnknownPromptFromInput(t *testing.T) {
 			prompts = append(prompts, p)
 			if r, ok := replies[p]; ok && !answered[p] {
 				answered[p] = true
-				input <- r
+				input <- Reply{Text: r}
 			}
 		},
 	})

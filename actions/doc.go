@@ -46,8 +46,47 @@
 // it matches if Repeat. A Secret value is typed once the terminal stops
 // echoing (programs that turn echo off with TCSAFLUSH discard what was
 // typed before), or after a second if it never does. When no rule matches,
-// IO.OnPrompt gets the masked prompt and lines from IO.Input are typed as
-// the operator sent them.
+// IO.OnPrompt gets the masked prompt at once (a hint only: it may as well be
+// a progress line) and replies from IO.Input are typed as the operator sent
+// them.
+//
+// # When a command waits for the operator
+//
+// IO.OnWaiting is the reliable cue that the command waits for a reply no
+// rule can give. Decisions:
+//
+//   - Waiting means: the output ends in an unfinished line (no newline
+//     after it) that is not blank once sanitized, no rule answered it, and
+//     the child has printed nothing visible since for the settle time,
+//     DefaultSettle (700 ms; Command.Settle overrides it). Wording, colour
+//     and the prompt's last characters (": ", "? ", "> " or none) play no
+//     part, so an unfamiliar tool is handled like a familiar one; a
+//     prompt that arrives in pieces is announced once, whole, unless a
+//     piece is more than the settle time late. A silence after a whole
+//     line is never waiting: a tool that asks on a line of its own and
+//     reads on the next is indistinguishable from one that is working. A
+//     progress line without a newline that pauses longer than the settle
+//     time is announced, and ended as soon as it moves; the child's state
+//     in the kernel is not inspected, since that is neither portable nor
+//     readable for every process.
+//   - Waiting.Line is the unfinished line masked, sanitized and trimmed;
+//     Waiting.Hidden says the terminal neither echoes nor is in raw mode
+//     (what getpass-style prompts read; a line typed then becomes a secret
+//     of the run), read from the terminal when the cue is given. When the
+//     modes cannot be read it says hidden: better a name typed blind than a
+//     password shown.
+//   - The zero Waiting says the command no longer waits: sent once, when it
+//     prints something visible again (escape sequences alone do not
+//     count), when the operator replies, when it exits, and in any case
+//     before Run returns, so every cue a front end shows is taken down.
+//   - Suggestions are the step's rules that could still answer (not used
+//     yet, or Repeat), in the step's order, by label only: a value is never
+//     shown, and never typed unless the operator accepts it
+//     (Reply.Suggestion, a 1-based index into the last Waiting that had
+//     suggestions). An accepted suggestion is typed exactly as the rule
+//     would have typed it (a Secret one once echo is off, masked
+//     everywhere), marks the rule used and is reported through
+//     IO.OnAnswer. An index that was not on offer types nothing.
 //
 // Cancelling ctx sends SIGTERM to the process group and SIGKILL after
 // KillGrace (5s); Run returns only when the child has been reaped and the

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -68,7 +67,7 @@ func TestKillAtEveryCrashPointThenResume(t *testing.T) {
 			if c.settled && (resolved != state.ResolvedDone || !strings.Contains(string(res), "checks show it took effect")) {
 				t.Errorf("the in-doubt step was not settled by its verify check (%q):\n%s", resolved, res)
 			}
-			if _, err := os.Stat(filepath.Join(e.lab, "root/zcm_backups/zone_backup.bak")); err != nil {
+			if _, err := labFile(e.lab, "root/zcm_backups/zone_backup-*.bak"); err != nil {
 				t.Errorf("no backup after the resumed run: %v", err)
 			}
 			st, err := state.Open(e.stateDB)

@@ -222,7 +222,9 @@ func TestDeletedWALIsReportedAndTheRunResumesOnceItIsBack(t *testing.T) {
 	db := e.stateCopy(t)
 	// The fixture's backup, possibly written within the same second, must
 	// not pass for this attempt's (its check compares to the second).
-	os.Remove(filepath.Join(e.lab, "root/zcm_backups/zone_backup.bak"))
+	if f, err := labFile(e.lab, "root/zcm_backups/zone_backup-*.bak"); err == nil {
+		os.Remove(f)
+	}
 	c := exec.Command(e.bin, "--state", db, "run", "1.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes")
 	c.Stdin = strings.NewReader(labAdminPassword + "\n" + knownPassphrase + "\n")
 	c.Env = append(os.Environ(), "NO_COLOR=1", lab.HangEnv+"=1")

@@ -129,7 +129,7 @@ func TestFullStateDiskBeforeStartedRunsNothing(t *testing.T) {
 	if strings.Contains(out, "Enter ZENworks administrator username") {
 		t.Errorf("zman ran although started was not committed:\n%s", out)
 	}
-	if _, err := os.Stat(filepath.Join(e.lab, "root/zcm_backups/zone_backup.bak")); err == nil {
+	if _, err := labFile(e.lab, "root/zcm_backups/zone_backup-*.bak"); err == nil {
 		t.Error("zman ran: the backup file exists")
 	}
 
@@ -185,7 +185,11 @@ func TestFullStateDiskBeforeTheOutcomeLeavesTheStepInDoubt(t *testing.T) {
 	if code != 3 {
 		t.Errorf("the wizard exited %d, want 3 (stopped, resumable):\n%s", code, out)
 	}
-	assertFull(t, fsdir)
+	// The disk was full while the step ran (the filler stopped short of
+	// its 100 MB); the wizard may free a few blocks as it exits.
+	if fi, err := os.Stat(filler); err != nil || fi.Size() >= 100000000 {
+		t.Fatalf("the filler did not fill the state disk: %v", err)
+	}
 	for _, want := range []string{"filled", "cannot record succeeded", "is full", "free space there", "in doubt on resume"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the operator was not told %q:\n%s", want, out)

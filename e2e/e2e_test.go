@@ -219,3 +219,16 @@ func TestSecondWizardIsRefusedWhileTheFirstRuns(t *testing.T) {
 		t.Errorf("a second run of the same procedure was not refused (%d):\n%s", code, out)
 	}
 }
+
+// labFile is the one file in a lab that matches pattern (a path relative
+// to the lab with a glob, for the dated default names: zone_backup-*.bak).
+func labFile(lab, pattern string) (string, error) {
+	m, err := filepath.Glob(filepath.Join(lab, pattern))
+	switch {
+	case err != nil:
+		return "", err
+	case len(m) != 1:
+		return "", fmt.Errorf("%d files match %s in the lab, want 1: %v", len(m), pattern, m)
+	}
+	return m[0], nil
+}

@@ -273,7 +273,7 @@ func TestDroppedSSHSessionIsResumedOnTheNextLogin(t *testing.T) {
 			t.Errorf("resume over SSH did not say %q:\n%s", want, rout)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(e.lab, "root/zcm_backups/zone_backup.bak")); err != nil {
+	if _, err := labFile(e.lab, "root/zcm_backups/zone_backup-*.bak"); err != nil {
 		t.Errorf("no backup after the resumed run: %v", err)
 	}
 	for _, secret := range []string{knownPassphrase, labAdminPassword} {

@@ -97,6 +97,9 @@ func (s *session) caExport(opts map[string]bool, args []string) int {
 	if err != nil {
 		return s.fail("%v", err)
 	}
+	if err := newFile(dst); err != nil {
+		return s.fail("could not write the export file: %v", err)
+	}
 	pass, err := s.ask.newPassphrase()
 	if err != nil {
 		return s.fail("%v", err)

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -9,6 +10,9 @@ import (
 func TestExportWithDisableThenImport(t *testing.T) {
 	l := newTestLab(t)
 	ca := l.Rebase("/tmp/zenbackup/ca.bak")
+	if err := os.MkdirAll(filepath.Dir(ca), 0o700); err != nil { // zman does not create it (destination_test.go)
+		t.Fatal(err)
+	}
 	keystore, caConfig := l.Rebase(ServerKeystore), l.Rebase(ServerCaConfig)
 	origKS, origCfg := readFile(t, keystore), readFile(t, caConfig)
 

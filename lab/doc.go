@@ -60,6 +60,12 @@
 // (configure_runs, permissions_fixed, device_log), zac arguments with their
 // passwords and passphrases masked.
 //
+// The lab's server has the empty folder /root/zcm_backups (0700) of the
+// reference's examples, and /tmp. Its zman does not create the folder of a
+// backup or export file: a missing one fails in one line before the
+// passphrase is asked (the real zman fails there with a stack trace), so
+// the wizard's own folder check is what a rehearsal exercises.
+//
 // It is a simulator, not an executor, so it is a package of its own beside
 // actions: runner and the command line use it (runner → lab); lab imports
 // no other package of ours.

@@ -35,3 +35,16 @@ func readSecretTTY(f *os.File, out io.Writer, prompt string) (string, error) {
 	_, _ = io.WriteString(out, "\n")
 	return answer, err
 }
+
+// hungUp tells a terminal whose other end went away (the wizard was
+// killed) from one where the operator ended the input: Linux reports the
+// former to a read as end of input too, and only SIGHUP, delivered a moment
+// later, would stop the tool, racing its next write.
+func hungUp(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == unix.EIO
+}

@@ -143,7 +143,7 @@ func (s *session) holdIfAsked() bool {
 	fmt.Fprintf(s.err, "%s (%s=1); waiting for the end of standard input before %s %s does its work\n",
 		HangNotice, HangEnv, s.tool, s.sub)
 	_, err := io.Copy(io.Discard, s.in)
-	return err == nil
+	return err == nil && !hungUp(s.in)
 }
 
 // exitHangup is the status of a process killed by SIGHUP (128+1).

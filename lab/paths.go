@@ -13,6 +13,10 @@ const (
 	ServerBinDir      = "/opt/novell/zenworks/bin"
 	ServerInitScript  = "/etc/init.d/novell-zenserver"
 	ServerRootHome    = "/root"
+	// ServerBackupDir is the folder of the reference's backup examples
+	// (/root/zcm_backups/zone_backup.bak). The lab's server has it, empty,
+	// as an administrator who follows the reference does.
+	ServerBackupDir = ServerRootHome + "/zcm_backups"
 )
 
 // Names of the simulated tools, as Exec and the zone's injected failures

@@ -110,14 +110,14 @@ func secret(path string, data []byte) fixtureFile {
 func fixtureDirs() []string {
 	return []string{
 		ServerConfDir + "/fde", ServerConfDir + "/pru", ServerConfDir + "/resources",
-		ServerBinDir, "/etc/init.d", ServerRootHome,
+		ServerBinDir, "/etc/init.d", ServerRootHome, ServerBackupDir, "/tmp",
 	}
 }
 
 func (l *Lab) writeTree(p treeParams) error {
 	for _, d := range fixtureDirs() {
 		perm := os.FileMode(0o755)
-		if d == ServerRootHome {
+		if d == ServerRootHome || d == ServerBackupDir {
 			perm = 0o700
 		}
 		if err := os.MkdirAll(l.Rebase(d), perm); err != nil {

@@ -179,13 +179,25 @@ func existingFile(p string) error {
 	return nil
 }
 
-// writeSealed writes an archive to dst, creating its folder; by way of a
-// temporary file, so a killed zman never leaves half a backup at dst.
-func (s *session) writeSealed(dst, passphrase string, m manifest, entries []archiveEntry) error {
+// newFile checks a file argument that a command creates, before the
+// passphrase is asked, so the operator is not asked for a secret that
+// cannot be used.
+func newFile(dst string) error {
 	if fi, err := os.Stat(dst); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a folder; give the path of the file to create", dst)
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+	if fi, err := os.Stat(filepath.Dir(dst)); err != nil || !fi.IsDir() {
+		return fmt.Errorf("the folder %s does not exist; create it first", filepath.Dir(dst))
+	}
+	return nil
+}
+
+// writeSealed writes an archive to dst by way of a temporary file, so a
+// killed zman never leaves half a backup at dst. Like the real zman it does
+// not create dst's folder; unlike it (which ends in a Java stack trace) it
+// says so in one line.
+func (s *session) writeSealed(dst, passphrase string, m manifest, entries []archiveEntry) error {
+	if err := newFile(dst); err != nil {
 		return err
 	}
 	return writeAtomic(dst, 0o600, func(w io.Writer) error {
@@ -248,6 +260,9 @@ func (s *session) zenserverBackup(_ map[string]bool, args []string) int {
 	dst := args[0]
 	if code, ok := s.login(); !ok {
 		return code
+	}
+	if err := newFile(dst); err != nil {
+		return s.fail("could not write the backup file: %v", err)
 	}
 	pass, err := s.ask.newPassphrase()
 	if err != nil {

@@ -207,6 +207,9 @@ func TestBackupWritesNoPartialFile(t *testing.T) {
 	l := newTestLab(t)
 	dir := l.Rebase("/root/new/folder")
 	dst := filepath.Join(dir, "b.bak")
+	if err := os.MkdirAll(dir, 0o700); err != nil { // zman does not create it (destination_test.go)
+		t.Fatal(err)
+	}
 	mustRun(t, l, createAnswers(testPassphrase), ToolZman, "zsb", dst)
 	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) != 1 || entries[0].Name() != "b.bak" {
@@ -221,6 +224,9 @@ func TestBackupWritesNoPartialFile(t *testing.T) {
 func TestRelativePathIsFromTheWorkingDirectory(t *testing.T) {
 	l := newTestLab(t)
 	t.Chdir(l.Rebase(ServerRootHome))
+	if err := os.Mkdir("rel", 0o700); err != nil { // zman does not create it (destination_test.go)
+		t.Fatal(err)
+	}
 	mustRun(t, l, createAnswers(testPassphrase), ToolZman, "zsb", "rel/b.bak")
 	if _, err := os.Stat(l.Rebase("/root/rel/b.bak")); err != nil {
 		t.Error(err)

@@ -13,5 +13,9 @@
 // input, never again from the ZENRECOVER_SECRET_ variable that held the
 // refused one. ApplyChanges (resume --change) checks every change before it
 // makes any, and asks before running finished steps again (--yes accepts
-// in a rehearsal or dry run only; end of input declines).
+// in a rehearsal or dry run only; end of input declines). Before a step
+// that creates a file (destination.go): y/n to create a missing folder;
+// k (keep both), r (replace once the new one is complete) or q (stop) when
+// a file is already there; --yes in a rehearsal creates and keeps both,
+// the choices that lose nothing; end of input stops.
 package plain

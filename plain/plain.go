@@ -124,6 +124,8 @@ func (p *Plain) Drive(ctx context.Context, sess *runner.Session) int {
 			code, done = p.failed(ctx, sess, n)
 		case *runner.NeedInDoubt:
 			code, done = p.inDoubt(ctx, sess, n)
+		case *runner.NeedDestination:
+			code, done = p.destination(ctx, sess, n)
 		case *runner.Settled:
 			p.say("")
 			p.say("Step %s (%s) was in doubt: %s", n.Step.Ref, n.Step.Title, n.Why)
@@ -326,7 +328,9 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 		}
 	}
 	p.say("  $ %s", n.Describe)
-	out, err := sess.Execute(ctx, n.Key, confirm, &indented{w: p.Out}, nil)
+	rs := p.startReplies()
+	out, err := sess.ExecuteWith(ctx, n.Key, confirm, rs.io(&indented{w: p.Out}))
+	rs.finish()
 	if err != nil {
 		p.say("error: %v", err)
 		if ctx.Err() != nil {

@@ -171,12 +171,15 @@ func (d *Definition) Checklist(o ChecklistOptions) *Checklist {
 			}
 			continue
 		}
-		cv := ChecklistValue{ID: in.ID, Label: in.Prompt, Default: in.Default}
+		// A default with the run's date shows it as a blank to fill in
+		// (<run.date>): the checklist is printed before any run.
+		def := in.DefaultWith(vals)
+		cv := ChecklistValue{ID: in.ID, Label: in.Prompt, Default: def}
 		if v, ok := vals[in.ID]; ok {
 			cv.Value, cv.From = v, "answers file"
-		} else if shaped && in.Default != "" {
-			vals[in.ID] = in.Default
-			cv.Value, cv.From = in.Default, "default"
+		} else if shaped && def != "" {
+			vals[in.ID] = def
+			cv.Value, cv.From = def, "default"
 		}
 		c.Values = append(c.Values, cv)
 	}

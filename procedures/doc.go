@@ -30,4 +30,27 @@
 //   - A fan-out step is manual (done by hand on each target) or an action
 //     with `on: ${target}`; each target is journaled, retried and resolved
 //     on its own (its key is step@target).
+//   - The run provides two values of its own beside the answers:
+//     ${run.date}, the local date the run started (2026-12-02, so names sort
+//     and read the same everywhere), and ${run.id}. They are fixed from the
+//     run's recorded start, so a resume the next day offers the same names.
+//     Input defaults may use only these (a default is offered before
+//     anything else is known); any text may use them; a misspelt one
+//     (${run.dat}) is a load error at its place. Default backup paths keep
+//     the reference's file names as the stem and add the date before the
+//     extension: zone_backup-${run.date}.bak, ca-${run.date}.bak,
+//     content-repo-${run.date}.archive. The date, not the run id: it is what
+//     an administrator looks for, and a second backup on the same day is
+//     caught by the destination check (runner) rather than by the name.
+//     A checklist, printed before any run, shows it as <run.date>. A
+//     restore's default is a pattern (zone_backup-*.bak, ca-*.bak,
+//     content-repo-*.archive): the runner offers the newest match where the
+//     step runs, since the file to restore was named on another day.
+//   - `creates: ${input}` on a run or archive step names the file or
+//     archive set the step writes: one path input, which must be an argument
+//     of the step's command or its archive's to:, on a step that is not
+//     fanned out. It is declared, not guessed from newer-than-start, because
+//     the engine acts on it (asks, renames, changes the answer) and an
+//     author should say so. Every step that writes a backup by default has
+//     it (1.1, 1.3, 1.5, 2.2, the reliable-backup fragment).
 package procedures

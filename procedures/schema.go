@@ -141,7 +141,12 @@ type Step struct {
 	With    map[string]string `yaml:"with" json:"with,omitempty"`       // facts of the included procedure decided here
 
 	Verify []CheckSpec `yaml:"verify" json:"verify,omitempty"`
-	Steps  []*Step     `yaml:"steps" json:"steps,omitempty"`
+	// Creates names the file or archive set the step writes, as
+	// "${input}" (a path input): before the step, the engine checks that its
+	// folder exists and that nothing is there yet, and asks the operator
+	// when not (destination.go, runner/destination.go).
+	Creates string  `yaml:"creates" json:"creates,omitempty"`
+	Steps   []*Step `yaml:"steps" json:"steps,omitempty"`
 
 	// Origin is the section of the procedure an included step comes from
 	// ("1.3"); empty for the procedure's own steps.

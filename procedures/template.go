@@ -7,7 +7,9 @@ import (
 	"strings"
 )
 
-var templateRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// A name is an identifier, or a dotted one for the values the run itself
+// provides (${run.date}); the loader says which names exist.
+var templateRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\}`)
 
 // templateRefs lists the names a text refers to with ${name}.
 func templateRefs(s string) []string {

@@ -214,6 +214,7 @@ func (v *validator) declarations() {
 			if err := in.CheckInput(in.Default); err != nil {
 				v.errf(p+".default", "default of %q: %v", in.ID, err)
 			}
+			v.defaultRefs(in, p+".default")
 		}
 	}
 	d.Walk(func(s *Step) {
@@ -400,6 +401,7 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 		}
 	}
 	v.checks(s.Verify, p+".verify")
+	v.creates(s, p)
 	if len(s.Verify) > 0 && (kinds == 0 || s.Include != "") {
 		v.errf(p+".verify", "verify checks belong to a step with an action")
 	}
@@ -501,6 +503,10 @@ func (v *validator) shown(s, path string) {
 func (v *validator) refs(s, path, where string) {
 	for _, name := range templateRefs(s) {
 		switch {
+		case strings.Contains(name, "."):
+			if err := refRunValue(name); err != nil {
+				v.errf(path, "%v", err)
+			}
 		case name == "target":
 			if !v.target {
 				v.errf(path, "${target} names the target of a fan-out step (each:); this step has none")

@@ -34,7 +34,7 @@ func exported13(t *testing.T, f *fixture) *runner.Session {
 		t.Fatalf("need %T %+v", need, need)
 	}
 	var out bytes.Buffer
-	if o, err := s.Execute(ctx, n.Key, n.ConfirmWord, &out, nil); err != nil || !o.OK {
+	if o, err := s.ExecuteWith(ctx, n.Key, n.ConfirmWord, runner.ExecIO{Out: &out}); err != nil || !o.OK {
 		t.Fatalf("export: %v %+v\n%s", err, o, out.String())
 	}
 	return s

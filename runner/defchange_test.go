@@ -42,7 +42,7 @@ func startAndStop(t *testing.T, f *fixture) string {
 		t.Fatal(err)
 	}
 	n, _ := s.Next(ctx)
-	if o, err := s.Execute(ctx, n.(*runner.NeedStep).Key, "", &bytes.Buffer{}, nil); err != nil || !o.OK {
+	if o, err := s.ExecuteWith(ctx, n.(*runner.NeedStep).Key, "", runner.ExecIO{Out: &bytes.Buffer{}}); err != nil || !o.OK {
 		t.Fatalf("%v %+v", err, o)
 	}
 	id := s.Run().ID

@@ -134,7 +134,7 @@ func TestFullDiskBeforeStartedRunsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	o, err := s.Execute(ctx, n.Key, n.ConfirmWord, &out, nil)
+	o, err := s.ExecuteWith(ctx, n.Key, n.ConfirmWord, runner.ExecIO{Out: &out})
 	if err == nil {
 		t.Fatalf("the step ran on a full state disk: %+v\n%s", o, out.String())
 	}
@@ -147,7 +147,7 @@ func TestFullDiskBeforeStartedRunsNothing(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("zman ran (it wrote %q)", out.String())
 	}
-	backup := f.lab.Rebase("/root/zcm_backups/zone_backup.bak")
+	backup := f.lab.Rebase(s.Values()["backup_file"]) // the default, dated (destination_test.go)
 	if _, err := os.Stat(backup); err == nil {
 		t.Error("zman ran: the backup file exists")
 	}
@@ -161,7 +161,7 @@ func TestFullDiskBeforeStartedRunsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	n = toZmanStep(t, s)
-	if o, err := s.Execute(ctx, n.Key, n.ConfirmWord, &out, nil); err != nil || !o.OK {
+	if o, err := s.ExecuteWith(ctx, n.Key, n.ConfirmWord, runner.ExecIO{Out: &out}); err != nil || !o.OK {
 		t.Fatalf("after freeing space: %+v %v\n%s", o, err, out.String())
 	}
 	if got := journalOf(t, f.store, s.Run().ID, "zman-backup"); got[state.EventStarted] != 1 || got[state.EventSucceeded] != 1 {
@@ -195,7 +195,7 @@ func TestFullDiskBeforeTheOutcomeLeavesTheStepInDoubt(t *testing.T) {
 	s := f.start("1.1", noFacts)
 	n := toZmanStep(t, s)
 	w := &fillOnWrite{dir: fsdir}
-	o, err := s.Execute(ctx, n.Key, n.ConfirmWord, w, nil)
+	o, err := s.ExecuteWith(ctx, n.Key, n.ConfirmWord, runner.ExecIO{Out: w})
 	if w.err != nil || w.free == nil {
 		t.Fatalf("filling the disk: %v", w.err)
 	}
@@ -208,7 +208,7 @@ func TestFullDiskBeforeTheOutcomeLeavesTheStepInDoubt(t *testing.T) {
 			t.Errorf("the error lacks %q: %v", want, err)
 		}
 	}
-	if _, err := os.Stat(f.lab.Rebase("/root/zcm_backups/zone_backup.bak")); err != nil {
+	if _, err := os.Stat(f.lab.Rebase(s.Values()["backup_file"])); err != nil {
 		t.Fatalf("zman did not finish its work: %v\n%s", err, w.buf.String())
 	}
 	runID := s.Run().ID

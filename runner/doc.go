@@ -6,7 +6,7 @@
 // It is the orchestration that the TUI and the plain front end share, so it
 // draws nothing: a front end asks Next what the run needs (a fact, an input,
 // a step to run or confirm, a decision about a failed or in-doubt step) and
-// answers with Answer, Execute, Confirm, Skip, Resolve, Retry,
+// answers with Answer, ExecuteWith, Confirm, Skip, Resolve, Retry,
 // RetryWithNewSecrets or Stop. Between steps it may review and correct
 // answers (Answers, ChangeAnswer, Redo) or end the run for good (Abandon).
 //
@@ -16,6 +16,9 @@
 // are defined here (exit.go).
 //
 // Decisions:
+//   - What travels while a step runs is in ExecuteWith's ExecIO, not in the
+//     context: the output, the operator's replies, progress, and the
+//     "waiting for you" cue (actions.Waiting) with its suggestions.
 //   - Facts are asked first, all of them, so the operator sees the whole
 //     plan; inputs are asked just before the first step that uses them, so a
 //     resumed run asks again only for the secrets its remaining steps need.
@@ -62,4 +65,31 @@
 //     UnfinishedHere (one recovery at a time per procedure and place: live,
 //     one lab, dry run), WhereStopped and ResumeInfo. types.go names the
 //     state types a front end meets, so tui and plain need not import state.
+//   - Destinations (destination.go). Before a step with creates: runs on
+//     this machine (or a lab's copy of a host), Next looks where it writes.
+//     A missing folder is NeedDestination{MissingParent}: CreateParent
+//     journals the consent and creates the folder 0700 (backups hold the
+//     zone's secrets); a dry run journals it, creates nothing and does not
+//     ask twice. Something already there (a file, or an archive set) is
+//     NeedDestination{Exists}: keep both answers the step's input anew with
+//     NewName, a free name beside it (stem-2.ext, -3, ...; an interrupted
+//     set or an escrow file counts as taken), journaled as an answer with
+//     the reason, so the command, the screen and the journal agree. Replace
+//     never removes the old file first: a command writes under a temporary
+//     name beside it (stem.new.ext, chosen when the operator decides and
+//     journaled, so a resume uses the same one), which is renamed over the
+//     old file only after the step succeeded and its verify checks passed
+//     (the escrow then goes beside the real name); zman writes a file
+//     wherever it is told, so this works with its own writing. An archive
+//     set is replaced by package archive's Force, once the new set is
+//     complete. A step in doubt whose checks pass on the temporary file is
+//     finished the same way. Decisions are journaled as answers whose keys
+//     hold a colon (create-folder:STEP, replace:STEP), which no fact or
+//     input can have, and are kept out of the values steps use. A step on
+//     a machine the wizard cannot reach is not looked at: the operator does
+//     it there.
+//   - ${run.date} and ${run.id} (procedures.RunValues) come from the run's
+//     recorded id and start time, so they are the same in every process
+//     that takes the run up; NeedInput carries the input with its default
+//     filled in, so a front end offers zone_backup-2026-12-02.bak as is.
 package runner

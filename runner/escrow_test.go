@@ -88,8 +88,8 @@ func TestEscrowInputsAreSealedBesideWhatTheStepsWrote(t *testing.T) {
 	if _, ok := need.(*runner.Done); !ok {
 		t.Fatalf("1.1 ended on %T %+v\n%s", need, need, out.String())
 	}
-	backup := f.lab.Rebase("/root/zcm_backups/zone_backup.bak")
-	set := f.lab.Rebase("/root/zcm_backups/content-repo.archive")
+	backup := f.lab.Rebase(s.Values()["backup_file"]) // the defaults, dated (destination_test.go)
+	set := f.lab.Rebase(s.Values()["content_archive"])
 	for file, want := range map[string]string{backup: escrowBackupPass, set: escrowArchivePass} {
 		e := openEscrow(t, file, identity)
 		if e.Secret != want || e.For != file || e.Label == "" {
@@ -116,7 +116,7 @@ func TestEscrowInputsAreSealedBesideWhatTheStepsWrote(t *testing.T) {
 	} else if _, ok := need.(*runner.Done); !ok {
 		t.Fatalf("1.3 ended on %T %+v\n%s", need, need, out.String())
 	}
-	if e := openEscrow(t, f.lab.Rebase("/root/zcm_backups/ca.bak"), identity); e.Secret != escrowCAPass {
+	if e := openEscrow(t, f.lab.Rebase(c.Values()["ca_backup_file"]), identity); e.Secret != escrowCAPass {
 		t.Errorf("CA escrow: %+v", e)
 	}
 	c.Close()
@@ -170,10 +170,10 @@ func TestAnInterruptedArchiveStepResumesAndIsEscrowedOnceComplete(t *testing.T) 
 	if err := os.WriteFile(f.lab.Rebase("/var/opt/novell/zenworks/content-repo/images/big.zmg"), big, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	set := f.lab.Rebase("/root/zcm_backups/content-repo.archive")
 	ctx := context.Background()
 	var out bytes.Buffer
 	s := f.start("1.1", procedures.Values{"db_on_server": "false", "only_content_server": "true"})
+	set := f.lab.Rebase("/root/zcm_backups/content-repo-" + runDate(s) + ".archive") // the default, dated
 	secrets := map[string]string{"admin_password": adminPW, "backup_passphrase": escrowBackupPass, "archive_passphrase": escrowArchivePass}
 	var interrupted error
 	for interrupted == nil {
@@ -192,14 +192,14 @@ func TestAnInterruptedArchiveStepResumesAndIsEscrowedOnceComplete(t *testing.T) 
 			}
 		case *runner.NeedStep:
 			if n.Key != "backup-content" {
-				if o, err := s.Execute(ctx, n.Key, "", &out, nil); err != nil || !o.OK {
+				if o, err := s.ExecuteWith(ctx, n.Key, "", runner.ExecIO{Out: &out}); err != nil || !o.OK {
 					t.Fatalf("step %s: %v %+v\n%s", n.Key, err, o, out.String())
 				}
 				continue
 			}
 			// The operator presses Ctrl+C once the archive is under way.
 			sctx, cancel := context.WithCancel(ctx)
-			pctx := runner.WithProgress(sctx, func(p actions.Progress) {
+			prog := func(p actions.Progress) {
 				if p.Phase != actions.PhaseArchive {
 					return
 				}
@@ -208,8 +208,8 @@ func TestAnInterruptedArchiveStepResumesAndIsEscrowedOnceComplete(t *testing.T) 
 					return
 				}
 				time.Sleep(120 * time.Millisecond) // let the next snapshot through
-			})
-			o, err := s.Execute(pctx, n.Key, "", &out, nil)
+			}
+			o, err := s.ExecuteWith(sctx, n.Key, "", runner.ExecIO{Out: &out, Progress: prog})
 			cancel()
 			if err == nil {
 				t.Fatalf("the archive step was not interrupted: %+v\n%s", o, out.String())
@@ -258,7 +258,7 @@ func TestAnInterruptedArchiveStepResumesAndIsEscrowedOnceComplete(t *testing.T) 
 		t.Fatal(err)
 	}
 	out.Reset()
-	o, err := r.Execute(ctx, "backup-content", "", &out, nil)
+	o, err := r.ExecuteWith(ctx, "backup-content", "", runner.ExecIO{Out: &out})
 	if err != nil || o.OK || !strings.Contains(o.Error, "not the one the interrupted archive was started with") {
 		t.Fatalf("resumed with another passphrase: %v %+v\n%s", err, o, out.String())
 	}
@@ -273,7 +273,7 @@ func TestAnInterruptedArchiveStepResumesAndIsEscrowedOnceComplete(t *testing.T) 
 	}
 	out.Reset()
 	var last actions.Progress
-	o, err = r.Execute(runner.WithProgress(ctx, func(p actions.Progress) { last = p }), "backup-content", "", &out, nil)
+	o, err = r.ExecuteWith(ctx, "backup-content", "", runner.ExecIO{Out: &out, Progress: func(p actions.Progress) { last = p }})
 	if err != nil || !o.OK {
 		t.Fatalf("resumed archive: %v %+v\n%s", err, o, out.String())
 	}
@@ -317,7 +317,7 @@ func TestADryRunSaysWhatItWouldEscrow(t *testing.T) {
 	if !strings.Contains(out.String(), "dry run: would seal the passphrase to encrypt the CA backup file") {
 		t.Errorf("output:\n%s", out.String())
 	}
-	if _, err := os.Stat(archive.EscrowPath(f.lab.Rebase("/root/zcm_backups/ca.bak"))); !os.IsNotExist(err) {
+	if _, err := os.Stat(archive.EscrowPath(f.lab.Rebase(s.Values()["ca_backup_file"]))); !os.IsNotExist(err) {
 		t.Errorf("a dry run wrote an escrow: %v", err)
 	}
 }

@@ -77,11 +77,13 @@ func (s *Session) confirmWord(st *procedures.Step, target string) string {
 	return s.host
 }
 
-// Execute runs one step's action: started is journaled durably first, and
-// the action begins only if that worked; the outcome is journaled after.
-// Output streams to out (masked and sanitised) and to the run's log.
-// input carries lines the operator types for prompts no rule answers.
-func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Writer, input <-chan string) (*Outcome, error) {
+// ExecuteWith runs one step's action: started is journaled durably first,
+// and the action begins only if that worked; the outcome is journaled
+// after. Output streams to x.Out (masked and sanitised) and to the run's
+// log; x says where the operator's replies, progress and the "waiting for
+// you" cue travel (execio.go).
+func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO) (*Outcome, error) {
+	out := x.Out
 	st, target, err := s.stepByKey(key)
 	if err != nil {
 		return nil, err
@@ -108,6 +110,7 @@ func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Write
 	if b.ByHand {
 		return nil, fmt.Errorf("step %s is done by hand on this machine: confirm it instead", st.Ref)
 	}
+	s.beforeWrite(st, target, b, out) // destination.go
 	offset, _ := s.log.Seek(0, io.SeekEnd)
 	attempt := attempts(state.Fold(s.events), key) + 1
 	fmt.Fprintf(s.log, "=== %s step %s (%s), attempt %d, %s\n", s.def.Section, st.Ref, key, attempt, time.Now().Format(time.RFC3339))
@@ -128,8 +131,9 @@ func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Write
 		runErr = b.Action.Run(ctx, actions.IO{
 			Output:     w,
 			Secrets:    s.masker,
-			Input:      input,
-			OnProgress: progressFrom(ctx),
+			Input:      x.Input,
+			OnProgress: x.Progress,
+			OnWaiting:  x.Waiting,
 			OnStart: func(pid int) {
 				ps, _ := state.ProcStartTime(pid)
 				// Best effort: the pid only helps tell "still running" from
@@ -152,6 +156,7 @@ func (s *Session) Execute(ctx context.Context, key, confirm string, out io.Write
 			d.Verify = msg
 		} else {
 			d.Verify = msg
+			runErr = s.finishReplace(st, target, b, s.log) // destination.go
 		}
 	}
 	if ctx.Err() != nil && runErr != nil {

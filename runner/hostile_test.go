@@ -174,6 +174,10 @@ func TestHostilePathsStayInsideTheLab(t *testing.T) {
 			if err := os.MkdirAll(f.lab.Rebase("/root/zcm_backups/sub"), 0o700); err != nil {
 				t.Fatal(err)
 			}
+			// zman writes into a folder that exists (destination.go asks first).
+			if err := os.MkdirAll(f.lab.Rebase(outside), 0o700); err != nil {
+				t.Fatal(err)
+			}
 			s := f.start("1.1", procedures.Values{"db_on_server": "false", "only_content_server": "false", "backup_file": p})
 			var out bytes.Buffer
 			need := drive(t, s, map[string]string{"admin_password": adminPW, "backup_passphrase": passphrase}, &out)

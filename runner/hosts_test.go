@@ -129,7 +129,7 @@ func TestStepsOnOtherHostsAreConfirmedOnALiveServer(t *testing.T) {
 	if got := strings.Join(ns.Command, " "); got != "/etc/init.d/novell-zenserver restart" {
 		t.Errorf("command shown: %q", got)
 	}
-	if _, err := s.Execute(ctx, ns.Key, "", &bytes.Buffer{}, nil); err == nil || !strings.Contains(err.Error(), "zen-far-away-1") {
+	if _, err := s.ExecuteWith(ctx, ns.Key, "", runner.ExecIO{Out: &bytes.Buffer{}}); err == nil || !strings.Contains(err.Error(), "zen-far-away-1") {
 		t.Errorf("executed a step meant for another machine: %v", err)
 	}
 	if err := s.Confirm(ctx, ns.Key, ""); err != nil {
@@ -158,10 +158,10 @@ func TestDestructiveStepElsewhereAsksForThatHostsName(t *testing.T) {
 	if !ok || ns.ConfirmWord != "zen-primary-2" {
 		t.Fatalf("confirm word: %#v", n)
 	}
-	if _, err := s.Execute(ctx, ns.Key, lab.DefaultHostname, &bytes.Buffer{}, nil); err == nil {
+	if _, err := s.ExecuteWith(ctx, ns.Key, lab.DefaultHostname, runner.ExecIO{Out: &bytes.Buffer{}}); err == nil {
 		t.Error("this server's name confirmed a change to zen-primary-2")
 	}
-	if o, err := s.Execute(ctx, ns.Key, "zen-primary-2", &bytes.Buffer{}, nil); err != nil || !o.OK {
+	if o, err := s.ExecuteWith(ctx, ns.Key, "zen-primary-2", runner.ExecIO{Out: &bytes.Buffer{}}); err != nil || !o.OK {
 		t.Errorf("%v %+v", err, o)
 	}
 }

@@ -42,6 +42,10 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, target strin
 	msg, ok := s.verify(ctx, b.Verify, ss.Started.At)
 	n.Verify = msg
 	if ok {
+		if err := s.finishReplace(st, target, b, s.log); err != nil { // destination.go
+			n.Verify, n.VerifyFailed = msg+"; "+err.Error(), true
+			return n, false, nil
+		}
 		return n, true, s.Resolve(ctx, key, MarkDone, "verify checks passed: "+msg)
 	}
 	n.VerifyFailed = true

@@ -57,6 +57,9 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 		if n := s.missingInput(st); n != nil {
 			return n, nil
 		}
+		if n, err := s.destinationNeed(ctx, st, ""); n != nil || err != nil {
+			return n, err
+		}
 		return s.needStep(st, "", i+1, len(applying))
 	}
 	if s.run.Status != state.RunCompleted {
@@ -77,7 +80,7 @@ func (s *Session) missingInput(st *procedures.Step) *NeedInput {
 				return &NeedInput{Input: in, Step: st, Again: s.resumed, Refused: s.refused[in.ID]}
 			}
 		} else if _, ok := s.vals[in.ID]; !ok {
-			return &NeedInput{Input: in, Step: st}
+			return &NeedInput{Input: s.offered(in, st), Step: st}
 		}
 	}
 	return nil
@@ -252,7 +255,7 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 // build makes a step (for one target) ready to run. describeOnly builds it
 // to be shown, not run: it needs neither the secrets nor the tools.
 func (s *Session) build(st *procedures.Step, target string, describeOnly bool) (*actions.Built, error) {
-	vals := s.valsFor(target)
+	vals := s.buildVals(st, target) // destination.go: a replaced file is written under a temporary name
 	env, err := s.envFor(st, vals)
 	if err != nil {
 		return nil, err
@@ -264,7 +267,9 @@ func (s *Session) build(st *procedures.Step, target string, describeOnly bool) (
 		secrets = s.maskedSecrets()
 		env.Resolve = false
 	}
-	return actions.Build(s.def, st, vals, secrets, env)
+	b, err := actions.Build(s.def, st, vals, secrets, env)
+	s.replacing(st, target, b)
+	return b, err
 }
 
 // maskedSecrets stands a mask in for every secret not typed yet.

@@ -63,7 +63,7 @@ func TestMigrateCARoleLinuxToLinux(t *testing.T) {
 	if !servers[lab.DefaultHostname] || !servers["zen-primary-2"] {
 		t.Errorf("services restarted on %v, want both servers", servers)
 	}
-	for _, p := range []string{"/root/zcm_backups/zone_backup.bak"} {
+	for _, p := range []string{"/root/zcm_backups/zone_backup-" + runDate(s) + ".bak"} { // the default, dated
 		if _, err := os.Stat(f.lab.Rebase(p)); err != nil {
 			t.Errorf("source backup: %v", err)
 		}

@@ -78,7 +78,7 @@ func driveTo(t *testing.T, s *runner.Session, answers map[string]string, out *by
 				}
 				continue
 			}
-			if _, err := s.Execute(ctx, n.Step.ID, n.ConfirmWord, out, nil); err != nil {
+			if _, err := s.ExecuteWith(ctx, n.Step.ID, n.ConfirmWord, runner.ExecIO{Out: out}); err != nil {
 				t.Fatal(err)
 			}
 		default:
@@ -224,7 +224,7 @@ func TestReplacePrimaryLinuxWithCAAndEmbeddedDatabase(t *testing.T) {
 	if !slices.Contains(configured(r.stopped), "Start/Stop") {
 		t.Errorf("step 5 did not stop the services with novell-zenworks-configure -c Start: %v", configured(r.stopped))
 	}
-	if st, err := archive.Inspect(l.Rebase("/root/zcm_backups/content-repo-stopped.archive")); err != nil || st.State != archive.StateComplete {
+	if st, err := archive.Inspect(l.Rebase(r.st.Answers["stopped_archive"])); err != nil || st.State != archive.StateComplete {
 		t.Errorf("step 6's archive: %+v %v", st, err)
 	}
 

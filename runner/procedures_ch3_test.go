@@ -81,7 +81,7 @@ func driveCh3(t *testing.T, s *runner.Session, answers map[string]string, out *b
 			}
 			// A prompt nobody answers would wait for the operator forever.
 			sctx, cancel := context.WithTimeout(ctx, time.Minute)
-			_, err := s.Execute(sctx, n.Key, n.ConfirmWord, out, nil)
+			_, err := s.ExecuteWith(sctx, n.Key, n.ConfirmWord, runner.ExecIO{Out: out})
 			cancel()
 			if err != nil {
 				t.Fatalf("step %s: %v\n%s", n.Key, err, out.String())

@@ -161,7 +161,7 @@ func play(t *testing.T, s *runner.Session, secrets map[string]string, skip, fail
 					t.Fatal(err)
 				}
 			default:
-				if _, err := s.Execute(ctx, n.Step.ID+targetSuffix(n), n.ConfirmWord, out, nil); err != nil {
+				if _, err := s.ExecuteWith(ctx, n.Step.ID+targetSuffix(n), n.ConfirmWord, runner.ExecIO{Out: out}); err != nil {
 					t.Fatal(err)
 				}
 			}

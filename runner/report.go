@@ -343,7 +343,7 @@ func reportAnswers(def *procedures.Definition, events []state.Event) []procedure
 		})
 	}
 	for _, id := range order {
-		add(id, id, "answer")
+		add(id, decisionLabel(id), "answer")
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"zenrecover/actions"
 	"zenrecover/assets"
 	"zenrecover/lab"
 	"zenrecover/lab/labtest"
@@ -132,7 +133,7 @@ func TestReportOfARehearsalShowsFailureRetryAndDoubt(t *testing.T) {
 	if !ok || n.Step.ID != "zman-backup" {
 		t.Fatalf("expected the zman step, got %T %+v", n, n)
 	}
-	if o, err := s.Execute(ctx, n.Key, n.ConfirmWord, &bytes.Buffer{}, nil); err != nil || o.OK {
+	if o, err := s.ExecuteWith(ctx, n.Key, n.ConfirmWord, runner.ExecIO{Out: &bytes.Buffer{}}); err != nil || o.OK {
 		t.Fatalf("the wrong password did not fail the step: %v %+v", err, o)
 	}
 	// 2: the retry, with the right password, is interrupted mid-command.
@@ -143,7 +144,7 @@ func TestReportOfARehearsalShowsFailureRetryAndDoubt(t *testing.T) {
 		t.Fatal(err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
-	s.Execute(cctx, "zman-backup", "", &cancelAtFirstOutput{cancel: cancel}, make(chan string))
+	s.ExecuteWith(cctx, "zman-backup", "", runner.ExecIO{Out: &cancelAtFirstOutput{cancel: cancel}, Input: make(chan actions.Reply)})
 	cancel()
 	if ss := s.State().Steps["zman-backup"]; ss == nil || ss.Status != state.StepInDoubt {
 		t.Fatalf("after the interruption: %+v", ss)
@@ -185,7 +186,7 @@ func TestReportOfARehearsalShowsFailureRetryAndDoubt(t *testing.T) {
 	if !ok || n.Step.ID != "zman-backup" {
 		t.Fatalf("after the decision: %T", n)
 	}
-	if o, err := res.Execute(ctx, n.Key, n.ConfirmWord, &bytes.Buffer{}, nil); err != nil || !o.OK {
+	if o, err := res.ExecuteWith(ctx, n.Key, n.ConfirmWord, runner.ExecIO{Out: &bytes.Buffer{}}); err != nil || !o.OK {
 		t.Fatalf("the third attempt: %v %+v", err, o)
 	}
 	if err := res.Skip(ctx, "schedule", skipReason); err != nil {

@@ -245,7 +245,9 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 		}
 	}
 	for k, v := range state.Fold(s.events).Answers {
-		s.vals[k] = v
+		if !decisionKey(k) { // a decision about a destination (destination.go) is no value
+			s.vals[k] = v
+		}
 	}
 	if run.Status != state.RunActive {
 		if err := o.Store.SetStatus(ctx, run.ID, token, state.RunActive); err != nil {
@@ -257,7 +259,7 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 }
 
 func newSession(o Options, def *procedures.Definition, run state.Run, token string, lock *state.Lock) *Session {
-	vals := procedures.Values{}
+	vals := procedures.RunValues(run.ID, run.StartedAt) // ${run.date}, fixed for the run's life
 	return &Session{
 		opts: o, store: o.Store, def: def, run: run, token: token, lock: lock,
 		vals: vals, secrets: map[string]string{}, masker: actions.NewMasker(),

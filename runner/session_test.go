@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"zenrecover/actions"
 	"zenrecover/assets"
 	"zenrecover/lab"
 	"zenrecover/lab/labtest"
@@ -115,7 +116,7 @@ func driveDoing(t *testing.T, s *runner.Session, answers map[string]string, out 
 				}
 				continue
 			}
-			o, err := s.Execute(ctx, n.Key, n.ConfirmWord, out, nil)
+			o, err := s.ExecuteWith(ctx, n.Key, n.ConfirmWord, runner.ExecIO{Out: out})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +158,7 @@ func TestServerBackupRunsToCompletionInALab(t *testing.T) {
 	if _, ok := need.(*runner.Done); !ok {
 		t.Fatalf("run ended on %T %+v\noutput:\n%s", need, need, out.String())
 	}
-	if _, err := os.Stat(f.lab.Rebase("/root/zcm_backups/zone_backup.bak")); err != nil {
+	if _, err := os.Stat(f.lab.Rebase("/root/zcm_backups/zone_backup-" + runDate(s) + ".bak")); err != nil { // the default, dated
 		t.Fatalf("no backup file: %v", err)
 	}
 	if !strings.Contains(out.String(), "Successfully backed up") {
@@ -229,13 +230,13 @@ func TestDestructiveStepNeedsTheHostName(t *testing.T) {
 	if !ok || !n.Destructive || n.ConfirmWord != f.lab.Hostname() {
 		t.Fatalf("need %T %+v", need, need)
 	}
-	if _, err := s.Execute(ctx, n.Step.ID, "y", nil, nil); err == nil || !strings.Contains(err.Error(), f.lab.Hostname()) {
+	if _, err := s.ExecuteWith(ctx, n.Step.ID, "y", runner.ExecIO{}); err == nil || !strings.Contains(err.Error(), f.lab.Hostname()) {
 		t.Fatalf("a plain y went through: %v", err)
 	}
 	if ss := s.State().Steps[n.Step.ID]; ss != nil {
 		t.Fatalf("the refused step was journaled: %+v", ss)
 	}
-	o, err := s.Execute(ctx, n.Step.ID, f.lab.Hostname(), nil, nil)
+	o, err := s.ExecuteWith(ctx, n.Step.ID, f.lab.Hostname(), runner.ExecIO{})
 	if err != nil || !o.OK {
 		t.Fatalf("with the host name: %v %+v", err, o)
 	}
@@ -273,9 +274,9 @@ func TestInDoubtStepIsSettledByItsVerifyCheck(t *testing.T) {
 	// Cancel the step while zman waits at its first prompt: the action was
 	// under way, so the step must be left in doubt, not failed.
 	cctx, cancel := context.WithCancel(ctx)
-	in := make(chan string)
+	in := make(chan actions.Reply)
 	w := &cancelOnWrite{cancel: cancel}
-	_, err := s.Execute(cctx, "export-ca", "", w, in)
+	_, err := s.ExecuteWith(cctx, "export-ca", "", runner.ExecIO{Out: w, Input: in})
 	_ = err
 	if ss := s.State().Steps["export-ca"]; ss == nil || ss.Status != state.StepInDoubt {
 		t.Fatalf("after cancelling: %+v", ss)
@@ -391,11 +392,11 @@ func TestDryRunAsksNoSecretAndChangesNothing(t *testing.T) {
 	if _, ok := need.(*runner.Done); !ok {
 		t.Fatalf("dry run stopped on %T %+v", need, need)
 	}
-	want := "dry run: would run: zman certificate-authority-export -d /root/zcm_backups/ca.bak"
+	want := "dry run: would run: zman certificate-authority-export -d /root/zcm_backups/ca-" + runDate(s) + ".bak" // the default, dated
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("dry run output lacks %q:\n%s", want, out.String())
 	}
-	if _, err := os.Stat("/root/zcm_backups/ca.bak"); err == nil {
+	if _, err := os.Stat("/root/zcm_backups/ca-" + runDate(s) + ".bak"); err == nil {
 		t.Error("a dry run wrote the backup")
 	}
 }

@@ -2,10 +2,9 @@ package tui
 
 import (
 	"strings"
+	"zenrecover/runner"
 
 	"github.com/charmbracelet/x/ansi"
-
-	"zenrecover/state"
 )
 
 // bannerLine is the REHEARSAL or DRY RUN line at the top of every screen,
@@ -15,13 +14,13 @@ func (c *uictx) bannerLine(w int) string {
 	var text string
 	render := c.styles.Rehearsal.Render
 	switch c.mode {
-	case state.ModeLab:
+	case runner.ModeLab:
 		text = " REHEARSAL · simulated server"
 		if c.labHost != "" {
 			text += " " + c.labHost
 		}
 		text += " · nothing here touches a real server"
-	case state.ModeDryRun:
+	case runner.ModeDryRun:
 		text = " DRY RUN · nothing is executed"
 		render = c.styles.DryRun.Render
 	default:

@@ -2,8 +2,7 @@ package tui
 
 import (
 	"time"
-
-	"zenrecover/state"
+	"zenrecover/runner"
 )
 
 // uictx is what every screen shares with the root: the styles, the keys and
@@ -18,7 +17,7 @@ type uictx struct {
 
 	// mode is the mode of the run on screen (or about to be): it decides
 	// the banner, so a rehearsal says so on every screen.
-	mode    state.Mode
+	mode    runner.Mode
 	labHost string
 
 	// now is the clock the input rule reads (input_gate.go); tests set

@@ -20,6 +20,12 @@ const (
 	purposeStop                       // y/n: stop the run here
 	purposeManualDone                 // y/n: the operator did the manual step
 	purposeSkipSure                   // y/n: skip with the reason shown back
+	purposeInterrupt                  // y/n: interrupt the running command
+	purposeAbandonWhy                 // a reason for abandoning the run
+	purposeAbandonSure                // y/n: abandon, with the reason shown back
+	purposeChangeValue                // the new value of an answer
+	purposeChangeWhy                  // why it changes
+	purposeRedo                       // y/n: run the steps that used the old value again
 )
 
 // dialogResult is what a dialog ended with.
@@ -41,15 +47,26 @@ type textDialog struct {
 	body    []string
 	want    string // the exact word required; "" for any non-empty reason
 	input   textinput.Model
-	err     string
-	width   int
-	result  *dialogResult
+	// pristine: the field holds the value it was opened with, untouched;
+	// typing replaces it (the same rule as a prompt's default).
+	pristine bool
+	err      string
+	width    int
+	result   *dialogResult
 }
 
 func newTextDialog(ctx *uictx, p purpose, stepID, title string, body []string, want string) textDialog {
 	in := newField(ctx, "> ")
 	in.Focus()
 	return textDialog{ctx: ctx, purpose: p, stepID: stepID, title: title, body: body, want: want, input: in}
+}
+
+// withValue opens the field holding v (the value being changed).
+func (d textDialog) withValue(v string) textDialog {
+	d.input.SetValue(v)
+	d.input.CursorEnd()
+	d.pristine = v != ""
+	return d
 }
 
 func (d *textDialog) SetSize(w, h int) {
@@ -69,7 +86,7 @@ func (d *textDialog) take() (dialogResult, bool) {
 }
 
 func (d textDialog) Update(msg tea.Msg) (textDialog, tea.Cmd) {
-	k := d.ctx.keys
+	k := d.ctx.keys.Dialog
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(km, k.Back):
@@ -86,6 +103,9 @@ func (d textDialog) Update(msg tea.Msg) (textDialog, tea.Cmd) {
 			return d, nil
 		}
 	}
+	if d.pristine {
+		d.pristine = overDefault(&d.input, msg)
+	}
 	var cmd tea.Cmd
 	d.input, cmd = d.input.Update(msg)
 	return d, cmd
@@ -93,6 +113,9 @@ func (d textDialog) Update(msg tea.Msg) (textDialog, tea.Cmd) {
 
 // refuse says why v is not accepted, or "".
 func (d textDialog) refuse(v string) string {
+	if d.purpose == purposeChangeValue {
+		return "" // the run checks a value as it checks any answer
+	}
 	if d.want == "" {
 		if v == "" {
 			return "A reason is needed: it goes in the run's report."
@@ -124,7 +147,7 @@ func (d textDialog) View() string {
 }
 
 func (d textDialog) ShortHelp() []key.Binding {
-	k := d.ctx.keys
+	k := d.ctx.keys.Dialog
 	return []key.Binding{k.Submit, bind(k.Back, "esc", "cancel")}
 }
 
@@ -163,7 +186,7 @@ func (d confirmDialog) Update(msg tea.Msg) (confirmDialog, tea.Cmd) {
 	if !ok {
 		return d, nil
 	}
-	k := d.ctx.keys
+	k := d.ctx.keys.Dialog
 	switch {
 	case key.Matches(km, k.Yes):
 		d.result = &dialogResult{purpose: d.purpose, stepID: d.stepID, value: d.value, accepted: true}
@@ -185,6 +208,6 @@ func (d confirmDialog) View() string {
 }
 
 func (d confirmDialog) ShortHelp() []key.Binding {
-	k := d.ctx.keys
+	k := d.ctx.keys.Dialog
 	return []key.Binding{bind(k.Yes, "y", d.yes), bind(k.No, "n", d.no)}
 }

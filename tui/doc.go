@@ -1,13 +1,19 @@
-// Package tui is zenrecover's full-screen wizard (Bubble Tea v2) and, in
-// plain.go, its line-by-line front end. Both drive a runner.Session; this
-// file is about the wizard.
+// Package tui is zenrecover's full-screen wizard (Bubble Tea v2). It and
+// the line-by-line front end (package plain) drive a runner.Session; tui
+// draws and asks, every decision about the run is runner's. Imports:
+// cli → tui → runner (and procedures, lab, actions for their types).
 //
 // # Shape
 //
 // One root model (root.go) alone returns a tea.View. It owns the session,
 // the options and the screen on show: the resume screen (resume.go), the
-// picker (picker.go) or the run view (runview.go, with prompt.go,
-// dialog.go, output.go and steplist.go as its parts). It draws the banner,
+// picker (picker.go) or the run view. The run view (runview.go, panel.go,
+// act.go) is a frame around one small model per phase of the run, its
+// room (rooms.go: room_ask.go, room_step.go, room_running.go,
+// room_failed.go, room_doubt.go, room_answers.go, room_dest.go,
+// room_end.go), each with its own keys (KeyMap has a part per room),
+// Update, SetSize and drawing; rooms hand the operator's choice to the
+// frame as an intent, and only the frame's Cmds touch the session. It draws the banner,
 // the header and the footer around the screen. Screens are concrete types
 // with Update(msg) (T, tea.Cmd), View() string and SetSize(w, h); they get
 // a pointer to one small shared context (uictx: Styles, KeyMap, the mode the
@@ -30,6 +36,30 @@
 //
 // # Decisions
 //
+//   - Input belongs to its screen (input_gate.go): the root keeps when the
+//     focused element appeared and drops a key or paste that arrives
+//     sooner than a person could have read it (350 ms), and the rest of
+//     its burst; the footer says keys were ignored, never which. ctrl+c
+//     always passes, since it only asks. Tests drive a fake clock: press
+//     is a person's pace, burst is keys typed ahead.
+//   - A default is typed over, not appended to: the first character
+//     replaces it, a cursor key keeps it to edit.
+//   - A skip shows its reason back and needs y; abandoning a run needs a
+//     reason and y; a changed answer needs a reason, and the steps that
+//     used the old value are offered to run again.
+//   - After a failure whose step read secrets, n retries asking them again
+//     (Enter does, when the failure looks like a refused credential); r
+//     retries with the same ones.
+//   - While a command runs, ? is help until a reply is being typed; when
+//     the command waits for an answer no rule gave, the screen says so,
+//     quotes its line, says whether the reply is hidden, and lists the
+//     known answers the operator may send with a digit.
+//   - ctrl+c asks everywhere in a run, and says what stopping leaves
+//     behind (a running command's step in doubt, checked on resume);
+//     pressed again at that question, it stops. In the picker and on the
+//     resume screen nothing is running: it leaves at once.
+//   - Suggested commands (resume, report) carry the --state the run uses
+//     (runner.Command).
 //   - Questions: a yes/no with no suggestion has nothing selected, so Enter
 //     alone cannot answer it; a detected answer is preselected and labelled
 //     as what zenrecover saw on this machine. y and n select, Enter answers.
@@ -48,10 +78,10 @@
 //     must not record work as done. A destructive step (manual or not)
 //     takes its host name typed; y, yes or a wrong name is refused and
 //     nothing is journaled. A dry run asks no host name: nothing runs.
-//   - Ctrl+C while a command runs interrupts it (its context is cancelled,
-//     the step stays in doubt for the resume to check) and then stops the
-//     run. Anywhere else q, or ctrl+c while typing, asks "Stop the run
-//     here?"; stopping records a stop and says how to resume.
+//   - An interrupted command's context is cancelled and the step stays in
+//     doubt for the resume to check; then the run stops. q (where it is not
+//     text) or ctrl+c asks "Stop the run here?"; stopping records a stop
+//     and says how to resume.
 //   - A failed step offers r retry, s skip (a reason is required), q stop.
 //     An in-doubt step offers r re-run, d mark done (reason required), q
 //     stop. Enter re-runs only a step declared idempotent; a step that is
@@ -80,7 +110,7 @@
 //     are characters (✓ ✗ ? – ▶ ·), so nothing depends on colour.
 //   - No blinking cursor and no spinner: nothing repaints on a timer over a
 //     slow SSH link, and the tests need no clock.
-//   - Exit codes are plain.go's: runner.ExitCompleted when the run completed (or
+//   - Exit codes are runner's (runner.Exit*): runner.ExitCompleted when the run completed (or
 //     the picker was left before anything started), runner.ExitStopped when the run
 //     is left resumable (stopped, interrupted, or the resume screen quit),
 //     runner.ExitFailed when a stop could not be recorded. However the program

@@ -19,7 +19,6 @@ import (
 	"zenrecover/lab/labtest"
 	"zenrecover/procedures"
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 func TestMain(m *testing.M) {
@@ -29,7 +28,7 @@ func TestMain(m *testing.M) {
 
 type fixture struct {
 	t     *testing.T
-	store *state.Store
+	store *runner.Store
 	lab   *lab.Lab
 	lib   *procedures.Library
 	dir   string
@@ -38,7 +37,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := state.Open(filepath.Join(dir, "state", "state.db"))
+	st, err := runner.OpenStore(filepath.Join(dir, "state", "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +95,7 @@ type harness struct {
 	clock time.Time
 }
 
-func newHarness(t *testing.T, cfg Config, resume *state.Run, procID string, w, h int) *harness {
+func newHarness(t *testing.T, cfg Config, resume *runner.Run, procID string, w, h int) *harness {
 	t.Helper()
 	hs := &harness{t: t, m: newModel(context.Background(), cfg, resume, procID), clock: time.Unix(1_700_000_000, 0)}
 	hs.m.ctx.now = func() time.Time { return hs.clock }
@@ -304,6 +303,12 @@ func (h *harness) phase() phase { return h.m.run.phase }
 // runIDs matches run ids, which hold the time they were started.
 var runIDs = regexp.MustCompile(`\d{8}-\d{6}-[0-9a-f]{4}`)
 
+// fileDates are ${run.date} in default file names (ca-2026-12-02.bak).
+var fileDates = regexp.MustCompile(`-\d{4}-\d{2}-\d{2}\.`)
+
+// datedCABackup is 1.3's default CA backup file.
+var datedCABackup = regexp.MustCompile(`^/root/zcm_backups/ca-\d{4}-\d{2}-\d{2}\.bak$`)
+
 var (
 	dates  = regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?`)
 	clocks = regexp.MustCompile(`\b\d{2}:\d{2}\b`)
@@ -326,6 +331,7 @@ func stableTimes(s string) string {
 // and the layout they check does not move.
 func stable(s string, dirs ...string) string {
 	s = runIDs.ReplaceAllString(s, "20250101-000000-0000")
+	s = fileDates.ReplaceAllString(s, "-2025-01-01.")
 	for _, d := range dirs {
 		if d != "" {
 			s = strings.ReplaceAll(s, d, "/LAB")

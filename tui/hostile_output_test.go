@@ -18,7 +18,6 @@ import (
 	"zenrecover/assets"
 	"zenrecover/procedures"
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 // A command's output is hostile input (issue 6): bytes that are not UTF-8
@@ -290,8 +289,8 @@ func TestInDoubtLastOutputFromALogCannotDriveTheTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	detail, _ := json.Marshal(map[string]any{"log": logPath, "log_offset": 0})
-	if _, err := f.store.Append(ctx, run.OwnerToken, state.Event{RunID: run.ID, Kind: state.EventStarted,
-		Step: "risky", PID: os.Getpid(), BootID: state.BootID(), Detail: string(detail)}); err != nil {
+	if _, err := f.store.Append(ctx, run.OwnerToken, runner.Event{RunID: run.ID, Kind: runner.EventStarted,
+		Step: "risky", PID: os.Getpid(), BootID: runner.BootID(), Detail: string(detail)}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

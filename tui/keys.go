@@ -3,89 +3,208 @@ package tui
 import "charm.land/bubbles/v2/key"
 
 // KeyMap is every key the wizard answers to, with the words the footer and
-// the full help show. Letters are the first letter of what they do (r
-// retry, s skip, q stop), so a tired operator can read them off the footer.
-// Bindings that share a key (Enter, r) belong to different screens or
-// phases; a screen lists only the ones it acts on.
+// the full help show: one small key map per screen and per phase of a run,
+// as huh gives each field its own, so that a key means one thing where it
+// is bound (Enter runs a step in Step, sends a line in Running) and a
+// screen lists only its own. Letters are the first letter of what they do
+// (r retry, s skip, q stop), so a tired operator can read them off the
+// footer.
 type KeyMap struct {
-	Up     key.Binding
-	Down   key.Binding
-	Left   key.Binding
-	Right  key.Binding
-	Choose key.Binding // Enter on a list or a yes/no
-	Next   key.Binding // Tab to the second field
-	Back   key.Binding // Esc out of a dialog
+	Global  GlobalKeys
+	Picker  PickerKeys
+	Resume  ResumeKeys
+	Ask     AskKeys
+	Step    StepKeys
+	Running RunningKeys
+	Failed  FailedKeys
+	Doubt   DoubtKeys
+	End     EndKeys
+	Answers AnswersKeys
+	Dialog  DialogKeys
+	Dest    DestKeys
+}
 
-	Yes key.Binding
-	No  key.Binding
-
-	Start    key.Binding // picker: start the selected procedure
-	Rehearse key.Binding // picker: rehearse in a fresh lab
-	Export   key.Binding // picker: write the selected procedure's checklist to files
-	Resume   key.Binding // start screen: resume the unfinished run
-	New      key.Binding // start screen: pick a new procedure
-	Quit     key.Binding // picker and start screen: leave
-
-	Run        key.Binding // run a step's command
-	DoneByHand key.Binding // confirm a manual step
-	Skip       key.Binding
-	Retry      key.Binding
-	Rerun      key.Binding // in-doubt: run the step again
-	MarkDone   key.Binding // in-doubt: record that it took effect
-	Stop       key.Binding // stop the run, resumable
-	Interrupt  key.Binding // ctrl+c while a command runs
-	Send       key.Binding // Enter while a command runs: send the typed line
-	Submit     key.Binding // Enter in a text field
-	Exit       key.Binding // leave after the run completed or stopped
-	TryAgain   key.Binding // try Next again after an error
-
+// GlobalKeys work on every screen (the footer adds them to the screen's).
+type GlobalKeys struct {
+	Help       key.Binding
+	HelpOnly   key.Binding // F1: help while typing, when ? is text
+	ForceQuit  key.Binding // ctrl+c: always asks before stopping anything
 	ScrollUp   key.Binding
 	ScrollDown key.Binding
+}
 
-	Help      key.Binding
-	HelpOnly  key.Binding // F1: help while typing, when ? is text
-	ForceQuit key.Binding
+type PickerKeys struct {
+	Up, Down key.Binding
+	Start    key.Binding // start the selected procedure, or resume its unfinished run
+	Rehearse key.Binding // rehearse in a fresh lab
+	Export   key.Binding // write the selected procedure's checklist to files
+	Quit     key.Binding
+}
+
+type ResumeKeys struct {
+	Resume key.Binding
+	New    key.Binding
+	Quit   key.Binding
+}
+
+// AskKeys answer a question or fill a value.
+type AskKeys struct {
+	Up, Down, Left, Right key.Binding
+	Yes, No               key.Binding
+	Choose                key.Binding // Enter on a list or a yes/no
+	Next                  key.Binding // Tab to the second field
+	Submit                key.Binding // Enter in a text field
+}
+
+type StepKeys struct {
+	Run        key.Binding
+	DoneByHand key.Binding
+	Skip       key.Binding
+	Answers    key.Binding // review and correct the answers so far
+	Abandon    key.Binding
+	Stop       key.Binding
+}
+
+type RunningKeys struct {
+	Send      key.Binding // Enter: send the typed line to the command
+	Suggest   key.Binding // 1-9: send a known answer the operator picks
+	Interrupt key.Binding // ctrl+c: asks, then interrupts
+	Help      key.Binding // ? while no reply is being typed
+}
+
+type FailedKeys struct {
+	Retry      key.Binding
+	NewSecrets key.Binding // retry, typing the secrets again
+	Skip       key.Binding
+	Answers    key.Binding
+	Stop       key.Binding
+}
+
+type DoubtKeys struct {
+	Rerun     key.Binding
+	RerunSafe key.Binding // Enter re-runs a step declared safe to repeat
+	MarkDone  key.Binding
+	Stop      key.Binding
+}
+
+// EndKeys: the run is complete, stopped, or cannot go on.
+type EndKeys struct {
+	Exit     key.Binding
+	TryAgain key.Binding
+	Stop     key.Binding
+}
+
+// AnswersKeys move through the answers so far and pick one to change.
+type AnswersKeys struct {
+	Up, Down key.Binding
+	Change   key.Binding
+	Back     key.Binding
+}
+
+// DialogKeys answer a dialog over a screen.
+type DialogKeys struct {
+	Yes, No key.Binding
+	Submit  key.Binding
+	Back    key.Binding
+}
+
+// DestKeys decide about a step's destination file or folder.
+type DestKeys struct {
+	KeepBoth key.Binding
+	Replace  key.Binding
+	Create   key.Binding
+	Stop     key.Binding
 }
 
 // DefaultKeyMap is the wizard's key map.
 func DefaultKeyMap() KeyMap {
+	b := func(keys []string, k, help string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, help))
+	}
+	ks := func(k ...string) []string { return k }
+	stop := b(ks("q"), "q", "stop (resumable)")
 	return KeyMap{
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Left:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←", "left")),
-		Right:  key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "right")),
-		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "answer")),
-		Next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-
-		Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		No:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "no")),
-
-		Start:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start")),
-		Rehearse: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rehearse in a lab")),
-		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "checklist to file")),
-		Resume:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "resume")),
-		New:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new procedure")),
-		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-
-		Run:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run step")),
-		DoneByHand: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "I have done it")),
-		Skip:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "skip (with reason)")),
-		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
-		Rerun:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-run")),
-		MarkDone:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "mark done")),
-		Stop:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "stop (resumable)")),
-		Interrupt:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "interrupt")),
-		Send:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send line to command")),
-		Submit:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
-		Exit:       key.NewBinding(key.WithKeys("enter", "q", "ctrl+c"), key.WithHelp("enter", "exit")),
-		TryAgain:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "try again")),
-
-		ScrollUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
-		ScrollDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
-
-		Help:      key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help")),
-		HelpOnly:  key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help")),
-		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "stop")),
+		Global: GlobalKeys{
+			Help:       b(ks("?", "f1"), "?", "help"),
+			HelpOnly:   b(ks("f1"), "f1", "help"),
+			ForceQuit:  b(ks("ctrl+c"), "ctrl+c", "stop"),
+			ScrollUp:   b(ks("pgup"), "pgup", "scroll up"),
+			ScrollDown: b(ks("pgdown"), "pgdn", "scroll down"),
+		},
+		Picker: PickerKeys{
+			Up:       b(ks("up", "k"), "↑/k", "up"),
+			Down:     b(ks("down", "j"), "↓/j", "down"),
+			Start:    b(ks("enter"), "enter", "start"),
+			Rehearse: b(ks("r"), "r", "rehearse in a lab"),
+			Export:   b(ks("e"), "e", "checklist to file"),
+			// Nothing runs here, so nothing is lost: ctrl+c leaves at once.
+			Quit: b(ks("q", "ctrl+c"), "q", "quit"),
+		},
+		Resume: ResumeKeys{
+			Resume: b(ks("enter"), "enter", "resume"),
+			New:    b(ks("n"), "n", "new procedure"),
+			Quit:   b(ks("q", "ctrl+c"), "q", "quit"),
+		},
+		Ask: AskKeys{
+			Up:     b(ks("up", "k"), "↑/k", "up"),
+			Down:   b(ks("down", "j"), "↓/j", "down"),
+			Left:   b(ks("left", "h"), "←", "left"),
+			Right:  b(ks("right", "l"), "→", "right"),
+			Yes:    b(ks("y", "Y"), "y", "yes"),
+			No:     b(ks("n", "N"), "n", "no"),
+			Choose: b(ks("enter"), "enter", "answer"),
+			Next:   b(ks("tab"), "tab", "next field"),
+			Submit: b(ks("enter"), "enter", "submit"),
+		},
+		Step: StepKeys{
+			Run:        b(ks("enter"), "enter", "run step"),
+			DoneByHand: b(ks("enter"), "enter", "I have done it"),
+			Skip:       b(ks("s"), "s", "skip (with reason)"),
+			Answers:    b(ks("c"), "c", "check/correct answers"),
+			Abandon:    b(ks("a"), "a", "abandon the run"),
+			Stop:       stop,
+		},
+		Running: RunningKeys{
+			Send:      b(ks("enter"), "enter", "send line to command"),
+			Suggest:   b(ks("1", "2", "3", "4", "5", "6", "7", "8", "9"), "1-9", "send a known answer"),
+			Interrupt: b(ks("ctrl+c"), "ctrl+c", "interrupt"),
+			Help:      b(ks("?", "f1"), "?", "help"),
+		},
+		Failed: FailedKeys{
+			Retry:      b(ks("r"), "r", "retry"),
+			NewSecrets: b(ks("n"), "n", "retry, new secret"),
+			Skip:       b(ks("s"), "s", "skip (with reason)"),
+			Answers:    b(ks("c"), "c", "check/correct answers"),
+			Stop:       stop,
+		},
+		Doubt: DoubtKeys{
+			Rerun:     b(ks("r"), "r", "re-run"),
+			RerunSafe: b(ks("enter"), "enter", "re-run"),
+			MarkDone:  b(ks("d"), "d", "mark done"),
+			Stop:      stop,
+		},
+		End: EndKeys{
+			Exit:     b(ks("enter", "q"), "enter", "exit"),
+			TryAgain: b(ks("enter"), "enter", "try again"),
+			Stop:     stop,
+		},
+		Answers: AnswersKeys{
+			Up:     b(ks("up", "k"), "↑/k", "up"),
+			Down:   b(ks("down", "j"), "↓/j", "down"),
+			Change: b(ks("enter"), "enter", "change"),
+			Back:   b(ks("esc", "q"), "esc", "back"),
+		},
+		Dialog: DialogKeys{
+			Yes:    b(ks("y", "Y"), "y", "yes"),
+			No:     b(ks("n", "N", "esc"), "n", "no"),
+			Submit: b(ks("enter"), "enter", "submit"),
+			Back:   b(ks("esc"), "esc", "back"),
+		},
+		Dest: DestKeys{
+			KeepBoth: b(ks("k"), "k", "keep both"),
+			Replace:  b(ks("r"), "r", "replace the old one"),
+			Create:   b(ks("y"), "y", "create the folder"),
+			Stop:     stop,
+		},
 	}
 }

@@ -6,10 +6,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"zenrecover/actions"
 	"zenrecover/lab"
 	"zenrecover/procedures"
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 // A Session is not safe for concurrent use, and everything it does touches
@@ -20,8 +20,8 @@ import (
 // snapshot is what the screens show of a session, taken after an operation.
 type snapshot struct {
 	plan  []procedures.PlanStep
-	steps map[string]*state.StepState
-	run   state.Run
+	steps map[string]*runner.StepState
+	run   runner.Run
 	// targets lists each fan-out step's targets, so the step list can show
 	// the step done once every target is.
 	targets map[string][]string
@@ -102,14 +102,60 @@ func opThenNext(ctx context.Context, s *runner.Session, lock *sync.Mutex, gen in
 	}
 }
 
-// stoppedMsg reports that the run was stopped (resumable) or why not.
-type stoppedMsg struct{ err error }
+// stoppedMsg reports that the run was stopped (resumable) or abandoned,
+// or why not.
+type stoppedMsg struct {
+	err       error
+	abandoned bool
+}
 
 func stopCmd(ctx context.Context, s *runner.Session, lock *sync.Mutex, reason string) tea.Cmd {
 	return func() tea.Msg {
 		lock.Lock()
 		defer lock.Unlock()
 		return stoppedMsg{err: s.Stop(context.WithoutCancel(ctx), reason)}
+	}
+}
+
+func abandonCmd(ctx context.Context, s *runner.Session, lock *sync.Mutex, reason string) tea.Cmd {
+	return func() tea.Msg {
+		lock.Lock()
+		defer lock.Unlock()
+		return stoppedMsg{err: s.Abandon(context.WithoutCancel(ctx), reason), abandoned: true}
+	}
+}
+
+// answersMsg carries the answers so far, for their review.
+type answersMsg struct {
+	gen     int
+	answers []runner.AnswerInfo
+}
+
+func answersCmd(s *runner.Session, lock *sync.Mutex, gen int) tea.Cmd {
+	return func() tea.Msg {
+		lock.Lock()
+		defer lock.Unlock()
+		return answersMsg{gen: gen, answers: s.Answers()}
+	}
+}
+
+// changedMsg reports a changed answer: the finished steps that used the
+// old value, or why the change was refused.
+type changedMsg struct {
+	gen      int
+	id       string
+	reason   string
+	affected []string
+	answers  []runner.AnswerInfo
+	err      error
+}
+
+func changeCmd(ctx context.Context, s *runner.Session, lock *sync.Mutex, gen int, id, value, reason string) tea.Cmd {
+	return func() tea.Msg {
+		lock.Lock()
+		defer lock.Unlock()
+		affected, err := s.ChangeAnswer(ctx, id, value, reason)
+		return changedMsg{gen: gen, id: id, reason: reason, affected: affected, answers: s.Answers(), err: err}
 	}
 }
 
@@ -133,25 +179,32 @@ type execution struct {
 	gen    int
 	stepID string
 	cancel context.CancelFunc
-	input  chan string
+	input  chan actions.Reply
 	stream *outStream
 	done   chan struct{} // closed when Execute has returned
 
-	interrupted bool // the operator pressed ctrl+c
+	interrupted bool // the operator asked to interrupt it
+}
+
+// reply turns what the operator chose into what the command gets.
+func (x *execution) reply(r actionsReply) actions.Reply {
+	return actions.Reply{Text: r.text, Suggestion: r.suggestion}
 }
 
 func startExecution(ctx context.Context, s *runner.Session, lock *sync.Mutex, gen int, stepID, confirm string) (*execution, tea.Cmd) {
-	// A step that tells its progress (an archive) sends it through the
-	// same stream as its output (progress.go).
+	// Progress and the "waiting for you" cue travel through the same
+	// stream as the output (progress.go), so neither overtakes it.
 	stream := newOutStream()
-	ectx, cancel := context.WithCancel(runner.WithProgress(ctx, stream.progress))
+	ectx, cancel := context.WithCancel(ctx)
 	x := &execution{gen: gen, stepID: stepID, cancel: cancel,
-		input: make(chan string, 8), stream: stream, done: make(chan struct{})}
+		input: make(chan actions.Reply, 8), stream: stream, done: make(chan struct{})}
 	run := func() tea.Msg {
 		lock.Lock()
 		defer lock.Unlock()
 		defer close(x.done)
-		out, err := s.Execute(ectx, stepID, confirm, x.stream, x.input)
+		out, err := s.ExecuteWith(ectx, stepID, confirm, runner.ExecIO{
+			Out: x.stream, Input: x.input, Progress: stream.progress, Waiting: stream.waiting,
+		})
 		cancel()
 		x.stream.finish(execDoneMsg{gen: gen, outcome: out, err: err, snap: takeSnapshot(s)})
 		return nil
@@ -159,15 +212,40 @@ func startExecution(ctx context.Context, s *runner.Session, lock *sync.Mutex, ge
 	return x, tea.Batch(run, x.stream.next(gen))
 }
 
+// waitingMsg says the command waits for the operator (cue), or no longer
+// does (nil).
+type waitingMsg struct {
+	gen int
+	cue *waitCue
+}
+
+// waiting is the stream's runner.ExecIO.Waiting callback; it never blocks.
+func (o *outStream) waiting(w actions.Waiting) {
+	var cue *waitCue
+	if w.Line != "" {
+		cue = &waitCue{line: w.Line, hidden: w.Hidden}
+		for _, sg := range w.Suggestions {
+			cue.suggestions = append(cue.suggestions, suggestion{label: sg.Label, secret: sg.Secret})
+		}
+	}
+	o.mu.Lock()
+	o.wait, o.hasWait = cue, true
+	o.mu.Unlock()
+	o.signal()
+}
+
 // outStream carries output from the command to the screen. Writes never
 // block, so a slow terminal never stalls the command; the screen drains
 // whatever has piled up in one message.
 type outStream struct {
-	mu     sync.Mutex
-	buf    []byte
-	prog   progressSlot // the latest progress not yet shown (progress.go)
-	end    *execDoneMsg
-	notify chan struct{}
+	mu   sync.Mutex
+	buf  []byte
+	prog progressSlot // the latest progress not yet shown (progress.go)
+	// wait is the latest waiting cue not yet shown (nil: no longer waiting).
+	wait    *waitCue
+	hasWait bool
+	end     *execDoneMsg
+	notify  chan struct{}
 }
 
 func newOutStream() *outStream { return &outStream{notify: make(chan struct{}, 1)} }
@@ -210,6 +288,12 @@ func (o *outStream) next(gen int) tea.Cmd {
 				o.mu.Unlock()
 				return progressMsg{gen: gen, p: p}
 			}
+			if o.hasWait {
+				cue := o.wait
+				o.wait, o.hasWait = nil, false
+				o.mu.Unlock()
+				return waitingMsg{gen: gen, cue: cue}
+			}
 			if o.end != nil {
 				m := *o.end
 				o.mu.Unlock()
@@ -230,77 +314,21 @@ type resumeInfoMsg struct {
 	err   error
 }
 
-func resumeInfoCmd(ctx context.Context, st *state.Store, run state.Run) tea.Cmd {
+func resumeInfoCmd(ctx context.Context, st *runner.Store, run runner.Run) tea.Cmd {
 	return func() tea.Msg {
 		m := resumeInfoMsg{runID: run.ID}
-		def, err := procedures.ParseBundle(run.ProcedureID, run.DefText)
-		if err != nil {
-			m.err = err
-			return m
-		}
-		events, err := st.Journal(ctx, run.ID)
-		if err != nil {
-			m.err = err
-			return m
-		}
-		m.where, m.done, m.total = whereStopped(def, state.Fold(events))
+		m.where, m.done, m.total, m.err = runner.ResumeInfo(ctx, st, run)
 		return m
 	}
 }
 
-// whereStopped describes the first unfinished step of a run, and counts
-// the finished ones among those that apply.
-func whereStopped(def *procedures.Definition, rs state.RunState) (string, int, int) {
-	vals := procedures.Values{}
-	for k, v := range rs.Answers {
-		vals[k] = v
-	}
-	for _, f := range def.Facts {
-		if _, ok := vals[f.ID]; !ok {
-			return "Before the first step: questions are still open.", 0, 0
-		}
-	}
-	where, done, total := "", 0, 0
-	for _, p := range def.Plan(vals) {
-		if p.Applies == procedures.No || !p.Step.Actionable() {
-			continue
-		}
-		total++
-		ss := rs.Steps[p.Step.ID]
-		status := state.StepPending
-		if ss != nil {
-			status = ss.Status
-		}
-		switch status {
-		case state.StepSucceeded, state.StepConfirmed, state.StepSkipped:
-			done++
-			continue
-		}
-		if where == "" {
-			label := "Step " + p.Step.Ref + ": " + p.Step.Title
-			switch status {
-			case state.StepInDoubt:
-				where = label + " (it was started and did not finish; it will be checked first)"
-			case state.StepFailed:
-				where = label + " (it failed)"
-			default:
-				where = label + " (not started yet)"
-			}
-		}
-	}
-	if where == "" {
-		where = "Every step is finished."
-	}
-	return where, done, total
-}
-
 // unfinishedMsg lists the unfinished runs, for the picker's marks.
 type unfinishedMsg struct {
-	runs []state.Run
+	runs []runner.Run
 	err  error
 }
 
-func unfinishedCmd(ctx context.Context, st *state.Store) tea.Cmd {
+func unfinishedCmd(ctx context.Context, st *runner.Store) tea.Cmd {
 	if st == nil {
 		return nil
 	}

@@ -1,14 +1,13 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
-	"zenrecover/procedures"
-	"zenrecover/runner"
+	"charm.land/lipgloss/v2"
 )
 
-// The run view's drawing: how the main column is shared, and what it says.
+// The frame's drawing: how the main column is shared between the room's
+// details, the output pane and the room's form, and the step list beside.
 
 // layout divides the main column between the step's details, its output
 // and the form at the bottom. The form always gets its lines: it is what
@@ -16,8 +15,7 @@ import (
 func (v *runView) layout() {
 	w, h := v.width, v.height
 	if w >= sidebarMin {
-		sw := min(max(w*3/10, 22), 36)
-		v.mainW = w - sw - 3
+		v.mainW = w - v.sidebarW() - 3
 		v.mainH = h
 	} else {
 		v.mainW = w
@@ -25,14 +23,14 @@ func (v *runView) layout() {
 	}
 	v.mainW = max(v.mainW, 1)
 	v.mainH = max(v.mainH, 1)
-	v.prompt.SetSize(v.mainW, 0)
+	v.ask.SetSize(v.mainW, 0)
+	v.running.SetSize(v.mainW, 0)
 	if v.text != nil {
 		v.text.SetSize(v.mainW, 0)
 	}
 	if v.confirm != nil {
 		v.confirm.SetSize(v.mainW, 0)
 	}
-	v.line.SetWidth(max(v.mainW-3, 1))
 
 	inter := len(v.interactionLines())
 	rest := max(v.mainH-inter, 1)
@@ -41,7 +39,7 @@ func (v *runView) layout() {
 	v.detailH, v.outH = min(details, rest), 0
 	ownOutput := !v.output.Empty() && v.output.stepID == v.current
 	switch {
-	case v.phase == phaseRunning || ownOutput && (v.phase == phaseStep || v.phase == phaseFailed ||
+	case v.phase == phaseRunning || ownOutput && (v.phase == phaseFailed ||
 		v.phase == phaseError || v.phase == phaseBusy):
 		// This step's output: it shares the column with the details.
 		v.showOut = true
@@ -51,14 +49,15 @@ func (v *runView) layout() {
 			v.outH = rest - v.detailH - 1
 			v.rule = true
 		case rest >= 2:
-			v.detailH = 1
-			v.outH = rest - 1
+			v.detailH = min(details, 1)
+			v.outH = rest - v.detailH
 		default:
 			v.showOut = false
 		}
 	case !v.output.Empty() && (v.phase == phaseStep || v.phase == phaseDone || v.phase == phaseBusy):
-		// The previous step's output: only in the room the current step's
-		// text leaves, which comes first.
+		// The previous step's output, or this step's from an attempt before
+		// a retry or a redo: only in the room the step's text leaves, since
+		// what is about to run comes first.
 		if room := rest - v.detailH; room >= 4 {
 			v.showOut, v.rule = true, true
 			v.outH = room - 1
@@ -68,13 +67,22 @@ func (v *runView) layout() {
 	v.scroll = min(v.scroll, max(0, details-v.detailH))
 }
 
+func (v *runView) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.layout()
+}
+
+// sidebarW is the step list's width beside the main column.
+func (v runView) sidebarW() int { return min(max(v.width*3/10, 22), 36) }
+
 func (v runView) View() string {
 	main := v.mainView()
 	if v.width >= sidebarMin {
-		sw := v.width - v.mainW - 3
-		list := v.ctx.stepListLines(v.snap, v.current, sw, v.height)
-		sep := " " + v.ctx.styles.Rule.Render("│") + " "
-		return joinColumns(list, lines(main), sw, sep, v.height)
+		sw := v.sidebarW()
+		list := lipgloss.Place(sw, v.height, lipgloss.Left, lipgloss.Top,
+			strings.Join(v.ctx.stepListLines(v.snap, v.current, sw, v.height), "\n"))
+		sep := strings.TrimSuffix(strings.Repeat(" "+v.ctx.styles.Rule.Render("│")+" \n", v.height), "\n")
+		return lipgloss.JoinHorizontal(lipgloss.Top, list, sep, main)
 	}
 	return v.ctx.progressLine(v.snap, v.current, v.width) + "\n" + main
 }
@@ -103,8 +111,11 @@ func (v runView) mainView() string {
 	if v.showOut {
 		if v.rule {
 			label := "── output "
-			if v.output.stepID != v.current {
+			switch {
+			case v.output.stepID != v.current:
 				label = "── output of step " + v.stepRef(v.output.stepID) + " "
+			case v.phase == phaseStep:
+				label = "── output of the last attempt "
 			}
 			if v.output.Scrolled() {
 				label += "(scrolled; pgdn to follow) "
@@ -114,7 +125,7 @@ func (v runView) mainView() string {
 		out = append(out, lines(v.output.View())...)
 	}
 	out = append(out, v.interactionLines()...)
-	return fit(strings.Join(out, "\n"), w, v.mainH)
+	return lipgloss.Place(w, v.mainH, lipgloss.Left, lipgloss.Top, fit(strings.Join(out, "\n"), w, v.mainH))
 }
 
 func padLines(ls []string, h int) []string {
@@ -125,215 +136,26 @@ func padLines(ls []string, h int) []string {
 }
 
 // detailLines is what the run is about right now, wrapped to the main
-// column: the question, the step and its notes, or the diagnosis.
-func (v runView) detailLines() (out []string) {
-	s := v.ctx.styles
+// column: what just happened, then the room's text.
+func (v runView) detailLines() []string {
 	w := max(v.mainW, 10)
-	add := func(render func(...string) string, text string) {
-		out = append(out, styled(wrap(text, w), render)...)
-	}
-	blank := func() {
-		if len(out) > 0 && out[len(out)-1] != "" {
-			out = append(out, "")
-		}
-	}
-
-	switch n := v.need.(type) {
-	case *runner.NeedFact:
-		i, total := factIndex(v.def, n.Fact.ID)
-		add(s.Heading.Render, fmt.Sprintf("Question %d of %d", i, total))
-		blank()
-		add(s.Title.Render, n.Fact.Question)
-		if n.Fact.Help != "" {
-			add(s.Faint.Render, n.Fact.Help)
-		}
-		switch {
-		case n.Detected && n.Suggested != "":
-			add(s.Note.Render, "zenrecover looked at this machine and suggests: "+answerWords(n.Fact, n.Suggested)+". Check it before you press Enter.")
-		case n.Suggested != "":
-			add(s.Faint.Render, "Suggested: "+answerWords(n.Fact, n.Suggested))
-		}
-		blank()
-	case *runner.NeedInput:
-		out = append(out, v.escrowLines(w)...)
-		add(s.Heading.Render, "Needed for step "+n.Step.Ref+": "+n.Step.Title)
-		blank()
-		add(s.Title.Render, n.Input.Prompt)
-		if n.Input.Help != "" {
-			add(s.Faint.Render, n.Input.Help)
-		}
-		if n.Again && v.resumed {
-			add(s.Important.Render, "Asked again: secrets are never stored, so a resumed run asks for them again.")
-		}
-		if n.Input.Secret() {
-			t := "Nothing is shown while you type, not even dots."
-			if n.Input.New {
-				t += " Type it twice; both must match."
-			}
-			if n.Input.MinLength > 0 {
-				t += fmt.Sprintf(" At least %d characters.", n.Input.MinLength)
-			}
-			add(s.Faint.Render, t)
-		} else if n.Input.Default != "" {
-			add(s.Faint.Render, "Enter accepts the value shown. Typing replaces it; ← or → first to edit it.")
-		}
-		blank()
-	case *runner.NeedStep:
-		if v.flash != "" {
-			add(s.Success.Render, v.flash)
-		}
-		out = append(out, v.escrowLines(w)...)
-		head := fmt.Sprintf("Step %d of %d · %s", n.Number, n.Total, v.def.FullRef(n.Step))
-		if n.Manual {
-			head += " · by hand"
-		}
-		if n.Target != "" {
-			head += " · on " + n.Target
-		}
-		add(s.Heading.Render, head)
-		add(s.Title.Render, n.Step.Title)
-		if n.Target != "" {
-			if len(n.Targets) > 1 {
-				add(s.Faint.Render, targetProgress(n.Targets, n.TargetsDone, n.Target))
-			}
-		}
-		if n.Condition != "" {
-			add(s.Faint.Render, n.Condition)
-		}
-		if n.Destructive {
-			add(s.Warning.Render, "This step changes the server.")
-		}
-		blank()
-		if n.Manual {
-			add(s.Text.Render, n.Describe)
-			if len(n.Command) > 0 {
-				blank()
-				add(s.Faint.Render, "Run there:")
-				add(s.Command.Render, strings.Join(n.Command, " "))
-			}
-			if n.Script != "" {
-				blank()
-				add(s.Faint.Render, "Type exactly:")
-				for _, l := range strings.Split(strings.TrimRight(n.Script, "\n"), "\n") {
-					add(s.Command.Render, l)
-				}
-			}
-		} else if n.Step.Instructions != "" {
-			add(s.Text.Render, n.Step.Instructions)
-		}
-		out = append(out, v.noteLines(n.Step.Notes, w)...)
-		if !n.Manual {
-			blank()
-			add(s.Faint.Render, "Command:")
-			add(s.Command.Render, n.Describe)
-		}
-	case *runner.NeedFailed:
-		add(s.Error.Render, fmt.Sprintf("Step %s failed", n.Step.Ref)+attemptWords(n.Attempts))
-		add(s.Title.Render, n.Step.Title)
-		blank()
-		msg, exit, verify := parseOutcome(n.Error)
-		add(s.Text.Render, msg)
-		if exit != nil {
-			add(s.Faint.Render, fmt.Sprintf("Exit status %d.", *exit))
-		}
-		if verify != "" && !strings.Contains(msg, verify) {
-			add(s.Faint.Render, "Checks: "+verify)
-		}
-	case *runner.NeedInDoubt:
-		add(s.Warning.Render, "Step "+n.Step.Ref+" did not finish")
-		add(s.Title.Render, n.Step.Title)
-		blank()
-		add(s.Text.Render, n.Why)
-		if !n.Started.IsZero() {
-			add(s.Faint.Render, "Started "+n.Started.Local().Format("2006-01-02 15:04:05")+" ("+ago(n.Started)+").")
-		}
-		if n.StillRunning {
-			t := "Its command is still running"
-			if n.PID > 0 {
-				t += fmt.Sprintf(" (pid %d)", n.PID)
-			}
-			add(s.Important.Render, t+". Let it finish, or end it yourself, then resume: zenrecover checks the step first.")
-		}
-		if n.Describe != "" {
-			add(s.Faint.Render, "Command:")
-			add(s.Command.Render, n.Describe)
-		}
-		switch {
-		case n.Verify != "" && n.VerifyFailed:
-			add(s.Text.Render, "The checks say it did not take effect: "+n.Verify)
-		case n.Verify != "":
-			add(s.Text.Render, "Checks: "+n.Verify)
-		case !n.StillRunning:
-			add(s.Faint.Render, "This step has no checks that could tell whether it took effect.")
-		}
-		if n.Count > 1 {
-			add(s.Faint.Render, fmt.Sprintf("Found unfinished %d times.", n.Count))
-		}
-		if n.LastOutput != "" {
-			blank()
-			add(s.Faint.Render, "Its last output:")
-			for _, l := range strings.Split(n.LastOutput, "\n") {
-				out = append(out, s.Faint.Render(clip("  │ "+l, w)))
-			}
-		}
-	case *runner.Done:
-		out = append(out, v.escrowLines(w)...)
-		add(s.Success.Render, "The procedure is complete.")
-		blank()
-		add(s.Text.Render, fmt.Sprintf("%s %s: every step that applies is finished.", v.def.Section, v.def.Title))
-		add(s.Text.Render, "Run "+v.runID+".")
-		add(s.Faint.Render, "To see what was done, with its output:")
-		add(s.Command.Render, "  "+v.cmdReport)
-	}
-	defer func() {
-		// One blank line between the text and the form under it.
-		if len(out) > 0 && out[len(out)-1] != "" {
-			out = append(out, "")
-		}
-	}()
-	switch v.phase {
-	case phaseStopped:
-		out = nil
-		if v.stopErr != "" {
-			add(s.Error.Render, "The stop could not be recorded: "+v.stopErr)
-			add(s.Text.Render, "The run's journal still has every step that finished.")
-		} else {
-			add(s.Heading.Render, "Stopped. Nothing is lost.")
-		}
-		blank()
-		add(s.Text.Render, "Everything done so far is saved. To carry on later, run:")
-		add(s.Command.Render, "  "+v.cmdResume)
-	case phaseError:
-		out = nil
-		add(s.Error.Render, "zenrecover cannot go on:")
-		add(s.Text.Render, v.errText)
-		blank()
-		add(s.Faint.Render, "Everything done so far is saved.")
-	}
-	return out
-}
-
-func (v runView) noteLines(notes []procedures.Note, w int) []string {
 	s := v.ctx.styles
 	var out []string
-	for _, n := range notes {
-		label, render := "Note: ", s.Note.Render
-		switch strings.ToLower(n.Kind) {
-		case "important":
-			label, render = "IMPORTANT: ", s.Important.Render
-		case "warning":
-			label, render = "WARNING: ", s.Warning.Render
+	switch v.phase {
+	case phaseStep:
+		if v.flash != "" {
+			out = append(out, styled(wrap(v.flash, w), s.Success.Render)...)
 		}
-		ls := wrap(label+n.Text, w)
-		if len(ls) > 0 {
-			// Only the label is coloured; the text stays plain to read.
-			first := ls[0]
-			if strings.HasPrefix(first, label) {
-				ls[0] = render(label) + first[len(label):]
-			}
+		out = append(out, v.escrowLines(w)...)
+	case phaseInput, phaseDone:
+		out = append(out, v.escrowLines(w)...)
+	case phaseAnswers:
+		if v.flash != "" {
+			out = append(out, styled(wrap(v.flash, w), s.Success.Render)...)
 		}
-		out = append(out, "")
-		out = append(out, ls...)
+	}
+	if d := v.room(); d != nil {
+		out = append(out, d.details(w)...)
 	}
 	return out
 }
@@ -344,97 +166,19 @@ func (v runView) interactionLines() []string {
 	s := v.ctx.styles
 	w := max(v.mainW, 10)
 	var out []string
-	add := func(render func(...string) string, text string) {
-		out = append(out, styled(wrap(text, w), render)...)
+	if v.errText != "" {
+		out = append(out, styled(wrap(v.errText, w), s.Error.Render)...)
 	}
-	choice := func(k, text string) {
-		indent := strings.Repeat(" ", len(k)+2)
-		for i, l := range wrap(text, max(w-len(indent), 5)) {
-			if i == 0 {
-				out = append(out, s.Key.Render(k)+"  "+l)
-			} else {
-				out = append(out, indent+l)
-			}
-		}
-	}
-	if v.errText != "" && v.phase != phaseError {
-		add(s.Error.Render, v.errText)
-	}
-	if v.confirm != nil {
+	switch {
+	case v.confirm != nil:
 		return append(out, lines(v.confirm.View())...)
-	}
-	if v.text != nil {
+	case v.text != nil:
 		return append(out, lines(v.text.View())...)
+	case v.phase == phaseBusy:
+		return append(out, styled(wrap(v.busyText, w), s.Faint.Render)...)
 	}
-	switch v.phase {
-	case phaseBusy:
-		add(s.Faint.Render, v.busyText)
-	case phaseFact, phaseInput:
-		out = append(out, lines(v.prompt.View())...)
-	case phaseStep:
-		n := v.need.(*runner.NeedStep)
-		switch {
-		case v.dryRun && !n.Manual:
-			add(s.Text.Render, "Dry run: Enter shows what would run; nothing is executed.")
-		case n.Manual && n.Destructive:
-			add(s.Text.Render, "Do it, then press Enter and type the host name "+n.ConfirmWord+" to confirm.")
-		case n.Manual:
-			add(s.Text.Render, "Do it, then press Enter to confirm it is done.")
-		case n.Destructive:
-			add(s.Text.Render, "Press Enter, then type the host name "+n.ConfirmWord+" to run it.")
-		default:
-			add(s.Text.Render, "Press Enter to run it.")
-		}
-		add(s.Faint.Render, "s skip, with a reason · q stop, resumable")
-	case phaseRunning:
-		out = append(out, lines(v.bar.View())...)
-		if v.exec != nil && v.exec.interrupted {
-			add(s.Warning.Render, "Interrupting…")
-		} else {
-			add(s.Faint.Render, "Running. If the command asks something, type the reply and press Enter. ctrl+c interrupts.")
-		}
-		out = append(out, v.line.View())
-	case phaseFailed:
-		choice("r", "retry the step")
-		choice("s", "skip it (you say why)")
-		choice("q", "stop here; the run can be resumed")
-	case phaseInDoubt:
-		n := v.need.(*runner.NeedInDoubt)
-		if n.StillRunning {
-			choice("q", "stop here and resume once it has finished")
-			break
-		}
-		switch {
-		case n.NeedsOverride:
-			choice("r", "re-run it (you must type override)")
-		case n.Idempotent:
-			choice("r", "re-run it (Enter; it is safe to repeat)")
-		default:
-			choice("r", "re-run it (you say why; it is not declared safe to repeat)")
-		}
-		choice("d", "mark it done (you checked it took effect; you say how)")
-		choice("q", "stop here; the run can be resumed")
-	case phaseError:
-		choice("enter", "try again")
-		choice("q", "stop here; the run can be resumed")
-	case phaseDone, phaseStopped:
-		add(s.Faint.Render, "Press Enter to leave.")
+	if d := v.room(); d != nil {
+		out = append(out, d.form(w)...)
 	}
 	return out
-}
-
-// targetProgress shows where a fan-out step stands: "✓ a  ▶ b  · c".
-func targetProgress(targets []string, done map[string]bool, current string) string {
-	parts := make([]string, len(targets))
-	for i, t := range targets {
-		mark := "·"
-		switch {
-		case done[t]:
-			mark = "✓"
-		case t == current:
-			mark = "▶"
-		}
-		parts[i] = mark + " " + t
-	}
-	return "Targets: " + strings.Join(parts, "  ")
 }

@@ -8,7 +8,6 @@ import (
 
 	"zenrecover/procedures"
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 // pickerScreen lists the procedures in the reference's order. It is a
@@ -19,7 +18,7 @@ type pickerScreen struct {
 	defs   []*procedures.Definition
 	cursor int
 
-	unfinished map[string]state.Run // procedure id → its unfinished run in this place
+	unfinished map[string]runner.Run // procedure id → its unfinished run in this place
 
 	zenInstalled bool
 	canRehearse  bool // a fresh lab can be built
@@ -59,15 +58,8 @@ func (p *pickerScreen) SetError(err error) {
 // SetUnfinished marks the procedures that have an unfinished run in the
 // same place as this process would start one (the same lab, or live; dry
 // run or not): starting another would be a second recovery at once.
-func (p *pickerScreen) SetUnfinished(runs []state.Run, labDir string, dryRun bool) {
-	p.unfinished = map[string]state.Run{}
-	for _, r := range runs {
-		if r.LabDir == labDir && (r.Mode == state.ModeDryRun) == dryRun {
-			if _, seen := p.unfinished[r.ProcedureID]; !seen {
-				p.unfinished[r.ProcedureID] = r
-			}
-		}
-	}
+func (p *pickerScreen) SetUnfinished(runs []runner.Run, labDir string, dryRun bool) {
+	p.unfinished = runner.UnfinishedHere(runs, labDir, dryRun)
 }
 
 func (p *pickerScreen) SetRehearsing(v bool) {
@@ -91,7 +83,7 @@ func (p pickerScreen) Update(msg tea.Msg) (pickerScreen, tea.Cmd) {
 	if !ok || p.busy != "" {
 		return p, nil
 	}
-	k := p.ctx.keys
+	k := p.ctx.keys.Picker
 	switch {
 	case key.Matches(km, k.Up):
 		p.cursor = max(0, p.cursor-1)
@@ -164,7 +156,7 @@ func (p pickerScreen) View() string {
 		title := d.Section + "  " + d.Title
 		summary := "      " + d.Summary
 		if r, ok := p.unfinished[d.ID]; ok {
-			summary = "      unfinished run " + r.ID + ": Enter resumes it"
+			summary = "      unfinished run " + r.ID + ": Enter resumes it (a in it abandons it)"
 		}
 		if i == p.cursor {
 			rows = append(rows, clip(s.Cursor.Render("› ")+s.Selected.Render(title), w))
@@ -183,7 +175,7 @@ func (p pickerScreen) View() string {
 }
 
 func (p pickerScreen) ShortHelp() []key.Binding {
-	k := p.ctx.keys
+	k := p.ctx.keys.Picker
 	b := []key.Binding{k.Up, k.Down, k.Start}
 	if p.offerLab() && p.canRehearse {
 		b = append(b, k.Rehearse)
@@ -198,7 +190,7 @@ func (p pickerScreen) ShortHelp() []key.Binding {
 func (p pickerScreen) FullHelp() [][]key.Binding {
 	b := p.ShortHelp()
 	if p.offerLab() && p.canRehearse {
-		b = append(b[:len(b)-1:len(b)-1], p.ctx.keys.Export, p.ctx.keys.Quit)
+		b = append(b[:len(b)-1:len(b)-1], p.ctx.keys.Picker.Export, p.ctx.keys.Picker.Quit)
 	}
 	return [][]key.Binding{b}
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 func TestPickerListsTheProceduresAndStartsOne(t *testing.T) {
@@ -51,7 +50,7 @@ func TestPickerOffersARehearsalWithoutZENworks(t *testing.T) {
 	if h.m.screen != screenRun {
 		t.Fatalf("the rehearsal did not start:\n%s", h.view())
 	}
-	if h.m.run.mode != state.ModeLab {
+	if h.m.run.mode != runner.ModeLab {
 		t.Fatalf("the run's mode is %q, want lab", h.m.run.mode)
 	}
 	if first := strings.SplitN(h.view(), "\n", 2)[0]; !strings.Contains(first, "REHEARSAL") {

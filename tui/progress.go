@@ -12,7 +12,7 @@ import (
 )
 
 // A long step (an archive being made or restored) reports its progress
-// through runner.WithProgress. startExecution (ops.go) attaches
+// through runner.ExecIO.Progress. startExecution (ops.go) sets it to
 // outStream.progress, called from the action's goroutine: it keeps only the
 // latest snapshot, and the stream's re-armed Cmd hands it to the run view
 // as a progressMsg after any output waiting, so the bar never overtakes
@@ -64,7 +64,7 @@ func (s *progressSlot) take() (actions.Progress, bool) {
 	return p, true
 }
 
-// progress is the stream's runner.WithProgress callback; it never blocks.
+// progress is the stream's ExecIO.Progress callback; it never blocks.
 func (o *outStream) progress(p actions.Progress) {
 	o.mu.Lock()
 	wake := o.prog.put(p, time.Now())

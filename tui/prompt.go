@@ -176,7 +176,7 @@ func (p *prompt) take() (string, bool) {
 }
 
 func (p prompt) Update(msg tea.Msg) (prompt, tea.Cmd) {
-	k := p.ctx.keys
+	k := p.ctx.keys.Ask
 	switch p.kind {
 	case promptYesNo, promptChoice:
 		km, ok := msg.(tea.KeyPressMsg)
@@ -220,7 +220,7 @@ func (p prompt) Update(msg tea.Msg) (prompt, tea.Cmd) {
 		return p.submitText(km)
 	}
 	if p.pristine {
-		p.overDefault(msg)
+		p.pristine = overDefault(&p.first, msg)
 	}
 	var cmd tea.Cmd
 	if p.onSecond {
@@ -231,28 +231,25 @@ func (p prompt) Update(msg tea.Msg) (prompt, tea.Cmd) {
 	return p, cmd
 }
 
-// overDefault applies the pristine rule to the key or paste about to go
-// into the field: text or a deletion replaces the default, a cursor key
-// keeps it for editing.
-func (p *prompt) overDefault(msg tea.Msg) {
+// overDefault applies the pristine rule to a key or paste about to go
+// into a field that still holds its default: text or a deletion replaces
+// the default, a cursor key keeps it for editing. It reports whether the
+// field is still pristine afterwards.
+func overDefault(t *textinput.Model, msg tea.Msg) bool {
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
-		p.first.SetValue("")
+		t.SetValue("")
 	case tea.KeyPressMsg:
 		switch {
-		case msg.Text != "" && msg.Mod&^tea.ModShift == 0,
-			msg.Code == tea.KeyBackspace, msg.Code == tea.KeyDelete:
-			p.first.SetValue("")
-			if msg.Text == "" {
-				// The deletion is done: nothing of the default is left.
-				p.pristine = false
-				return
-			}
+		case msg.Text != "" && msg.Mod&^tea.ModShift == 0:
+			t.SetValue("")
+		case msg.Code == tea.KeyBackspace, msg.Code == tea.KeyDelete:
+			t.SetValue("")
 		}
 	default:
-		return
+		return true
 	}
-	p.pristine = false
+	return false
 }
 
 func (p prompt) submitText(km tea.KeyPressMsg) (prompt, tea.Cmd) {
@@ -343,7 +340,7 @@ func (p prompt) View() string {
 
 // Help is the prompt's part of the footer.
 func (p prompt) ShortHelp() []key.Binding {
-	k := p.ctx.keys
+	k := p.ctx.keys.Ask
 	switch p.kind {
 	case promptYesNo:
 		return []key.Binding{k.Yes, k.No, k.Choose}

@@ -9,7 +9,6 @@ import (
 
 	"zenrecover/procedures"
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 // Intents a screen hands to the root, which owns the session and the
@@ -25,7 +24,7 @@ type (
 // likely reason to start zenrecover again is that it was interrupted.
 type resumeScreen struct {
 	ctx    *uictx
-	run    state.Run
+	run    runner.Run
 	title  string
 	loaded bool
 	where  string
@@ -37,7 +36,7 @@ type resumeScreen struct {
 	height int
 }
 
-func newResumeScreen(ctx *uictx, run state.Run, lib *procedures.Library) resumeScreen {
+func newResumeScreen(ctx *uictx, run runner.Run, lib *procedures.Library) resumeScreen {
 	r := resumeScreen{ctx: ctx, run: run, title: run.ProcedureID}
 	if lib != nil {
 		if d := lib.Get(run.ProcedureID); d != nil {
@@ -74,7 +73,7 @@ func (r resumeScreen) Update(msg tea.Msg) (resumeScreen, tea.Cmd) {
 		if r.busy != "" {
 			return r, nil
 		}
-		k := r.ctx.keys
+		k := r.ctx.keys.Resume
 		switch {
 		case key.Matches(msg, k.Resume):
 			r.busy = "Opening the run…"
@@ -131,6 +130,7 @@ func (r resumeScreen) View() string {
 	out = append(out, clip(s.Key.Render("enter")+"  resume it where it stopped", w))
 	out = append(out, clip(s.Key.Render("n")+"      pick a new procedure instead", w))
 	out = append(out, clip(s.Key.Render("q")+"      quit (the run stays resumable)", w))
+	out = append(out, styled(wrap("To end it for good instead, resume it and press a (abandon).", w), s.Faint.Render)...)
 	if r.busy != "" {
 		out = append(out, "")
 		add(s.Faint.Render, r.busy)
@@ -143,7 +143,7 @@ func (r resumeScreen) View() string {
 }
 
 func (r resumeScreen) ShortHelp() []key.Binding {
-	k := r.ctx.keys
+	k := r.ctx.keys.Resume
 	return []key.Binding{k.Resume, k.New, bind(k.Quit, "q", "quit")}
 }
 

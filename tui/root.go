@@ -13,7 +13,6 @@ import (
 
 	"zenrecover/procedures"
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 type screen int
@@ -43,7 +42,7 @@ type model struct {
 	// lab), so it has its own.
 	opts       runner.Options
 	resumeOpts runner.Options
-	resumeRun  *state.Run
+	resumeRun  *runner.Run
 	procID     string
 
 	screen screen
@@ -60,7 +59,7 @@ type model struct {
 
 	pendingDef *procedures.Definition // to start once the fresh lab is built
 	autoStart  *procedures.Definition
-	unfinished []state.Run
+	unfinished []runner.Run
 
 	exitCode int
 	quitting bool
@@ -69,7 +68,7 @@ type model struct {
 	gate inputGate // which keys may act on the screen on show
 }
 
-func newModel(ctx context.Context, cfg Config, resume *state.Run, procID string) model {
+func newModel(ctx context.Context, cfg Config, resume *runner.Run, procID string) model {
 	// NO_COLOR is honoured whatever the command line said (no-color.org).
 	noColor := cfg.NoColor || os.Getenv("NO_COLOR") != ""
 	ui := newUICtx(noColor)
@@ -122,17 +121,17 @@ func (m model) rehearsing() bool { return m.opts.Lab != nil || m.opts.DryRun }
 func (m *model) setModeFromOpts() {
 	switch {
 	case m.opts.DryRun:
-		m.ctx.mode = state.ModeDryRun
+		m.ctx.mode = runner.ModeDryRun
 	case m.opts.Lab != nil:
-		m.ctx.mode, m.ctx.labHost = state.ModeLab, m.opts.Lab.Hostname()
+		m.ctx.mode, m.ctx.labHost = runner.ModeLab, m.opts.Lab.Hostname()
 	default:
-		m.ctx.mode, m.ctx.labHost = state.ModeLive, ""
+		m.ctx.mode, m.ctx.labHost = runner.ModeLive, ""
 	}
 }
 
-func (m *model) setModeFromRun(r state.Run) {
+func (m *model) setModeFromRun(r runner.Run) {
 	m.ctx.mode, m.ctx.labHost = r.Mode, ""
-	if r.Mode == state.ModeLab {
+	if r.Mode == runner.ModeLab {
 		m.ctx.labHost = r.Host
 		if m.resumeOpts.Lab != nil {
 			m.ctx.labHost = m.resumeOpts.Lab.Hostname()
@@ -177,7 +176,9 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m model) forceQuit(km tea.KeyPressMsg) bool { return key.Matches(km, m.ctx.keys.ForceQuit) }
+func (m model) forceQuit(km tea.KeyPressMsg) bool {
+	return key.Matches(km, m.ctx.keys.Global.ForceQuit)
+}
 
 // focusID names the element that has the focus now (input_gate.go).
 func (m model) focusID() string {
@@ -206,7 +207,7 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 			m.warning = nil // read once is enough
 			m.layout()
 		}
-		k := m.ctx.keys
+		k := m.ctx.keys.Global
 		helpKey := k.Help
 		if m.typing() {
 			helpKey = k.HelpOnly
@@ -348,7 +349,7 @@ func (m model) keys() help.KeyMap {
 	default:
 		scr = m.picker
 	}
-	k := m.ctx.keys
+	k := m.ctx.keys.Global
 	h := k.Help
 	if m.typing() {
 		h = k.HelpOnly
@@ -386,9 +387,9 @@ func (m model) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "zenrecover"
 	switch m.ctx.mode {
-	case state.ModeLab:
+	case runner.ModeLab:
 		v.WindowTitle += " (REHEARSAL)"
-	case state.ModeDryRun:
+	case runner.ModeDryRun:
 		v.WindowTitle += " (DRY RUN)"
 	}
 	return v

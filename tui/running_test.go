@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 // async drives the model as tea.Program does while a command runs: every
@@ -138,13 +137,19 @@ func TestCtrlCInterruptsTheStepAndStopsTheRun(t *testing.T) {
 		t.Fatal("q stopped a running step")
 	}
 	a.press("ctrl+c")
+	// A running step asks first: ctrl+c is easy to press by mistake.
+	h.mustSee("Interrupt the command and stop the run?", "y interrupt and stop")
+	if h.m.run.phase != phaseRunning {
+		t.Fatal("ctrl+c stopped a running step without asking")
+	}
+	a.press("y")
 	a.until("stopped", func() bool { return h.m.run.phase == phaseStopped })
 	h.mustSee("Stopped. Nothing is lost.", "zenrecover resume "+h.m.run.runID)
 	evs, rs := f.journal(h.m.run.runID)
-	if st := rs.Steps["slow"]; st == nil || st.Status != state.StepInDoubt {
+	if st := rs.Steps["slow"]; st == nil || st.Status != runner.StepInDoubt {
 		t.Fatalf("the interrupted step should be in doubt for the resume to check: %+v", st)
 	}
-	if hasEvent(evs, state.EventStopped, "") == nil {
+	if hasEvent(evs, runner.EventStopped, "") == nil {
 		t.Fatal("no stop in the journal")
 	}
 	a.press("enter")

@@ -7,27 +7,28 @@ import (
 	"sync"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"zenrecover/procedures"
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 type phase int
 
 const (
-	phaseBusy    phase = iota // waiting for the session
-	phaseFact                 // a question
-	phaseInput                // a value
-	phaseStep                 // a step ready to run or to be done by hand
-	phaseRunning              // a step's command is running
-	phaseFailed               // the step's last attempt failed
-	phaseInDoubt              // a step started and never finished
-	phaseDone                 // the run is complete
-	phaseStopped              // the run was stopped, resumable
-	phaseError                // the session could not go on
+	phaseBusy      phase = iota // waiting for the session
+	phaseFact                   // a question
+	phaseInput                  // a value
+	phaseStep                   // a step ready to run or to be done by hand
+	phaseRunning                // a step's command is running
+	phaseFailed                 // the step's last attempt failed
+	phaseInDoubt                // a step started and never finished
+	phaseDone                   // the run is complete
+	phaseStopped                // the run was stopped, resumable
+	phaseError                  // the session could not go on
+	phaseAnswers                // the answers under review
+	phaseDest                   // a step's destination needs a decision
+	phaseAbandoned              // the run was ended for good
 )
 
 // quitMsg asks the root to end the program with an exit code.
@@ -35,15 +36,13 @@ type quitMsg struct{ code int }
 
 func quitWith(code int) tea.Cmd { return func() tea.Msg { return quitMsg{code: code} } }
 
-// RunWizard returns the exit statuses plain.go defines (runner.ExitCompleted,
-// runner.ExitFailed, runner.ExitStopped), so both front ends mean the same by them.
-
 // sidebarMin is the narrowest terminal that gets the step list as a
 // sidebar; below it the list folds into one line of marks.
 const sidebarMin = 72
 
-// runView is the screen of one run: the step list, the current step, its
-// output and whatever the run needs from the operator.
+// runView is the frame of one run (rooms.go): the step list, the room of
+// the phase the run is in, the output of the last command, and the
+// session, which only its Cmds touch.
 type runView struct {
 	ctx    *uictx
 	base   context.Context
@@ -51,7 +50,7 @@ type runView struct {
 	lock   *sync.Mutex
 	def    *procedures.Definition
 	runID  string
-	mode   state.Mode
+	mode   runner.Mode
 	host   string
 	dryRun bool
 	// resumed: this process took the run up after an interruption, so a
@@ -75,15 +74,21 @@ type runView struct {
 	need     runner.Need
 	current  string // id of the step the current need is about
 
-	prompt  prompt
+	// The rooms; the one of the current phase is on show.
+	ask     askRoom
+	step    stepRoom
+	running runningRoom
+	failed  failedRoom
+	doubt   doubtRoom
+	answers answersRoom
+	dest    destRoom
+	end     endRoom
+
 	text    *textDialog
 	confirm *confirmDialog
 
 	output outputPane
 	exec   *execution
-	line   textinput.Model
-	// bar shows a running step's progress (archive, extract; progress.go).
-	bar progressPane
 
 	flash     string // what just happened, one line
 	flashLeft int    // how many more needs the flash stays for
@@ -94,9 +99,12 @@ type runView struct {
 	escrowLeft int
 
 	errText   string
-	stopErr   string
 	stopAfter bool // stop was asked for while the session was busy
 	scroll    int  // of the details
+
+	// changing is the answer being changed: its new value, kept while
+	// the reason is asked.
+	changing struct{ id, value string }
 }
 
 // newRunView builds the screen for a session that no Cmd is using yet, so
@@ -107,12 +115,10 @@ func newRunView(ctx *uictx, base context.Context, sess *runner.Session, lock *sy
 	if l := sess.Lab(); l != nil {
 		host = l.Hostname()
 	}
-	line := newSecretField(ctx, "» ")
-	line.Placeholder = "reply to the command (hidden)"
 	v := runView{ctx: ctx, base: base, sess: sess, lock: lock, def: sess.Definition(), runID: run.ID,
 		mode: run.Mode, host: host, dryRun: sess.DryRun(), resumed: resumed,
-		cmdResume: sess.Command("resume"), cmdReport: sess.Command("report"), output: newOutputPane(ctx), line: line,
-		bar: newProgressPane(ctx), snap: takeSnapshot(sess)}
+		cmdResume: sess.Command("resume"), cmdReport: sess.Command("report"),
+		output: newOutputPane(ctx), running: newRunningRoom(ctx), snap: takeSnapshot(sess)}
 	if changes, adopted := sess.DefinitionChanges(); len(changes) > 0 {
 		// Said once, on the first screen: the operator should know the
 		// procedure on disk is not the one this run follows.
@@ -136,23 +142,15 @@ func (v *runView) startOp(busy string, fn func(context.Context) error) tea.Cmd {
 	return opThenNext(v.base, v.sess, v.lock, v.gen, fn)
 }
 
-func (v *runView) SetSize(w, h int) {
-	v.width, v.height = w, h
-	v.layout()
-	v.bar.SetSize(v.mainW, 0)
-	v.layout()
-}
-
 func (v *runView) restyle() {
-	v.prompt.restyle()
+	v.ask.prompt.restyle()
 	if v.text != nil {
 		v.text.restyle()
 	}
-	v.line.SetStyles(v.ctx.styles.Input)
-	v.bar.restyle()
+	v.running.restyle()
 }
 
-// Typing reports whether keys go into a text field.
+// Typing reports whether keys go into a text field (so ? and q are text).
 func (v runView) Typing() bool {
 	switch {
 	case v.text != nil:
@@ -160,9 +158,9 @@ func (v runView) Typing() bool {
 	case v.confirm != nil:
 		return false
 	case v.phase == phaseRunning:
-		return true
+		return v.running.Typing()
 	case v.phase == phaseFact || v.phase == phaseInput:
-		return v.prompt.Typing()
+		return v.ask.prompt.Typing()
 	}
 	return false
 }
@@ -171,7 +169,10 @@ func (v runView) Typing() bool {
 // about, and any dialog open over it. The root's input rule (input_gate.go)
 // gives a new focus a moment before keys act on it.
 func (v runView) FocusID() string {
-	id := fmt.Sprintf("%d|%s|%s|%d", v.phase, needKey(v.need), v.prompt.id, v.prompt.attempt)
+	id := fmt.Sprintf("%d|%s|%s|%d", v.phase, needKey(v.need), v.ask.prompt.id, v.ask.prompt.attempt)
+	if v.phase == phaseRunning && v.running.waiting != nil {
+		id += "|waiting:" + v.running.waiting.line
+	}
 	if v.confirm != nil {
 		id += fmt.Sprintf("|confirm%d", v.confirm.purpose)
 	}
@@ -194,12 +195,16 @@ func needKey(n runner.Need) string {
 		return n.Key
 	case *runner.NeedInDoubt:
 		return n.Key
+	case *runner.NeedDestination:
+		return "dest:" + n.Key
 	}
 	return ""
 }
 
 // Closed reports whether the run needs nothing more from this process.
-func (v runView) Closed() bool { return v.phase == phaseDone || v.phase == phaseStopped }
+func (v runView) Closed() bool {
+	return v.phase == phaseDone || v.phase == phaseStopped || v.phase == phaseAbandoned
+}
 
 func (v runView) Update(msg tea.Msg) (runView, tea.Cmd) {
 	var cmd tea.Cmd
@@ -207,6 +212,14 @@ func (v runView) Update(msg tea.Msg) (runView, tea.Cmd) {
 	case needMsg:
 		if msg.gen == v.gen {
 			cmd = v.onNeed(msg)
+		}
+	case answersMsg:
+		if msg.gen == v.gen {
+			cmd = v.onAnswers(msg)
+		}
+	case changedMsg:
+		if msg.gen == v.gen {
+			cmd = v.onChanged(msg)
 		}
 	case outputMsg:
 		if v.exec != nil && msg.gen == v.exec.gen {
@@ -216,7 +229,12 @@ func (v runView) Update(msg tea.Msg) (runView, tea.Cmd) {
 	case progressMsg:
 		// Progress travels in the step's output stream (ops.go).
 		if v.exec != nil && msg.gen == v.exec.gen {
-			v.bar, _ = v.bar.Update(msg)
+			v.running, _ = v.running.Update(msg)
+			cmd = v.exec.stream.next(msg.gen)
+		}
+	case waitingMsg:
+		if v.exec != nil && msg.gen == v.exec.gen {
+			v.onWaiting(msg)
 			cmd = v.exec.stream.next(msg.gen)
 		}
 	case execDoneMsg:
@@ -224,10 +242,18 @@ func (v runView) Update(msg tea.Msg) (runView, tea.Cmd) {
 			cmd = v.onExecDone(msg)
 		}
 	case stoppedMsg:
-		v.phase = phaseStopped
 		v.text, v.confirm = nil, nil
+		v.end = endRoom{ctx: v.ctx, kind: endStopped, def: v.def, runID: v.runID, cmdResume: v.cmdResume, cmdReport: v.cmdReport}
+		v.phase = phaseStopped
 		if msg.err != nil {
-			v.stopErr = msg.err.Error()
+			v.end.err = msg.err.Error()
+		}
+		if msg.abandoned && msg.err == nil {
+			v.end.kind, v.phase = endAbandoned, phaseAbandoned
+		} else if msg.abandoned {
+			// Not abandoned: it stays resumable, and says why.
+			v.phase, v.end.kind = phaseError, endError
+			v.end.err = "the run could not be abandoned: " + msg.err.Error()
 		}
 	case tea.KeyPressMsg:
 		cmd = v.onKey(msg)
@@ -243,15 +269,14 @@ func (v *runView) onNeed(m needMsg) tea.Cmd {
 	if m.opErr != nil {
 		v.phase = v.before
 		if v.phase == phaseFact || v.phase == phaseInput {
-			v.prompt.SetError(m.opErr)
+			v.ask.prompt.SetError(m.opErr)
 		} else {
 			v.errText = m.opErr.Error()
 		}
 		return v.afterBusy()
 	}
 	if m.err != nil {
-		v.phase = phaseError
-		v.errText = m.err.Error()
+		v.fail(m.err.Error())
 		return v.afterBusy()
 	}
 	if st, ok := m.need.(*runner.Settled); ok {
@@ -261,6 +286,11 @@ func (v *runView) onNeed(m needMsg) tea.Cmd {
 	}
 	v.setNeed(m.need)
 	return v.afterBusy()
+}
+
+func (v *runView) fail(why string) {
+	v.phase = phaseError
+	v.end = endRoom{ctx: v.ctx, kind: endError, def: v.def, runID: v.runID, cmdResume: v.cmdResume, cmdReport: v.cmdReport, err: why}
 }
 
 // afterBusy honours a stop asked for while the session was busy.
@@ -292,18 +322,25 @@ func (v *runView) setNeed(n runner.Need) {
 	switch n := n.(type) {
 	case *runner.NeedFact:
 		v.phase, v.current = phaseFact, ""
-		v.prompt = newFactPrompt(v.ctx, n)
+		v.ask = newAskRoom(v.ctx, v.def, n, v.resumed)
 	case *runner.NeedInput:
 		v.phase, v.current = phaseInput, n.Step.ID
-		v.prompt = newInputPrompt(v.ctx, n)
+		v.ask = newAskRoom(v.ctx, v.def, n, v.resumed)
 	case *runner.NeedStep:
 		v.phase, v.current = phaseStep, n.Step.ID
+		v.step = newStepRoom(v.ctx, v.def, n, v.dryRun)
 	case *runner.NeedFailed:
 		v.phase, v.current = phaseFailed, n.Step.ID
+		v.failed = newFailedRoom(v.ctx, n)
 	case *runner.NeedInDoubt:
 		v.phase, v.current = phaseInDoubt, n.Step.ID
+		v.doubt = newDoubtRoom(v.ctx, n)
+	case *runner.NeedDestination:
+		v.phase, v.current = phaseDest, n.Step.ID
+		v.dest = newDestRoom(v.ctx, n, v.dryRun)
 	case *runner.Done:
 		v.phase, v.current = phaseDone, ""
+		v.end = endRoom{ctx: v.ctx, kind: endDone, def: v.def, runID: v.runID, cmdResume: v.cmdResume, cmdReport: v.cmdReport}
 	}
 	// The output pane keeps the last command's output until the next
 	// command starts: what zman just said is often what the next manual
@@ -313,9 +350,7 @@ func (v *runView) setNeed(n runner.Need) {
 func (v *runView) onExecDone(m execDoneMsg) tea.Cmd {
 	x := v.exec
 	v.exec = nil
-	v.bar.Reset()
-	v.line.Blur()
-	v.line.Reset()
+	v.running.stop()
 	v.snap = m.snap
 	ref := v.stepRef(x.stepID)
 	if m.err != nil {
@@ -325,8 +360,7 @@ func (v *runView) onExecDone(m execDoneMsg) tea.Cmd {
 			v.busyText = "Stopping the run…"
 			return stopCmd(v.base, v.sess, v.lock, "interrupted by the operator during step "+ref)
 		}
-		v.phase = phaseError
-		v.errText = m.err.Error()
+		v.fail(m.err.Error())
 		return nil
 	}
 	// The command ended on its own before the interrupt took: what it did
@@ -345,18 +379,20 @@ func (v *runView) onExecDone(m execDoneMsg) tea.Cmd {
 	return v.startOp("Recording…", nil)
 }
 
+func (v *runView) onWaiting(m waitingMsg) {
+	if m.cue == nil {
+		v.running.waiting = nil
+		return
+	}
+	v.running.waiting = m.cue
+	v.output.Note(m.cue.cueWords())
+}
+
 func (v runView) stepRef(id string) string {
-	if st := v.def.Step(id); st != nil {
+	if st := v.def.Step(stepOf(id)); st != nil {
 		return st.Ref
 	}
 	return id
-}
-
-func (v *runView) askStop() {
-	body := []string{"Everything done so far is saved. To carry on later:", "  " + v.cmdResume}
-	d := newConfirmDialog(v.ctx, purposeStop, "", "Stop the run here?", body, "stop here", "keep going")
-	v.confirm = &d
-	v.layout()
 }
 
 func (v *runView) onPaste(m tea.PasteMsg) tea.Cmd {
@@ -366,22 +402,24 @@ func (v *runView) onPaste(m tea.PasteMsg) tea.Cmd {
 		var d textDialog
 		d, cmd = v.text.Update(m)
 		v.text = &d
+	case v.confirm != nil:
 	case v.phase == phaseRunning:
-		v.line, cmd = v.line.Update(m)
+		v.running, cmd = v.running.Update(m)
 	case v.phase == phaseFact || v.phase == phaseInput:
-		v.prompt, cmd = v.prompt.Update(m)
+		v.ask, cmd = v.ask.Update(m)
+		cmd = tea.Batch(cmd, v.takeIntent())
 	}
 	return cmd
 }
 
 func (v *runView) onKey(km tea.KeyPressMsg) tea.Cmd {
-	k := v.ctx.keys
-	// A running command owns ctrl+c: it interrupts the step, whatever is
-	// open, so that a stuck command can always be stopped.
-	if v.phase == phaseRunning {
-		return v.keyRunning(km)
-	}
+	g := v.ctx.keys.Global
 	if v.confirm != nil {
+		if v.confirm.purpose == purposeInterrupt && key.Matches(km, g.ForceQuit) {
+			// ctrl+c twice: the operator means it.
+			v.confirm = nil
+			return v.interrupt()
+		}
 		d, cmd := v.confirm.Update(km)
 		v.confirm = &d
 		if r, ok := v.confirm.take(); ok {
@@ -391,10 +429,9 @@ func (v *runView) onKey(km tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if v.text != nil {
-		if key.Matches(km, k.ForceQuit) {
+		if key.Matches(km, g.ForceQuit) {
 			v.text = nil
-			v.askStop()
-			return nil
+			return v.askStopOrInterrupt()
 		}
 		d, cmd := v.text.Update(km)
 		v.text = &d
@@ -404,58 +441,80 @@ func (v *runView) onKey(km tea.KeyPressMsg) tea.Cmd {
 		}
 		return cmd
 	}
-	switch v.phase {
-	case phaseDone:
-		if key.Matches(km, k.Exit) {
-			return quitWith(runner.ExitCompleted)
-		}
-		return nil
-	case phaseStopped:
-		if key.Matches(km, k.Exit) {
-			if v.stopErr != "" {
-				return quitWith(runner.ExitFailed)
-			}
-			return quitWith(runner.ExitStopped)
-		}
-		return nil
-	case phaseBusy:
-		if key.Matches(km, k.Stop) && !v.stopAfter {
+	if v.phase == phaseBusy {
+		if (key.Matches(km, g.ForceQuit) || km.String() == "q") && !v.stopAfter {
 			v.stopAfter = true
 			v.busyText += " (will ask to stop after this)"
 		}
 		return nil
 	}
-	stop := k.Stop
-	if v.Typing() {
-		stop = k.ForceQuit
-	}
-	if key.Matches(km, stop) {
+	// ctrl+c asks, wherever the run is (issue 10): what stopping leaves
+	// behind is said in the question.
+	if key.Matches(km, g.ForceQuit) && v.phase != phaseRunning && !v.Closed() {
 		v.askStop()
 		return nil
 	}
-	if key.Matches(km, k.ScrollUp) {
-		v.scrollUp()
-		return nil
-	}
-	if key.Matches(km, k.ScrollDown) {
-		v.scrollDown()
-		return nil
-	}
-	switch v.phase {
-	case phaseFact, phaseInput:
-		return v.keyPrompt(km)
-	case phaseStep:
-		return v.keyStep(km)
-	case phaseFailed:
-		return v.keyFailed(km)
-	case phaseInDoubt:
-		return v.keyInDoubt(km)
-	case phaseError:
-		if key.Matches(km, k.TryAgain) {
-			return v.startOp("Looking at the run…", nil)
+	if v.phase != phaseRunning || !v.running.Typing() {
+		switch {
+		case key.Matches(km, g.ScrollUp):
+			v.scrollUp()
+			return nil
+		case key.Matches(km, g.ScrollDown):
+			v.scrollDown()
+			return nil
 		}
 	}
-	return nil
+	var cmd tea.Cmd
+	switch v.phase {
+	case phaseFact, phaseInput:
+		v.ask, cmd = v.ask.Update(km)
+	case phaseStep:
+		v.step, cmd = v.step.Update(km)
+	case phaseRunning:
+		if v.exec == nil {
+			return nil
+		}
+		v.running, cmd = v.running.Update(km)
+	case phaseFailed:
+		v.failed, cmd = v.failed.Update(km)
+	case phaseInDoubt:
+		v.doubt, cmd = v.doubt.Update(km)
+	case phaseAnswers:
+		v.answers, cmd = v.answers.Update(km)
+	case phaseDest:
+		v.dest, cmd = v.dest.Update(km)
+	case phaseDone, phaseStopped, phaseAbandoned, phaseError:
+		v.end, cmd = v.end.Update(km)
+	}
+	return tea.Batch(cmd, v.takeIntent())
+}
+
+// takeIntent carries out what the room on show asked for.
+func (v *runView) takeIntent() tea.Cmd {
+	var it intent
+	var ok bool
+	switch v.phase {
+	case phaseFact, phaseInput:
+		it, ok = v.ask.out.take()
+	case phaseStep:
+		it, ok = v.step.out.take()
+	case phaseRunning:
+		it, ok = v.running.out.take()
+	case phaseFailed:
+		it, ok = v.failed.out.take()
+	case phaseInDoubt:
+		it, ok = v.doubt.out.take()
+	case phaseAnswers:
+		it, ok = v.answers.out.take()
+	case phaseDest:
+		it, ok = v.dest.out.take()
+	case phaseDone, phaseStopped, phaseAbandoned, phaseError:
+		it, ok = v.end.out.take()
+	}
+	if !ok {
+		return nil
+	}
+	return v.act(it)
 }
 
 func (v *runView) scrollUp() {
@@ -474,83 +533,8 @@ func (v *runView) scrollDown() {
 	v.scroll += max(v.detailH-1, 1)
 }
 
-func (v *runView) keyPrompt(km tea.KeyPressMsg) tea.Cmd {
-	sess := v.sess // the Cmd must not read the model
-	var cmd tea.Cmd
-	v.prompt, cmd = v.prompt.Update(km)
-	val, ok := v.prompt.take()
-	if !ok {
-		return cmd
-	}
-	id := v.prompt.id
-	return tea.Batch(cmd, v.startOp("Recording the answer…", func(ctx context.Context) error {
-		return sess.Answer(ctx, id, val)
-	}))
-}
-
-func (v *runView) keyStep(km tea.KeyPressMsg) tea.Cmd {
-	n, ok := v.need.(*runner.NeedStep)
-	if !ok {
-		return nil
-	}
-	k := v.ctx.keys
-	switch {
-	case key.Matches(km, k.Skip):
-		v.askReason(purposeSkip, n.Key, "Skip step "+n.Step.Ref+targetWords(n.Target)+"?",
-			"Say why (it goes in the run's report). Esc goes back.")
-	case key.Matches(km, k.Run):
-		v.errText = ""
-		if n.Destructive && !v.dryRun {
-			d := newTextDialog(v.ctx, purposeConfirmWord, n.Key,
-				"Step "+n.Step.Ref+" changes this server",
-				[]string{"To go ahead, type the host name of this server: " + n.ConfirmWord},
-				n.ConfirmWord)
-			v.text = &d
-			v.layout()
-			return nil
-		}
-		if n.Manual {
-			d := newConfirmDialog(v.ctx, purposeManualDone, n.Key,
-				"Have you done step "+n.Step.Ref+targetWords(n.Target)+"?",
-				[]string{"Confirm only once it is really done: it is recorded, and the run moves on."},
-				"yes, it is done", "not yet")
-			v.confirm = &d
-			v.layout()
-			return nil
-		}
-		return v.execute(n.Key, "")
-	}
-	return nil
-}
-
-// stepOf and targetOf split a step key ("id@target").
-func stepOf(key string) string {
-	id, _, _ := strings.Cut(key, "@")
-	return id
-}
-
-func targetOf(key string) string {
-	_, t, _ := strings.Cut(key, "@")
-	return t
-}
-
-// targetWords names the target of a fan-out step in a question.
-func targetWords(target string) string {
-	if target == "" {
-		return ""
-	}
-	return " on " + target
-}
-
-func (v *runView) askReason(p purpose, key, title, hint string) {
-	d := newTextDialog(v.ctx, p, key, title, []string{hint}, "")
-	v.text = &d
-	v.layout()
-}
-
 func (v *runView) execute(stepID, confirm string) tea.Cmd {
 	v.gen++
-	v.bar.Reset()
 	x, cmd := startExecution(v.base, v.sess, v.lock, v.gen, stepID, confirm)
 	v.exec = x
 	v.phase = phaseRunning
@@ -560,192 +544,68 @@ func (v *runView) execute(stepID, confirm string) tea.Cmd {
 	if st, ok := v.snap.steps[stepID]; ok && st.Attempts > 0 {
 		v.output.Note(fmt.Sprintf("— attempt %d —", st.Attempts+1))
 	}
-	v.line.Reset()
-	return tea.Batch(cmd, v.line.Focus())
+	return tea.Batch(cmd, v.running.start())
 }
 
-func (v *runView) keyRunning(km tea.KeyPressMsg) tea.Cmd {
-	k := v.ctx.keys
+func (v *runView) interrupt() tea.Cmd {
 	x := v.exec
-	if x == nil {
+	if x == nil || x.interrupted {
 		return nil
 	}
-	switch {
-	case key.Matches(km, k.Interrupt):
-		if !x.interrupted {
-			x.interrupted = true
-			x.cancel()
-			v.output.Note("— interrupting: the command is being stopped —")
-		}
-		return nil
-	case key.Matches(km, k.ScrollUp):
-		v.output.ScrollUp()
-		return nil
-	case key.Matches(km, k.ScrollDown):
-		v.output.ScrollDown()
-		return nil
-	case key.Matches(km, k.Send):
-		line := v.line.Value()
-		v.line.Reset()
-		select {
-		case x.input <- line:
-			v.output.Note("» (a line was sent to the command)")
-		default:
-			v.output.Note("» the command is not reading what you type; the line was not sent")
-		}
-		return nil
-	}
-	var cmd tea.Cmd
-	v.line, cmd = v.line.Update(km)
-	return cmd
-}
-
-func (v *runView) keyFailed(km tea.KeyPressMsg) tea.Cmd {
-	sess := v.sess // the Cmd must not read the model
-	n, ok := v.need.(*runner.NeedFailed)
-	if !ok {
-		return nil
-	}
-	k := v.ctx.keys
-	switch {
-	case key.Matches(km, k.Retry):
-		id := n.Key
-		return v.startOp("Putting the step back…", func(ctx context.Context) error { return sess.Retry(ctx, id) })
-	case key.Matches(km, k.Skip):
-		v.askReason(purposeSkip, n.Key, "Skip step "+n.Step.Ref+targetWords(n.Target)+"?",
-			"Say why it is safe to go on without it (it goes in the run's report). Esc goes back.")
-	}
-	return nil
-}
-
-func (v *runView) keyInDoubt(km tea.KeyPressMsg) tea.Cmd {
-	n, ok := v.need.(*runner.NeedInDoubt)
-	if !ok || n.StillRunning {
-		return nil
-	}
-	k := v.ctx.keys
-	switch {
-	case key.Matches(km, k.Rerun):
-		return v.rerun(n)
-	case key.Matches(km, k.Choose) && n.Idempotent && !n.NeedsOverride:
-		return v.rerun(n)
-	case key.Matches(km, k.MarkDone):
-		v.askReason(purposeMarkDone, n.Key, "Mark step "+n.Step.Ref+targetWords(n.Target)+" as done?",
-			"Say how you know it took effect (it goes in the run's report). Esc goes back.")
-	}
-	return nil
-}
-
-func (v *runView) rerun(n *runner.NeedInDoubt) tea.Cmd {
-	sess := v.sess // the Cmd must not read the model
-	switch {
-	case n.NeedsOverride:
-		d := newTextDialog(v.ctx, purposeOverride, n.Key,
-			fmt.Sprintf("Step %s has been found unfinished %d times", n.Step.Ref, n.Count),
-			[]string{"Running it again may do its work twice. To re-run it anyway, type override."},
-			"override")
-		v.text = &d
-		v.layout()
-		return nil
-	case n.Idempotent:
-		id := n.Key
-		return v.startOp("Putting the step back…", func(ctx context.Context) error {
-			return sess.Resolve(ctx, id, runner.MarkNotDone, "re-run chosen by the operator; the step is safe to repeat")
-		})
-	}
-	v.askReason(purposeRerun, n.Key, "Re-run step "+n.Step.Ref+targetWords(n.Target)+"?",
-		"It is not declared safe to repeat. Say why running it again is right (it goes in the run's report). Esc goes back.")
-	return nil
-}
-
-func (v *runView) onDialog(r dialogResult) tea.Cmd {
-	sess := v.sess // the Cmd must not read the model
-	if !r.accepted {
-		return nil
-	}
-	id, val := r.stepID, r.value
-	switch r.purpose {
-	case purposeStop:
-		v.phase = phaseBusy
-		v.busyText = "Stopping the run…"
-		return stopCmd(v.base, v.sess, v.lock, "stopped by the operator")
-	case purposeManualDone:
-		return v.startOp("Recording…", func(ctx context.Context) error { return sess.Confirm(ctx, id, "") })
-	case purposeConfirmWord:
-		if n, ok := v.need.(*runner.NeedStep); ok && n.Manual {
-			return v.startOp("Recording…", func(ctx context.Context) error { return sess.Confirm(ctx, id, val) })
-		}
-		return v.execute(id, val)
-	case purposeSkip:
-		// A skip cannot be undone: the reason is shown back, and a y is
-		// asked for, so a reason typed in a hurry (or keys typed ahead)
-		// never skips a step alone.
-		d := newConfirmDialog(v.ctx, purposeSkipSure, id, "Skip step "+v.stepRef(stepOf(id))+targetWords(targetOf(id))+"?",
-			[]string{"Your reason: " + val, "The step will not run; the report says it was skipped, and why."},
-			"skip it", "go back")
-		d.value = val
-		v.confirm = &d
-		v.layout()
-		return nil
-	case purposeSkipSure:
-		return v.startOp("Recording…", func(ctx context.Context) error { return sess.Skip(ctx, id, val) })
-	case purposeMarkDone:
-		return v.startOp("Recording…", func(ctx context.Context) error {
-			return sess.Resolve(ctx, id, runner.MarkDone, val)
-		})
-	case purposeRerun:
-		return v.startOp("Putting the step back…", func(ctx context.Context) error {
-			return sess.Resolve(ctx, id, runner.MarkNotDone, val)
-		})
-	case purposeOverride:
-		return v.startOp("Putting the step back…", func(ctx context.Context) error {
-			return sess.Resolve(ctx, id, runner.MarkNotDone, "override typed by the operator after repeated in-doubt findings")
-		})
-	}
+	x.interrupted = true
+	v.running.interrupted = true
+	x.cancel()
+	v.output.Note("— interrupting: the command is being stopped —")
 	return nil
 }
 
 // ShortHelp is the run view's part of the footer.
 func (v runView) ShortHelp() []key.Binding {
-	k := v.ctx.keys
 	if v.confirm != nil {
 		return v.confirm.ShortHelp()
 	}
 	if v.text != nil {
 		return v.text.ShortHelp()
 	}
-	switch v.phase {
-	case phaseFact, phaseInput:
-		return append(v.prompt.ShortHelp(), k.ForceQuit)
-	case phaseStep:
-		n := v.need.(*runner.NeedStep)
-		do := k.Run
-		if n.Manual {
-			do = k.DoneByHand
-		}
-		return []key.Binding{do, k.Skip, k.Stop}
-	case phaseRunning:
-		return []key.Binding{k.Send, k.Interrupt, k.ScrollUp, k.ScrollDown}
-	case phaseFailed:
-		return []key.Binding{k.Retry, k.Skip, k.Stop}
-	case phaseInDoubt:
-		if n := v.need.(*runner.NeedInDoubt); n.StillRunning {
-			return []key.Binding{k.Stop}
-		}
-		return []key.Binding{k.Rerun, k.MarkDone, k.Stop}
-	case phaseError:
-		return []key.Binding{k.TryAgain, k.Stop}
-	case phaseDone, phaseStopped:
-		return []key.Binding{k.Exit}
-	case phaseBusy:
-		return []key.Binding{k.Stop}
+	if d := v.room(); d != nil {
+		return d.ShortHelp()
 	}
-	return nil
+	return []key.Binding{v.ctx.keys.Step.Stop}
 }
 
 func (v runView) FullHelp() [][]key.Binding {
-	k := v.ctx.keys
-	return [][]key.Binding{v.ShortHelp(), {k.ScrollUp, k.ScrollDown}}
+	g := v.ctx.keys.Global
+	var more []key.Binding
+	switch v.phase {
+	case phaseStep:
+		return append(v.step.FullHelp(), []key.Binding{g.ScrollUp, g.ScrollDown})
+	case phaseFailed:
+		return append(v.failed.FullHelp(), []key.Binding{g.ScrollUp, g.ScrollDown})
+	}
+	return [][]key.Binding{v.ShortHelp(), append(more, g.ScrollUp, g.ScrollDown)}
+}
+
+// room is the drawing of the room on show, or nil while busy.
+func (v runView) room() drawing {
+	switch v.phase {
+	case phaseFact, phaseInput:
+		return v.ask
+	case phaseStep:
+		return v.step
+	case phaseRunning:
+		return v.running
+	case phaseFailed:
+		return v.failed
+	case phaseInDoubt:
+		return v.doubt
+	case phaseAnswers:
+		return v.answers
+	case phaseDest:
+		return v.dest
+	case phaseDone, phaseStopped, phaseAbandoned, phaseError:
+		return v.end
+	}
+	return nil
 }
 
 // escrowLines says what became of the passphrases the step just finished

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 const (
@@ -16,16 +15,16 @@ const (
 )
 
 // journal folds the run's journal as the store has it.
-func (f *fixture) journal(runID string) ([]state.Event, state.RunState) {
+func (f *fixture) journal(runID string) ([]runner.Event, runner.RunState) {
 	f.t.Helper()
 	evs, err := f.store.Journal(context.Background(), runID)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return evs, state.Fold(evs)
+	return evs, runner.Fold(evs)
 }
 
-func hasEvent(evs []state.Event, kind state.EventKind, step string) *state.Event {
+func hasEvent(evs []runner.Event, kind runner.EventKind, step string) *runner.Event {
 	for i := range evs {
 		if evs[i].Kind == kind && evs[i].Step == step {
 			return &evs[i]
@@ -97,12 +96,12 @@ func TestSecretsNeverReachTheScreen(t *testing.T) {
 	}
 	h.press("enter", "y")
 	evs, _ := f.journal(h.m.run.runID)
-	if hasEvent(evs, state.EventConfirmed, "backup-database") == nil {
+	if hasEvent(evs, runner.EventConfirmed, "backup-database") == nil {
 		t.Fatal("the manual step's confirmation is not in the journal")
 	}
 
 	// The inputs come in the order the step uses them: its command first.
-	h.mustSee("Backup file to create", "zone_backup.bak")
+	h.mustSee("Backup file to create", "zone_backup-")
 	h.press("enter")
 	h.mustSee("ZENworks administrator name", "> Administrator")
 	h.press("enter")
@@ -121,7 +120,7 @@ func TestSecretsNeverReachTheScreen(t *testing.T) {
 	h.typeText("Zebra-Quartz-9999")
 	h.press("enter")
 	h.mustSee("The two entries are not the same", "› New:")
-	if h.m.run.prompt.first.Value() != "" || h.m.run.prompt.second.Value() != "" {
+	if h.m.run.ask.prompt.first.Value() != "" || h.m.run.ask.prompt.second.Value() != "" {
 		t.Fatal("a refused secret stayed in its field")
 	}
 	h.typeText(passphrase)
@@ -132,7 +131,7 @@ func TestSecretsNeverReachTheScreen(t *testing.T) {
 	h.mustSee("Back up the server configuration with zman", "Command:", "zman", "Press Enter to run it.")
 	h.press("enter")
 	evs, _ = f.journal(h.m.run.runID)
-	if hasEvent(evs, state.EventSucceeded, "zman-backup") == nil {
+	if hasEvent(evs, runner.EventSucceeded, "zman-backup") == nil {
 		t.Fatalf("zman did not succeed:\n%s", h.view())
 	}
 	// The next step archives the content repository: its inputs first.
@@ -170,13 +169,13 @@ func TestDestructiveStepNeedsTheHostNameTyped(t *testing.T) {
 	h.press("enter")
 	h.mustSee("That is not zen-primary-1")
 	evs, _ := f.journal(h.m.run.runID)
-	if hasEvent(evs, state.EventStarted, "change") != nil {
+	if hasEvent(evs, runner.EventStarted, "change") != nil {
 		t.Fatal("the step started without the host name")
 	}
 	h.typeText("zen-primary-1")
 	h.press("enter")
 	evs, _ = f.journal(h.m.run.runID)
-	if hasEvent(evs, state.EventSucceeded, "change") == nil {
+	if hasEvent(evs, runner.EventSucceeded, "change") == nil {
 		t.Fatalf("the step did not run:\n%s", h.view())
 	}
 	h.mustSee("The procedure is complete.", "hello from the step", "zenrecover report")
@@ -232,7 +231,7 @@ func TestFailedStepOffersRetrySkipAndStop(t *testing.T) {
 	h.mustRead("Skip step 1?", "Your reason: not needed in this rehearsal")
 	h.press("y")
 	evs, _ := f.journal(h.m.run.runID)
-	skip := hasEvent(evs, state.EventSkipped, "fails")
+	skip := hasEvent(evs, runner.EventSkipped, "fails")
 	if skip == nil || skip.Reason != "not needed in this rehearsal" {
 		t.Fatalf("the skip and its reason are not journaled: %+v", skip)
 	}
@@ -248,7 +247,7 @@ func TestFailedStepOffersRetrySkipAndStop(t *testing.T) {
 	h.press("q", "y")
 	h.mustSee("Stopped. Nothing is lost.", "zenrecover resume "+h.m.run.runID)
 	run, err := f.store.Run(context.Background(), h.m.run.runID)
-	if err != nil || run.Status != state.RunStopped {
+	if err != nil || run.Status != runner.RunStopped {
 		t.Fatalf("run status %q (%v), want stopped", run.Status, err)
 	}
 	h.press("enter")
@@ -270,7 +269,7 @@ steps:
 
 // leaveInDoubt starts a run of def, journals started for step times times
 // (as a wizard that died mid-step would), and returns the run's record.
-func (f *fixture) leaveInDoubt(src, step string, times int) state.Run {
+func (f *fixture) leaveInDoubt(src, step string, times int) runner.Run {
 	f.t.Helper()
 	def := f.addDef(src)
 	ctx := context.Background()
@@ -280,8 +279,8 @@ func (f *fixture) leaveInDoubt(src, step string, times int) state.Run {
 	}
 	run := s.Run()
 	for i := 0; i < times; i++ {
-		if _, err := f.store.Append(ctx, run.OwnerToken, state.Event{RunID: run.ID, Kind: state.EventStarted,
-			Step: step, PID: os.Getpid(), BootID: state.BootID()}); err != nil {
+		if _, err := f.store.Append(ctx, run.OwnerToken, runner.Event{RunID: run.ID, Kind: runner.EventStarted,
+			Step: step, PID: os.Getpid(), BootID: runner.BootID()}); err != nil {
 			f.t.Fatal(err)
 		}
 	}
@@ -317,8 +316,8 @@ func TestInDoubtStepShowsWhyAndItsChoices(t *testing.T) {
 	h.typeText("the output shows it finished")
 	h.press("enter")
 	evs, _ := f.journal(run.ID)
-	r := hasEvent(evs, state.EventResolved, "risky")
-	if r == nil || r.Value != state.ResolvedDone || r.Reason != "the output shows it finished" {
+	r := hasEvent(evs, runner.EventResolved, "risky")
+	if r == nil || r.Value != runner.ResolvedDone || r.Reason != "the output shows it finished" {
 		t.Fatalf("resolution journaled: %+v", r)
 	}
 	h.mustSee("The procedure is complete.")
@@ -357,7 +356,7 @@ func TestInDoubtIdempotentStepReRunsOnEnter(t *testing.T) {
 		t.Fatalf("Enter did not put the step back:\n%s", h.view())
 	}
 	evs, _ := f.journal(run.ID)
-	if r := hasEvent(evs, state.EventResolved, "risky"); r == nil || r.Value != state.ResolvedNotDone {
+	if r := hasEvent(evs, runner.EventResolved, "risky"); r == nil || r.Value != runner.ResolvedNotDone {
 		t.Fatalf("no not-done resolution: %+v", r)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"zenrecover/procedures"
-	"zenrecover/state"
+	"zenrecover/runner"
 )
 
 // Marks are characters, not colours, so the list reads the same with
@@ -47,24 +47,27 @@ func (c *uictx) mark(e listEntry, snap snapshot, current string) string {
 	status := stepStatus(e.step, snap)
 	// The current step shows ▶ unless it failed or is in doubt: then that
 	// is what the operator must see.
-	if e.step.ID == current && status != state.StepFailed && status != state.StepInDoubt {
+	if e.step.ID == current && status != runner.StepFailed && status != runner.StepInDoubt {
 		return s.MarkCurrent.Render(markCurrent)
 	}
 	switch status {
-	case state.StepSucceeded, state.StepConfirmed:
+	case runner.StepSucceeded, runner.StepConfirmed:
 		return s.MarkDone.Render(markDone)
-	case state.StepFailed:
+	case runner.StepFailed:
 		return s.MarkFailed.Render(markFailed)
-	case state.StepInDoubt:
+	case runner.StepInDoubt:
 		return s.MarkDoubt.Render(markDoubt)
-	case state.StepSkipped:
+	case runner.StepSkipped:
 		return s.MarkSkipped.Render(markSkipped)
 	}
 	return s.MarkPending.Render(markPending)
 }
 
 // stepListLines renders the sidebar: a window of h lines that keeps the
-// current step in view.
+// current step in view. A title too long for the column wraps under
+// itself (two lines, three for the current step) rather than being cut to
+// its first word: at 80 columns the reference's numbers alone ("1, 2, 3")
+// would leave it nothing.
 func (c *uictx) stepListLines(snap snapshot, current string, w, h int) []string {
 	s := c.styles
 	entries := listEntries(snap.plan)
@@ -76,17 +79,32 @@ func (c *uictx) stepListLines(snap snapshot, current string, w, h int) []string 
 			out = append(out, clip(indent+s.Faint.Render(listLabel(e.step)), w))
 			continue
 		}
-		if e.step.ID == current {
+		isCur := e.step.ID == current
+		if isCur {
 			cur = len(out)
 		}
-		label := listLabel(e.step)
+		render := func(t ...string) string { return strings.Join(t, " ") }
 		switch {
-		case e.step.ID == current:
-			label = s.StepCurrent.Render(label)
+		case isCur:
+			render = s.StepCurrent.Render
 		case e.undecided:
-			label = s.Faint.Render(label)
+			render = s.Faint.Render
 		}
-		out = append(out, clip(indent+c.mark(e, snap, current)+" "+label, w))
+		most := 2
+		if isCur {
+			most = 3
+		}
+		ls := wrap(listLabel(e.step), max(w-len(indent)-2, 4))
+		if len(ls) > most {
+			ls = append(ls[:most-1:most-1], strings.Join(ls[most-1:], " "))
+		}
+		for i, l := range ls {
+			lead := indent + c.mark(e, snap, current) + " "
+			if i > 0 {
+				lead = indent + "  "
+			}
+			out = append(out, clip(lead+render(l), w))
+		}
 	}
 	if len(out) <= h {
 		return out
@@ -117,7 +135,7 @@ func (c *uictx) progressLine(snap snapshot, current string, w int) string {
 		total++
 		if ss := snap.steps[e.step.ID]; ss != nil {
 			switch ss.Status {
-			case state.StepSucceeded, state.StepConfirmed, state.StepSkipped:
+			case runner.StepSucceeded, runner.StepConfirmed, runner.StepSkipped:
 				done++
 			}
 		}
@@ -128,34 +146,34 @@ func (c *uictx) progressLine(snap snapshot, current string, w int) string {
 
 // stepStatus is a step's status; a fan-out step's is its targets' together:
 // failed or in doubt when one is, done when all are, pending otherwise.
-func stepStatus(st *procedures.Step, snap snapshot) state.StepStatus {
+func stepStatus(st *procedures.Step, snap snapshot) runner.StepStatus {
 	if st.Each == "" {
 		if ss := snap.steps[st.ID]; ss != nil {
 			return ss.Status
 		}
-		return state.StepPending
+		return runner.StepPending
 	}
 	targets := snap.targets[st.ID]
 	if len(targets) == 0 {
-		return state.StepPending
+		return runner.StepPending
 	}
 	done := 0
 	for _, t := range targets {
-		ss := snap.steps[state.StepKey(st.ID, t)]
+		ss := snap.steps[runner.StepKey(st.ID, t)]
 		if ss == nil {
 			continue
 		}
 		switch ss.Status {
-		case state.StepFailed, state.StepInDoubt:
+		case runner.StepFailed, runner.StepInDoubt:
 			return ss.Status
-		case state.StepSucceeded, state.StepConfirmed, state.StepSkipped:
+		case runner.StepSucceeded, runner.StepConfirmed, runner.StepSkipped:
 			done++
 		}
 	}
 	if done == len(targets) {
-		return state.StepSucceeded
+		return runner.StepSucceeded
 	}
-	return state.StepPending
+	return runner.StepPending
 }
 
 // stepNumber is a ref as the reference numbers steps ("2", "11c2", "2, 3,

@@ -14,7 +14,6 @@ import (
 
 	"zenrecover/procedures"
 	"zenrecover/runner"
-	"zenrecover/state"
 )
 
 // Config is what the wizard needs from the command line.
@@ -54,7 +53,7 @@ const interruptWait = 15 * time.Second
 // RunWizard runs the full-screen wizard: the unfinished run resume (if not
 // nil) first, else the procedure procID, else the picker. It returns
 // runner.ExitCompleted, runner.ExitStopped (the run can be resumed) or runner.ExitFailed.
-func RunWizard(ctx context.Context, cfg Config, resume *state.Run, procID string) (int, error) {
+func RunWizard(ctx context.Context, cfg Config, resume *runner.Run, procID string) (int, error) {
 	if cfg.Library == nil {
 		return runner.ExitFailed, errors.New("wizard: no procedures loaded")
 	}
@@ -117,10 +116,13 @@ func (m model) finish(ctx context.Context) (int, string, error) {
 		m.sess.Close()
 		return runner.ExitCompleted, "Run " + v.runID + " is complete. " + v.cmdReport + " shows what was done.", nil
 	case phaseStopped:
-		if v.stopErr != "" {
-			return runner.ExitFailed, "The stop could not be recorded: " + v.stopErr + "\n" + resumeHint, errors.New(v.stopErr)
+		if v.end.err != "" {
+			return runner.ExitFailed, "The stop could not be recorded: " + v.end.err + "\n" + resumeHint, errors.New(v.end.err)
 		}
 		return runner.ExitStopped, "Stopped. Nothing is lost. " + resumeHint, nil
+	case phaseAbandoned:
+		m.sess.Close()
+		return runner.ExitCompleted, "Run " + v.runID + " is abandoned for good. " + v.cmdReport + " shows what it did.", nil
 	}
 	if err := m.sess.Stop(context.WithoutCancel(ctx), "the wizard was closed"); err != nil {
 		return runner.ExitFailed, "zenrecover closed, and the stop could not be recorded: " + err.Error() + "\n" + resumeHint, err

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"zenrecover/procedures"
-	"zenrecover/state"
+	"zenrecover/runner"
 )
 
 // Small renderings of the run's data in words for the operator.
@@ -75,15 +75,34 @@ func ago(t time.Time) string {
 	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
 }
 
-func modeWords(run state.Run) string {
+func modeWords(run runner.Run) string {
 	switch run.Mode {
-	case state.ModeLab:
+	case runner.ModeLab:
 		return "rehearsal in the lab " + run.LabDir
-	case state.ModeDryRun:
+	case runner.ModeDryRun:
 		return "dry run (nothing is executed)"
 	}
 	if run.Host != "" {
 		return "live, on " + run.Host
 	}
 	return "live"
+}
+
+// stepOf and targetOf split a step key ("id@target").
+func stepOf(key string) string {
+	id, _, _ := strings.Cut(key, "@")
+	return id
+}
+
+func targetOf(key string) string {
+	_, t, _ := strings.Cut(key, "@")
+	return t
+}
+
+// targetWords names the target of a fan-out step in a question.
+func targetWords(target string) string {
+	if target == "" {
+		return ""
+	}
+	return " on " + target
 }
