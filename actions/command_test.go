@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"os/exec"
 	"os/signal"
 	"regexp"
@@ -373,6 +374,22 @@ func TestCommandRefusesSecretInArgv(t *testing.T) {
 	err := cmd.Run(context.Background(), IO{Secrets: NewMasker(testPassword)})
 	if err == nil || strings.Contains(err.Error(), testPassword) {
 		t.Fatalf("Run = %v, want a refusal without the secret", err)
+	}
+}
+
+// A password that happens to be part of the tool's own path ("novell" in
+// /opt/novell/zenworks/bin/zman) is not a secret passed as an argument.
+func TestCommandRunsAToolWhosePathHoldsTheSecret(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "opt", "novell", "bin")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/zman", []byte("#!/bin/sh\necho ok\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := &Command{Argv: []string{dir + "/zman", "zenserver-backup"}}
+	if err := cmd.Run(context.Background(), IO{Secrets: NewMasker("novell")}); err != nil {
+		t.Fatalf("Run = %v", err)
 	}
 }
 

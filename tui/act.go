@@ -293,6 +293,7 @@ func (v *runView) onChanged(m changedMsg) tea.Cmd {
 		return nil
 	}
 	v.answers = newAnswersRoom(v.ctx, m.answers, v.keyWords)
+	v.answers.focus(m.id)
 	v.phase = phaseAnswers
 	v.errText = ""
 	v.flash, v.flashLeft = "Changed: "+v.answers.labelOf(m.id)+".", 1

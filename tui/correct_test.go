@@ -45,6 +45,7 @@ func TestAWrongAnswerIsCorrectedFromTheFailedStep(t *testing.T) {
 	h.mustSee("c  check or correct the answers")
 	h.press("c")
 	h.mustSee("Your answers so far", "Secrets are not listed", "Admn")
+	h.mustNotSee("false") // facts read as the operator answered them: yes or no
 	h.mustNotSee(adminPW, passphrase)
 	// Down to the name, whatever comes before it.
 	for i := 0; i < 10 && h.m.run.answers.answers[h.m.run.answers.cursor].ID != "admin_user"; i++ {
@@ -57,7 +58,7 @@ func TestAWrongAnswerIsCorrectedFromTheFailedStep(t *testing.T) {
 	h.mustSee("Why does ZENworks administrator name change?")
 	h.typeText("typo")
 	h.press("enter")
-	h.mustSee("Changed: ZENworks administrator name.", "Administrator")
+	h.mustSee("Changed: ZENworks administrator name.", "› ZENworks administrator name", "Administrator")
 	h.mustNotSee("AdmnAdministrator")
 	h.press("esc")
 	if h.phase() != phaseFailed {

@@ -42,7 +42,7 @@ func (r answersRoom) Update(msg tea.Msg) (answersRoom, tea.Cmd) {
 		r.cursor = min(len(r.answers)-1, r.cursor+1)
 	case key.Matches(km, k.Change) && len(r.answers) > 0:
 		a := r.answers[r.cursor]
-		r.out.set(intent{kind: intentChange, key: a.ID, value: a.Value})
+		r.out.set(intent{kind: intentChange, key: a.ID, value: shownValue(a)})
 	case key.Matches(km, k.Back):
 		r.out.set(intent{kind: intentBack})
 	}
@@ -66,7 +66,7 @@ func (r answersRoom) details(w int) []string {
 		} else {
 			p.lines(clip("  "+s.Text.Render(label), w))
 		}
-		for _, l := range wrap(a.Value, max(w-4, 10)) {
+		for _, l := range wrap(shownValue(a), max(w-4, 10)) {
 			p.lines(s.Command.Render("    " + l))
 		}
 		if len(a.UsedBy) > 0 {
@@ -90,6 +90,28 @@ func (r answersRoom) form(w int) []string {
 func (r answersRoom) ShortHelp() []key.Binding {
 	k := r.ctx.keys.Answers
 	return []key.Binding{k.Up, k.Down, k.Change, k.Back}
+}
+
+// shownValue is an answer as the operator gave it: a fact as yes or no.
+func shownValue(a runner.AnswerInfo) string {
+	if a.Fact {
+		switch a.Value {
+		case "true":
+			return "yes"
+		case "false":
+			return "no"
+		}
+	}
+	return a.Value
+}
+
+// focus puts the cursor on answer id, if it is listed.
+func (r *answersRoom) focus(id string) {
+	for i, a := range r.answers {
+		if a.ID == id {
+			r.cursor = i
+		}
+	}
 }
 
 // labelOf is the label of answer id, or the id.
