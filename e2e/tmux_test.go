@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,3 +176,55 @@ func TestTypedAheadAnswersInTmuxLandNowhereButTheFirstScreen(t *testing.T) {
 		fmt.Fprintln(os.Stderr, tm.screen())
 	}
 }
+
+// Issue 10's unknown prompt, in the real binary at 80x24: a command whose
+// prompts no rule knows (actions/testdata/odd-prompts.sh: "Login as:" in
+// colour and in pieces, "Site code> ", a bare "Press Enter to go on", a
+// hidden "Secret word? "). Each time, the screen says the command waits,
+// quotes what it asked, and whether the reply is hidden; the replies typed
+// there reach the command.
+func TestAnUnknownPromptIsCuedInTmux(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t)
+	script, err := filepath.Abs("../actions/testdata/odd-prompts.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	procs := t.TempDir()
+	def := `id: odd-prompts
+title: Odd prompts
+section: "9.7"
+summary: A command whose prompts no rule knows.
+steps:
+  - id: ask
+    ref: "1"
+    title: Answer the odd prompts
+    run: [bash, ` + strconv.Quote(script) + `]
+`
+	if err := os.WriteFile(filepath.Join(procs, "odd.yaml"), []byte(def), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm := newTerm(t, []string{"NO_COLOR=1", "TERM=xterm-256color"}, e.bin, "--state", e.stateDB, "--procedures", procs, "run", "odd-prompts")
+	// ZENworks is not installed here: the picker offers the procedure
+	// with a lab or for real; for real, since the command is harmless.
+	tm.waitFor("› 9.7  Odd prompts")
+	tm.typeLine("")
+	tm.waitFor("Press Enter to run it.")
+	tm.typeLine("")
+
+	tm.waitFor("The command is waiting for an answer. It asked:", "Login as:", "What you type goes to the command")
+	tm.typeLine("alice")
+	tm.waitFor("Hello alice")
+	tm.waitFor("It asked:", "Site code>")
+	tm.typeLine("ZN-7")
+	tm.waitFor("code=ZN-7")
+	tm.waitFor("It asked:", "Press Enter to go on")
+	tm.typeLine("")
+	tm.waitFor("It asked:", "Secret word?", "stays hidden")
+	tm.typeLine("hidden-word")
+	tm.waitFor("secret length 11")
+	if strings.Contains(tm.screen(), "hidden-word") {
+		t.Error("the hidden reply is on the screen")
+	}
+}
+
