@@ -158,3 +158,33 @@ func TestCtrlCInterruptsTheStepAndStopsTheRun(t *testing.T) {
 		t.Fatalf("exit code %d, want %d", h.m.exitCode, runner.ExitStopped)
 	}
 }
+
+// While a step runs, ? opens the help like anywhere else; once a reply is
+// being typed, ? is part of it and F1 opens the help.
+func TestQuestionMarkOpensHelpWhileAStepRuns(t *testing.T) {
+	f := newFixture(t)
+	f.addDef(slowDef)
+	h := newHarness(t, f.config(), nil, "tui-slow", 80, 24)
+	a := newAsync(h)
+	a.press("enter")
+	a.until("started", a.outputHas("started"))
+	a.press("?")
+	if !h.m.help.ShowAll {
+		t.Fatalf("? did not open the help while the step runs:\n%s", h.view())
+	}
+	h.checkFrame(80, 24)
+	a.press("?")
+	if h.m.help.ShowAll {
+		t.Fatal("? did not close the help")
+	}
+	a.typeText("a?")
+	if h.m.help.ShowAll || h.m.run.running.line.Value() != "a?" {
+		t.Fatalf("? typed in a reply opened the help (line %q)", h.m.run.running.line.Value())
+	}
+	a.press("f1")
+	if !h.m.help.ShowAll {
+		t.Fatal("F1 did not open the help while a reply is typed")
+	}
+	a.press("ctrl+c", "y")
+	a.until("stopped", func() bool { return h.m.run.phase == phaseStopped })
+}
