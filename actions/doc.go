@@ -101,4 +101,8 @@
 // document their own behaviour; all writes go to a temporary file in the
 // target directory that is synced and renamed over the target, so a
 // crash never leaves a half-written file where a good one stood.
+//
+// Imports: runner → actions → {procedures (the step's model), archive}.
+// Neither the lab nor a front end: a lab step reaches actions already
+// rebased to the lab's tree.
 package actions

@@ -7,4 +7,8 @@
 // the repository's .ci/deps scripts install (sshd, sqlite3, tmux, age) skip
 // with the reason when it is missing; the slow ones (the soak, sshd, the
 // kill matrix) are skipped under -short.
+//
+// Imports: the tests read the state database (state), build labs (lab)
+// and load definitions (procedures, assets) to set up and check what the
+// binary did; nothing imports e2e, and it has no code outside tests.
 package e2e
