@@ -227,4 +227,3 @@ steps:
 		t.Error("the hidden reply is on the screen")
 	}
 }
-
