@@ -286,3 +286,23 @@ func (h *harness) lines(texts ...string) {
 		h.press("enter")
 	}
 }
+
+// A resumed run that stopped in doubt can be abandoned from there, as the
+// resume screen says.
+func TestAnInDoubtRunIsAbandonedFromItsFirstScreen(t *testing.T) {
+	f := newFixture(t)
+	run := f.leaveInDoubt(doubtDef, "risky", 1)
+	h := newHarness(t, f.config(), &run, "", 80, 24)
+	h.mustSee("To end it for good instead", "zenrecover abandon "+run.ID)
+	h.press("enter")
+	h.mustSee("Step 1 did not finish", "a  abandon the run for good")
+	h.press("a")
+	h.lines("rehearsal over")
+	h.press("y")
+	if h.phase() != phaseAbandoned {
+		t.Fatalf("the run was not abandoned:\n%s", h.view())
+	}
+	if r, err := f.store.Run(context.Background(), run.ID); err != nil || r.Status != runner.RunAbandoned {
+		t.Fatalf("run status %s (%v)", r.Status, err)
+	}
+}

@@ -77,6 +77,7 @@ type FailedKeys struct {
 	NewSecrets key.Binding // retry, typing the secrets again
 	Skip       key.Binding
 	Answers    key.Binding
+	Abandon    key.Binding
 	Stop       key.Binding
 }
 
@@ -84,6 +85,7 @@ type DoubtKeys struct {
 	Rerun     key.Binding
 	RerunSafe key.Binding // Enter re-runs a step declared safe to repeat
 	MarkDone  key.Binding
+	Abandon   key.Binding
 	Stop      key.Binding
 }
 
@@ -175,12 +177,14 @@ func DefaultKeyMap() KeyMap {
 			NewSecrets: b(ks("n"), "n", "retry, new secret"),
 			Skip:       b(ks("s"), "s", "skip (with reason)"),
 			Answers:    b(ks("c"), "c", "check/correct answers"),
+			Abandon:    b(ks("a"), "a", "abandon the run"),
 			Stop:       stop,
 		},
 		Doubt: DoubtKeys{
 			Rerun:     b(ks("r"), "r", "re-run"),
 			RerunSafe: b(ks("enter"), "enter", "re-run"),
 			MarkDone:  b(ks("d"), "d", "mark done"),
+			Abandon:   b(ks("a"), "a", "abandon the run"),
 			Stop:      stop,
 		},
 		End: EndKeys{

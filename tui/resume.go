@@ -32,8 +32,10 @@ type resumeScreen struct {
 	total  int
 	err    string
 	busy   string
-	width  int
-	height int
+	// cmdAbandon ends the run for good from a shell (runner.Command).
+	cmdAbandon string
+	width      int
+	height     int
 }
 
 func newResumeScreen(ctx *uictx, run runner.Run, lib *procedures.Library) resumeScreen {
@@ -130,7 +132,7 @@ func (r resumeScreen) View() string {
 	out = append(out, clip(s.Key.Render("enter")+"  resume it where it stopped", w))
 	out = append(out, clip(s.Key.Render("n")+"      pick a new procedure instead", w))
 	out = append(out, clip(s.Key.Render("q")+"      quit (the run stays resumable)", w))
-	out = append(out, styled(wrap("To end it for good instead, resume it and press a (abandon).", w), s.Faint.Render)...)
+	out = append(out, styled(wrap("To end it for good instead, resume it and press a on a step's screen, or run: "+r.cmdAbandon+" --reason TEXT", w), s.Faint.Render)...)
 	if r.busy != "" {
 		out = append(out, "")
 		add(s.Faint.Render, r.busy)

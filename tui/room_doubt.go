@@ -40,6 +40,8 @@ func (r doubtRoom) Update(msg tea.Msg) (doubtRoom, tea.Cmd) {
 		r.out.set(intent{kind: intentRerun, key: n.Key})
 	case key.Matches(km, k.MarkDone):
 		r.out.set(intent{kind: intentMarkDone, key: n.Key})
+	case key.Matches(km, k.Abandon):
+		r.out.set(intent{kind: intentAbandon})
 	}
 	return r, nil
 }
@@ -105,6 +107,7 @@ func (r doubtRoom) form(w int) []string {
 		p.choice(s, "r", "re-run it (you say why; it is not declared safe to repeat)")
 	}
 	p.choice(s, "d", "mark it done (you checked it took effect; you say how)")
+	p.choice(s, "a", "abandon the run for good (you say why)")
 	p.choice(s, "q", "stop here; the run can be resumed")
 	return p.out
 }

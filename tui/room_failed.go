@@ -46,6 +46,8 @@ func (r failedRoom) Update(msg tea.Msg) (failedRoom, tea.Cmd) {
 		r.out.set(intent{kind: intentSkip, key: n.Key})
 	case key.Matches(km, k.Answers):
 		r.out.set(intent{kind: intentAnswers})
+	case key.Matches(km, k.Abandon):
+		r.out.set(intent{kind: intentAbandon})
 	case key.Matches(km, k.Stop):
 		r.out.set(intent{kind: intentStop})
 	}
@@ -95,6 +97,7 @@ func (r failedRoom) form(w int) []string {
 	}
 	p.choice(s, "s", "skip it (you say why)")
 	p.choice(s, "c", "check or correct the answers")
+	p.choice(s, "a", "abandon the run for good (you say why)")
 	p.choice(s, "q", "stop here; the run can be resumed")
 	return p.out
 }
@@ -108,5 +111,5 @@ func (r failedRoom) ShortHelp() []key.Binding {
 }
 
 func (r failedRoom) FullHelp() [][]key.Binding {
-	return [][]key.Binding{r.ShortHelp(), {r.ctx.keys.Failed.Answers}}
+	return [][]key.Binding{r.ShortHelp(), {r.ctx.keys.Failed.Answers, r.ctx.keys.Failed.Abandon}}
 }

@@ -90,6 +90,7 @@ func newModel(ctx context.Context, cfg Config, resume *runner.Run, procID string
 	if resume != nil {
 		m.screen = screenResume
 		m.resume = newResumeScreen(ui, *resume, cfg.Library)
+		m.resume.cmdAbandon = runner.Command(cfg.Options.Store, "abandon", resume.ID)
 		m.setModeFromRun(*resume)
 	} else {
 		m.screen = screenPicker
