@@ -39,10 +39,21 @@ working on is refused, with who holds it.`,
 				return err
 			}
 			defer st.Close()
+			if err := st.CheckWritable(); err != nil {
+				return &exitError{code: exitFailed, err: err}
+			}
 			err = runner.Abandon(cmd.Context(), runner.Options{Store: st, Version: version(), ForceUnlock: forceUnlock}, args[0], reason)
 			var le *state.LockedError
 			switch {
 			case errors.Is(err, state.ErrNotFound):
+				if lost, _ := st.LostRuns(cmd.Context()); len(lost) > 0 {
+					for _, l := range lost {
+						if l.RunID == args[0] {
+							return usageErr("run %s is not in the state database, which lost it (`%s` says what shows it); acknowledge the loss with `%s`",
+								args[0], state.CommandLine(st.Path(), "runs"), state.CommandLine(st.Path(), "acknowledge-lost", "--reason", "TEXT"))
+						}
+					}
+				}
 				return usageErr("no run %q; `zenrecover runs` lists them", args[0])
 			case errors.As(err, &le), errors.Is(err, state.ErrRunFinished):
 				// Held elsewhere, or already finished: refused as asked.

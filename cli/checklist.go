@@ -47,7 +47,7 @@ extension of -o decides, else md.`,
 			}
 			o := procedures.ChecklistOptions{}
 			if answers != "" {
-				src, err := os.ReadFile(answers)
+				src, err := procedures.ReadFile(answers)
 				if err != nil {
 					return usageErr("answers file: %v", err)
 				}

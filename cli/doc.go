@@ -11,4 +11,22 @@
 // everything else to the package that owns it. Decisions that both front
 // ends need (which run is unfinished here, what a resume asks) live in
 // runner, not here. Nothing imports cli.
+//
+// Decisions:
+//   - `acknowledge-lost --reason TEXT` is how the operator lets zenrecover
+//     work again after the state lost runs (state.LostRuns): it
+//     acknowledges every loss listed at that moment, one command whatever
+//     their number. Until then run, resume and the wizard exit 1 with the
+//     message; `runs` lists the lost runs (status lost) and exits 1 too.
+//   - `resume --answers FILE` reads the file under run's rules against the
+//     definition the run goes on with. Its values answer what the run has
+//     not asked yet (and, as for run, make the procedure's defaults taken
+//     without asking); a value the run recorded differently is refused
+//     (exit 2), since --change is the way to correct an answer.
+//   - In plain mode (and without a terminal) every ZENRECOVER_SECRET_
+//     variable of the procedure is checked before the run starts or is
+//     taken up (runner.CheckSecretEnv): exit 2, nothing started.
+//   - `run ID` while another process runs that procedure here names the
+//     holder (pid, user, host, since when) and the --force-unlock command,
+//     instead of offering to resume a run that is not interrupted.
 package cli

@@ -2,9 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
+
+	"zenrecover/procedures"
 )
 
 func newLintCmd(g *globals) *cobra.Command {
@@ -20,7 +21,10 @@ func newLintCmd(g *globals) *cobra.Command {
 			}
 			bad := 0
 			for _, f := range args {
-				src, err := os.ReadFile(f)
+				// Read as the loader of --procedures DIR reads: within the
+				// size limit, following a symbolic link only inside the
+				// file's own directory.
+				src, err := procedures.ReadDefinition(f)
 				if err != nil {
 					fmt.Fprintln(cmd.ErrOrStderr(), err)
 					bad++

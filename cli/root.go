@@ -84,7 +84,7 @@ Without arguments it resumes an interrupted run or lets you pick a procedure.`,
 	root.AddCommand(
 		newListCmd(g), newShowCmd(g), newRunCmd(g), newResumeCmd(g), newRunsCmd(g),
 		newLintCmd(g), newLabCmd(g), newChecklistCmd(g), newReportCmd(g),
-		newArchiveCmd(g), newEscrowCmd(g), newAbandonCmd(g),
+		newArchiveCmd(g), newEscrowCmd(g), newAbandonCmd(g), newAcknowledgeLostCmd(g),
 	)
 	return root
 }

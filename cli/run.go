@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +41,10 @@ func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
 		cmd.Flags().StringVar(&f.labDir, "lab", "", "rehearse against the simulated server in this lab directory")
 		cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "execute nothing; show what would run")
 		cmd.Flags().StringVar(&f.answers, "answers", "", "a YAML file of answers to the procedure's questions (never secrets)")
+	} else {
+		// The same file a script gave run: what the run has not asked yet
+		// comes from it; what it recorded stays (--change corrects it).
+		cmd.Flags().StringVar(&f.answers, "answers", "", "a YAML file of answers to the questions the run has not asked yet (never secrets); the same file as for run")
 	}
 	cmd.Flags().BoolVar(&f.plain, "plain", false, "line-by-line front end, for scripts, screen readers and dumb terminals")
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "plain mode: confirm manual and destructive steps (rehearsals and dry runs only)")
@@ -98,7 +104,7 @@ func (g *globals) run(ctx context.Context, f *runFlags, id string) error {
 	}
 	var preset procedures.Values
 	if f.answers != "" {
-		src, err := os.ReadFile(f.answers)
+		src, err := procedures.ReadFile(f.answers)
 		if err != nil {
 			return usageErr("answers file: %v", err)
 		}
@@ -111,11 +117,23 @@ func (g *globals) run(ctx context.Context, f *runFlags, id string) error {
 		return err
 	}
 	defer opts.Store.Close()
+	if err := opts.Store.CanRecord(ctx); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
 	if prev, err := runner.Unfinished(ctx, opts, def.ID); err != nil {
 		return err
 	} else if prev != nil {
+		if le := runner.Holder(opts, *prev); le != nil {
+			return usageErr("run %s of %s (%s) is unfinished and another zenrecover is working on it right now: %s [lock file %s]. Wait for it to end; if that zenrecover is gone or hung, take the run over with `%s`",
+				prev.ID, def.Section, def.Title, le.Who(), le.Path, state.CommandLine(opts.Store.Path(), "resume", prev.ID, "--force-unlock"))
+		}
 		return usageErr("run %s of %s (%s) is unfinished; resume it with `%s`, or end it with `%s --reason TEXT`",
 			prev.ID, def.Section, def.Title, runner.Command(opts.Store, "resume", prev.ID), runner.Command(opts.Store, "abandon", prev.ID))
+	}
+	if f.plain || !interactive() {
+		if err := runner.CheckSecretEnv(def, os.Getenv); err != nil {
+			return usageErr("%v; nothing was started", err)
+		}
 	}
 	if !f.plain && interactive() {
 		code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, preset), nil, def.ID)
@@ -154,6 +172,11 @@ func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
 		return err
 	}
 	defer opts.Store.Close()
+	// Before "nothing to resume": the run to resume may be the one the
+	// state lost.
+	if err := opts.Store.CanRecord(ctx); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
 	if id == "" {
 		runs, err := opts.Store.Unfinished(ctx)
 		if err != nil {
@@ -166,6 +189,10 @@ func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
 	}
 	run, err := opts.Store.Run(ctx, id)
 	if err != nil {
+		if lost := lostRun(ctx, opts.Store, id); lost != nil {
+			return usageErr("run %s cannot be resumed: the state database lost its records (acknowledged by %s on %s: %s); start a new run of %s from its first step",
+				id, lost.Ack.User, lost.Ack.At.Local().Format("2006-01-02 15:04"), lost.Ack.Reason, defaultOr(lost.ProcedureID, "the procedure"))
+		}
 		return usageErr("%v", err)
 	}
 	if run.LabDir != "" {
@@ -181,6 +208,24 @@ func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
 		opts.Current = lib.Get(run.ProcedureID)
 	}
 	opts.AdoptDefinition, opts.ConfirmChanges = f.adopt, f.confirm
+	preset, err := resumeAnswers(ctx, f, opts, run)
+	if err != nil {
+		return err
+	}
+	if f.plain || !interactive() {
+		defs := []*procedures.Definition{}
+		if d, err := procedures.ParseBundle(run.ProcedureID, run.DefText); err == nil {
+			defs = append(defs, d)
+		}
+		if f.adopt && opts.Current != nil {
+			defs = append(defs, opts.Current)
+		}
+		for _, d := range defs {
+			if err := runner.CheckSecretEnv(d, os.Getenv); err != nil {
+				return usageErr("%v; run %s was not taken up", err, run.ID)
+			}
+		}
+	}
 	if !f.plain && interactive() {
 		if libErr != nil {
 			return libErr
@@ -198,14 +243,14 @@ func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
 				return &exitError{code: exitUsage, err: err}
 			}
 		}
-		code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, nil), &run, "")
+		code, err := tui.RunWizard(ctx, g.tuiConfig(lib, opts, preset), &run, "")
 		return exitWith(code, err)
 	}
 	sess, err := runner.Resume(ctx, opts, id)
 	if err != nil {
 		return sessionErr(err)
 	}
-	p := g.plain(f, nil)
+	p := g.plain(f, preset)
 	if len(changes) > 0 {
 		if err := p.ApplyChanges(ctx, sess, changes, f.reason); err != nil {
 			sess.Close()
@@ -213,6 +258,63 @@ func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
 		}
 	}
 	return exitWith(p.Drive(ctx, sess), nil)
+}
+
+// resumeAnswers reads resume's --answers file against the definition the
+// run goes on with, under run's rules. An answer the run already recorded
+// differently is refused: resuming never changes a recorded answer
+// silently, and --change is the way to correct one.
+func resumeAnswers(ctx context.Context, f *runFlags, opts runner.Options, run state.Run) (procedures.Values, error) {
+	if f.answers == "" {
+		return nil, nil
+	}
+	def, err := procedures.ParseBundle(run.ProcedureID+" (as recorded in run "+run.ID+")", run.DefText)
+	if err != nil {
+		return nil, &exitError{code: exitFailed, err: fmt.Errorf("run %s: its recorded definition no longer loads: %w", run.ID, err)}
+	}
+	if f.adopt && opts.Current != nil {
+		def = opts.Current
+	}
+	src, err := procedures.ReadFile(f.answers)
+	if err != nil {
+		return nil, usageErr("answers file: %v", err)
+	}
+	preset, err := procedures.ParseAnswers(f.answers, src, def)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	events, err := opts.Store.Journal(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	recorded := state.Fold(events).Answers
+	changing := map[string]bool{}
+	for _, c := range f.changes {
+		id, _, _ := strings.Cut(c, "=")
+		changing[strings.TrimSpace(id)] = true
+	}
+	for _, id := range slices.Sorted(maps.Keys(preset)) {
+		old, ok := recorded[id]
+		if ok && !changing[id] && old != strings.TrimSpace(preset[id]) {
+			return nil, usageErr("answers file %s gives %s: %s, but run %s recorded %q; a resumed run keeps the answers it recorded: correct it with --change %s=VALUE, or give the recorded value in the file",
+				f.answers, id, preset[id], run.ID, old, id)
+		}
+	}
+	return preset, nil
+}
+
+// lostRun is the acknowledged lost run with this id, or nil.
+func lostRun(ctx context.Context, st *state.Store, id string) *state.LostRun {
+	lost, err := st.LostRuns(ctx)
+	if err != nil {
+		return nil
+	}
+	for _, l := range lost {
+		if l.RunID == id && !l.Partial && l.Ack != nil {
+			return &l
+		}
+	}
+	return nil
 }
 
 func (g *globals) options(f *runFlags) (runner.Options, error) {
@@ -289,6 +391,9 @@ func (g *globals) wizard(ctx context.Context) error {
 		return err
 	}
 	defer opts.Store.Close()
+	if err := opts.Store.CanRecord(ctx); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
 	runs, err := opts.Store.Unfinished(ctx)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"zenrecover/runner"
+	"zenrecover/state"
 )
 
 func newRunsCmd(g *globals) *cobra.Command {
@@ -24,6 +25,21 @@ func newRunsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Runs the database lost but the files beside it remember are
+			// listed too, as lost: a run never vanishes from this list
+			// without a word. Until the operator acknowledges them, runs
+			// ends with the message that says what happened (exit 1).
+			lost, err := st.LostRuns(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var lostErr error
+			if un := state.Unacknowledged(lost); len(un) > 0 {
+				lostErr = &exitError{code: exitFailed, err: &state.LostRunsError{Path: st.Path(), Runs: un}}
+			}
+			if err := st.CheckWritable(); err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "zenrecover: note:", err)
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				type item struct {
@@ -38,6 +54,11 @@ func newRunsCmd(g *globals) *cobra.Command {
 					LabDir      string `json:"lab_dir,omitempty"`
 					Reason      string `json:"reason,omitempty"`       // why it was abandoned
 					AbandonedBy string `json:"abandoned_by,omitempty"` // who abandoned it
+					// A lost run (status "lost"): the files that show it,
+					// and who acknowledged the loss (Reason says why).
+					Evidence       []string `json:"evidence,omitempty"`
+					AcknowledgedBy string   `json:"acknowledged_by,omitempty"`
+					Acknowledged   bool     `json:"acknowledged,omitempty"`
 				}
 				items := []item{}
 				for _, r := range runs {
@@ -51,10 +72,48 @@ func newRunsCmd(g *globals) *cobra.Command {
 					}
 					items = append(items, it)
 				}
-				return writeJSON(out, items)
+				for _, l := range lost {
+					it := item{ID: l.RunID, ProcedureID: l.ProcedureID, Status: "lost", Evidence: l.Evidence()}
+					if it.ID == "" {
+						it.ID = l.Key
+					}
+					if !l.Started.IsZero() {
+						it.Started = l.Started.Format("2006-01-02T15:04:05Z07:00")
+					}
+					if l.Ack != nil {
+						it.Acknowledged, it.AcknowledgedBy, it.Reason = true, l.Ack.User, l.Ack.Reason
+					}
+					items = append(items, it)
+				}
+				if err := writeJSON(out, items); err != nil {
+					return err
+				}
+				return lostErr
 			}
-			if len(runs) == 0 {
+			if len(runs) == 0 && len(lost) == 0 {
 				fmt.Fprintln(out, "No runs yet.")
+			}
+			for _, l := range lost {
+				id, proc, started := l.RunID, l.ProcedureID, "?"
+				if id == "" {
+					id = "?"
+				}
+				if proc == "" {
+					proc = "?"
+				}
+				if !l.Started.IsZero() {
+					started = l.Started.Local().Format("2006-01-02 15:04")
+				}
+				status := "LOST"
+				if l.Partial {
+					status = "PART LOST"
+				}
+				fmt.Fprintf(out, "%-22s %-16s %-8s %-10s %s\n", id, proc, "?", status, started)
+				if l.Ack != nil {
+					fmt.Fprintf(out, "%-22s lost; acknowledged by %s on %s: %s\n", "", l.Ack.User, l.Ack.At.Local().Format("2006-01-02 15:04"), l.Ack.Reason)
+				} else {
+					fmt.Fprintf(out, "%-22s lost by the state database; see below\n", "")
+				}
 			}
 			for _, r := range runs {
 				fmt.Fprintf(out, "%-22s %-16s %-8s %-10s %s\n", r.ID, r.ProcedureID, r.Mode, r.Status, r.StartedAt.Local().Format("2006-01-02 15:04"))
@@ -69,7 +128,7 @@ func newRunsCmd(g *globals) *cobra.Command {
 					fmt.Fprintf(out, "%-22s abandoned%s: %s\n", "", who, reason)
 				}
 			}
-			return nil
+			return lostErr
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -17,6 +17,7 @@ import (
 // run; a completed step is never re-run; an in-doubt step is re-run only
 // after its verify check said it had not taken effect.
 func TestKillAtEveryCrashPointThenResume(t *testing.T) {
+	slow(t, "the kill matrix")
 	bin := binary(t, "failpoints")
 	cases := []struct {
 		point    string

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -368,3 +369,234 @@ BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 `
+
+// killedMidStep runs 1.1 on the state database db until zman holds after
+// its prompts, kills the wizard with SIGKILL and returns the run's id (read
+// from the lock file the wizard left).
+func (e *e2e) killedMidStep(t *testing.T, db string) string {
+	t.Helper()
+	// A backup from an earlier run, possibly within the same second, must
+	// not pass for this attempt's.
+	if f, err := labFile(e.lab, "root/zcm_backups/zone_backup-*.bak"); err == nil {
+		os.Remove(f)
+	}
+	c := exec.Command(e.bin, "--state", db, "run", "1.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes")
+	c.Stdin = strings.NewReader(labAdminPassword + "\n" + knownPassphrase + "\n")
+	c.Env = append(os.Environ(), "NO_COLOR=1", lab.HangEnv+"=1")
+	stdout, _ := c.StdoutPipe()
+	c.Stderr = c.Stdout
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	sc.Split(scanPrompts)
+	held := false
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), lab.HangNotice) {
+			held = true
+			break
+		}
+	}
+	c.Process.Kill()
+	go io.Copy(io.Discard, stdout)
+	c.Wait()
+	if !held {
+		t.Fatal("zman never held after its prompts")
+	}
+	locks, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "locks", "server-backup@*.lock"))
+	for _, l := range locks {
+		var info struct {
+			RunID string `json:"run_id"`
+		}
+		if b, err := os.ReadFile(l); err == nil && json.Unmarshal(b, &info) == nil && info.RunID != "" {
+			return info.RunID
+		}
+	}
+	t.Fatal("the killed wizard left no lock file naming its run")
+	return ""
+}
+
+// Issue 11, item 1: after a kill -9 mid-run, the -wal (and -shm) deleted,
+// the run must not vanish: `runs` lists it as lost and says what shows it
+// and what to do, `resume` and `run` refuse to go on until the operator
+// acknowledges the loss, and then a new run starts from the beginning. With
+// only the -wal deleted, the refusal names the run too.
+func TestRunLostWithItsWALIsNeverSilentlyGone(t *testing.T) {
+	withOlder := damagedFixture(t) // 1.1 and 1.3 completed before
+	for _, older := range []bool{false, true} {
+		for _, deleted := range []string{"-wal", "-wal and -shm"} {
+			name := "first run, " + deleted + " deleted"
+			if older {
+				name = "after older runs, " + deleted + " deleted"
+			}
+			t.Run(name, func(t *testing.T) {
+				e := withOlder
+				var db string
+				if older {
+					db = e.stateCopy(t)
+				} else {
+					db = filepath.Join(t.TempDir(), "state", "state.db")
+				}
+				id := e.killedMidStep(t, db)
+				log := filepath.Join(filepath.Dir(db), "logs", id+".log")
+				os.Remove(db + "-wal")
+				if deleted == "-wal" {
+					e.refusedByBinary(t, db, db, "-wal is missing", "Put "+db+"-wal back", id)
+					return
+				}
+				os.Remove(db + "-shm")
+				ack := "zenrecover acknowledge-lost --reason TEXT --state " + db
+				for _, args := range [][]string{{"runs"}, {"runs", "--json"}, {"resume", "--plain"},
+					{"run", "1.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes"}} {
+					out, code := e.zr(db, labAdminPassword+"\n"+knownPassphrase+"\n", nil, args...)
+					what := strings.Join(args[:1], " ")
+					if code != 1 {
+						t.Errorf("%s exited %d, want 1:\n%s", what, code, out)
+					}
+					for _, want := range []string{id, "server-backup", log, db + "-wal", "put them back", ack, "starts or resumes no run"} {
+						if !strings.Contains(out, want) {
+							t.Errorf("%s: the message lacks %q:\n%s", what, want, out)
+						}
+					}
+					if strings.Contains(out, "No runs yet") || strings.Contains(out, "no interrupted run") || strings.Contains(out, "Step 1 of") {
+						t.Errorf("%s went on as if nothing was lost:\n%s", what, out)
+					}
+				}
+				if out, _ := e.zr(db, "", nil, "runs"); !strings.Contains(out, id+"   server-backup    ?        LOST") {
+					t.Errorf("runs does not list the lost run:\n%s", out)
+				}
+				out, code := e.zr(db, "", nil, "acknowledge-lost", "--reason", "zone backup checked by hand")
+				if code != 0 || !strings.Contains(out, "Acknowledged: run "+id) {
+					t.Fatalf("acknowledge-lost exited %d:\n%s", code, out)
+				}
+				out, code = e.zr(db, "", nil, "runs")
+				if code != 0 || !strings.Contains(out, id) || !strings.Contains(out, "zone backup checked by hand") {
+					t.Errorf("runs after acknowledging exited %d:\n%s", code, out)
+				}
+				out, code = e.zr(db, labAdminPassword+"\n"+knownPassphrase+"\n", nil, "run", "1.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes")
+				if code != 0 || !strings.Contains(out, "Completed") {
+					t.Errorf("a new run after acknowledging exited %d:\n%s", code, out)
+				}
+			})
+		}
+	}
+}
+
+// Issue 11, item 5: a state directory the user cannot write to. `runs`
+// lists (and says it is read only); starting a run says what is read-only
+// and how to fix it, not "unable to open database file (14)".
+func TestReadOnlyStateDirectoryListsAndSaysHowToFix(t *testing.T) {
+	e := damagedFixture(t)
+	// Somewhere another user can reach: the binary and the state.
+	top, err := os.MkdirTemp("", "zenrecover-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(top, "state"), 0o700); os.RemoveAll(top) })
+	os.Chmod(top, 0o755)
+	bin := filepath.Join(top, "zenrecover")
+	b, _ := os.ReadFile(e.bin)
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := e.stateCopy(t)
+	dir := filepath.Join(top, "state")
+	if out, err := exec.Command("cp", "-a", filepath.Dir(src), dir).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	db := filepath.Join(dir, "state.db")
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		// Root writes through any mode: the directory is given to nobody,
+		// who runs zenrecover.
+		if out, err := exec.Command("chown", "-R", "65534:65534", dir).CombinedOutput(); err != nil {
+			t.Skipf("cannot give the state to another user: %v %s", err, out)
+		}
+		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+	}
+	os.Chmod(dir, 0o500)
+	zr := func(args ...string) (string, int) {
+		c := exec.Command(bin, append([]string{"--state", db}, args...)...)
+		c.Env = append(os.Environ(), "NO_COLOR=1", "HOME="+top)
+		c.Dir = top
+		if cred != nil {
+			c.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		}
+		out, err := c.CombinedOutput()
+		return string(out), exitCode(err)
+	}
+	out, code := zr("runs")
+	if code != 0 || !strings.Contains(out, "server-backup") || !strings.Contains(out, "ca-backup") || !strings.Contains(out, "read-only for you (mode 0500)") {
+		t.Errorf("runs in a read-only state directory exited %d:\n%s", code, out)
+	}
+	out, code = zr("run", "1.3", "--dry-run", "--plain")
+	if code != 1 || strings.Contains(out, "(14)") {
+		t.Errorf("run exited %d:\n%s", code, out)
+	}
+	for _, want := range []string{db, dir + " is read-only for you (mode 0500)", "chmod 700 " + dir, "--state"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Issue 11, item 5: while one zenrecover runs 1.1, a second `run 1.1` says
+// who runs it (pid, since when) instead of "resume it", and `resume`
+// suggests a --force-unlock command that works as printed.
+func TestHeldRunRefusalsNameTheHolderAndACommandThatWorks(t *testing.T) {
+	e := newE2E(t)
+	os.WriteFile(e.answers, []byte("db_on_server: no\nonly_content_server: no\n"), 0o600)
+	first := e.cmd(labAdminPassword+"\n"+knownPassphrase+"\n", "run", "1.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes")
+	first.Env = append(first.Env, lab.HangEnv+"=1")
+	stdout, _ := first.StdoutPipe()
+	first.Stderr = first.Stdout
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { first.Process.Kill(); first.Wait() }()
+	sc := bufio.NewScanner(stdout)
+	sc.Split(scanPrompts)
+	for sc.Scan() && !strings.Contains(sc.Text(), lab.HangNotice) {
+	}
+	go io.Copy(io.Discard, stdout)
+	pid := fmt.Sprint(first.Process.Pid)
+
+	out, code := e.zr(e.stateDB, "", nil, "run", "1.1", "--lab", e.lab, "--plain")
+	if code != 2 {
+		t.Errorf("a second run exited %d:\n%s", code, out)
+	}
+	for _, want := range []string{"unfinished", "another zenrecover is working on it right now", "pid " + pid, "since ", "--force-unlock"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal of a second run lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "resume it with") {
+		t.Errorf("a run that another zenrecover is running was offered for resuming:\n%s", out)
+	}
+
+	out, code = e.zr(e.stateDB, "", nil, "resume", "--plain")
+	if code != 2 || !strings.Contains(out, "pid "+pid) {
+		t.Fatalf("resume of the held run exited %d:\n%s", code, out)
+	}
+	// The command between the last pair of backquotes, run as printed.
+	parts := strings.Split(out, "`")
+	if len(parts) < 3 {
+		t.Fatalf("the refusal suggests no command:\n%s", out)
+	}
+	suggested := parts[len(parts)-2]
+	words := strings.Fields(suggested)
+	if len(words) < 3 || words[0] != "zenrecover" || !strings.Contains(suggested, "--force-unlock") || !strings.Contains(suggested, "--state "+e.stateDB) {
+		t.Fatalf("suggested command: %q", suggested)
+	}
+	c := exec.Command(e.bin, words[1:]...)
+	c.Stdin = strings.NewReader(labAdminPassword + "\n" + knownPassphrase + "\n")
+	c.Env = append(os.Environ(), "NO_COLOR=1")
+	b, err := c.CombinedOutput()
+	taken := string(b)
+	// zman of the first wizard still runs: the step is in doubt, and with
+	// no more input the run stops, resumable (3). A flag cobra rejected
+	// would have been 2.
+	if code := exitCode(err); code != 3 || !strings.Contains(taken, "zenrecover: run ") || !strings.Contains(taken, "is in doubt") {
+		t.Fatalf("the suggested %q exited %d:\n%s", suggested, code, taken)
+	}
+}

@@ -59,3 +59,14 @@ func binary(t *testing.T, tags string) string {
 }
 
 func buildBinary(t *testing.T) string { return binary(t, "") }
+
+// slow skips a test under -short, for a quick local loop: the peers that
+// take seconds (tmux at a person's pace, sshd, the kill matrix, the soak).
+// CI runs the full suite; the rules they check are also tested quickly in
+// tui, runner and state.
+func slow(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("%s is skipped under -short; go test ./... (and CI) runs it", what)
+	}
+}

@@ -75,8 +75,32 @@ second_server: zen-primary-2
 other_primaries: zen-primary-3
 devices: sat-1, dev-7
 register_url: https://zen-primary-2.example.com:443
-second_ps_guid: 1F2E3D4C5B6A79881F2E3D4C5B6A7988
 `
+
+// soakAnswersFor writes the soak's answers for e's lab to e.answers, with
+// the GUID of the lab's zen-primary-2 (2.1's step 11d2 inserts its roles,
+// and the lab checks the server exists), and returns the operator that
+// answers the same on standard input.
+func (e *e2e) soakAnswersFor(t *testing.T) soakOperator {
+	t.Helper()
+	l, err := lab.Open(e.lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := l.Zone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, ok := z.Server("zen-primary-2")
+	if !ok {
+		t.Fatal("the lab has no zen-primary-2")
+	}
+	answers := soakAnswers + "second_ps_guid: " + second.GUID + "\n"
+	if err := os.WriteFile(e.answers, []byte(answers), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return newSoakOperator(t, e, answers)
+}
 
 // What the soak's operator types (the secrets come from the environment,
 // as a script would give them).
@@ -343,6 +367,7 @@ func (e *e2e) waitGone(evs []state.Event) {
 }
 
 func TestRandomKillSoak(t *testing.T) {
+	slow(t, "the random-kill soak")
 	sqlite3, err := exec.LookPath("sqlite3")
 	if err != nil {
 		t.Skip("sqlite3 is not installed (Debian package sqlite3; .ci/deps/sqlite3.sh installs it): " +
@@ -361,21 +386,18 @@ func TestRandomKillSoak(t *testing.T) {
 	began := time.Now()
 
 	e := newE2E(t)
-	if err := os.WriteFile(e.answers, []byte(soakAnswers), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	op := newSoakOperator(t, e, soakAnswers)
+	op := e.soakAnswersFor(t)
 
 	// Calibration: the same run without a kill, in a lab of its own. Its
 	// timeline places the kills; its journal is the order of completions
 	// the soak must end with.
 	dir := t.TempDir()
-	cal := &e2e{t: t, bin: e.bin, stateDir: filepath.Join(dir, "state"), lab: filepath.Join(dir, "lab"), answers: e.answers}
+	cal := &e2e{t: t, bin: e.bin, stateDir: filepath.Join(dir, "state"), lab: filepath.Join(dir, "lab"), answers: filepath.Join(dir, "answers.yaml")}
 	cal.stateDB = filepath.Join(cal.stateDir, "state.db")
 	if out, err := cal.cmd("", "lab", "init", cal.lab).CombinedOutput(); err != nil {
 		t.Fatalf("lab init: %v\n%s", err, out)
 	}
-	cp := cal.drive(op, killPlan{none: true}, "run", "2.1", "--lab", cal.lab, "--plain", "--answers", e.answers, "--yes")
+	cp := cal.drive(cal.soakAnswersFor(t), killPlan{none: true}, "run", "2.1", "--lab", cal.lab, "--plain", "--answers", cal.answers, "--yes")
 	if cp.exit != 0 || !cp.completed || len(cp.unexpect) > 0 {
 		t.Fatalf("the uninterrupted run exited %d (unanswered: %q):\n%s", cp.exit, cp.unexpect, cp.out.String())
 	}
@@ -420,11 +442,12 @@ func TestRandomKillSoak(t *testing.T) {
 		e := e
 		if rounds > 1 {
 			dir := t.TempDir()
-			e = &e2e{t: t, bin: e.bin, stateDir: filepath.Join(dir, "state"), lab: filepath.Join(dir, "lab"), answers: e.answers}
+			e = &e2e{t: t, bin: e.bin, stateDir: filepath.Join(dir, "state"), lab: filepath.Join(dir, "lab"), answers: filepath.Join(dir, "answers.yaml")}
 			e.stateDB = filepath.Join(e.stateDir, "state.db")
 			if out, err := e.cmd("", "lab", "init", e.lab).CombinedOutput(); err != nil {
 				t.Fatalf("lab init: %v\n%s", err, out)
 			}
+			op = e.soakAnswersFor(t)
 		}
 		runArgs := []string{"run", "2.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes"}
 		var prev []state.Event

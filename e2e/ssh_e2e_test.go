@@ -54,6 +54,7 @@ func (l *lockedBuffer) String() string {
 // startSSHD starts sshd on 127.0.0.1 or skips the test saying why not.
 func startSSHD(t *testing.T) *sshServer {
 	t.Helper()
+	slow(t, "sshd on loopback")
 	const sshd = "/usr/sbin/sshd"
 	for _, p := range []string{sshd, "ssh", "ssh-keygen"} {
 		if _, err := exec.LookPath(p); err != nil {

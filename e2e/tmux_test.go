@@ -27,6 +27,7 @@ type term struct {
 // server socket, so tests never share one), or skips saying why.
 func newTerm(t *testing.T, env []string, argv ...string) *term {
 	t.Helper()
+	slow(t, "tmux, typed at a person's pace")
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not found (Debian's tmux; .ci/deps/tmux.sh installs it): the same rules are tested through the model in tui/")
 	}

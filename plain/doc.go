@@ -17,5 +17,7 @@
 // that creates a file (destination.go): y/n to create a missing folder;
 // k (keep both), r (replace once the new one is complete) or q (stop) when
 // a file is already there; --yes in a rehearsal creates and keeps both,
-// the choices that lose nothing; end of input stops.
+// the choices that lose nothing; end of input stops. Stopping after a failed
+// step (q, or end of input) is a stop like any other: the run is resumable
+// and Drive returns ExitStopped (3), not ExitFailed.
 package plain

@@ -388,8 +388,9 @@ func (p *Plain) failed(ctx context.Context, sess *runner.Session, n *runner.Need
 		line, ok := p.readLine()
 		if !ok {
 			p.say("")
-			p.stop(sess, "step "+n.Step.ID+" failed")
-			return ExitFailed, true
+			// Stopped, and resumable like any stop: ExitStopped, not
+			// ExitFailed (a failed run is one that cannot go on).
+			return p.stop(sess, "step "+n.Step.ID+" failed"), true
 		}
 		verb, rest := splitVerb(line)
 		if verb == "" && n.AuthFailure && len(n.Secrets) > 0 {
@@ -411,8 +412,7 @@ func (p *Plain) failed(ctx context.Context, sess *runner.Session, n *runner.Need
 			}
 			return 0, false
 		case "stop", "q":
-			p.stop(sess, "stopped after step "+n.Step.ID+" failed")
-			return ExitFailed, true
+			return p.stop(sess, "stopped after step "+n.Step.ID+" failed"), true
 		}
 	}
 }

@@ -73,7 +73,7 @@ func TestFailedStepRetryKeepsItsWord(t *testing.T) {
 	var out bytes.Buffer
 	p := &plain.Plain{In: strings.NewReader(in), Out: &out, Preset: procedures.Values{"remove_ca_role": "false"}}
 	code := p.Drive(context.Background(), s)
-	if code != plain.ExitFailed || strings.Count(out.String(), "Failed: zman exited") != 2 || strings.Contains(out.String(), "asked again") {
+	if code != plain.ExitStopped || strings.Count(out.String(), "Failed: zman exited") != 2 || strings.Contains(out.String(), "asked again") {
 		t.Fatalf("exit %d\n%s", code, out.String())
 	}
 }

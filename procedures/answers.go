@@ -5,16 +5,23 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 )
 
 // ParseAnswers reads an answers file: a YAML map from fact or input id to
 // its value. Secrets are refused: they come from standard input or the
 // environment, never from a file that might be kept.
+//
+// The file is read within the limits of every YAML file (guard.go), and
+// nothing of a file that does not look like an answers file is quoted: a
+// key is named only if it looks like an id (lower-case letters, digits,
+// underscores), so `--answers /etc/shadow` prints no line of it.
 func ParseAnswers(name string, src []byte, d *Definition) (Values, error) {
-	f, err := parser.ParseBytes(src, 0)
+	f, err := parseGuarded(name, src)
 	if err != nil {
-		return nil, Errors{yamlError(name, err)}
+		return nil, err
+	}
+	if e := oneDocument(name, f, "an answers file"); e != nil {
+		return nil, Errors{e}
 	}
 	vals := Values{}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
@@ -25,6 +32,14 @@ func ParseAnswers(name string, src []byte, d *Definition) (Values, error) {
 		tk := f.Docs[0].Body.GetToken()
 		return nil, Errors{{File: name, Line: tk.Position.Line, Column: tk.Position.Column,
 			Msg: "an answers file is a map of id: value"}}
+	}
+	anyID := len(m.Values) == 0
+	for _, kv := range m.Values {
+		anyID = anyID || namePattern.MatchString(kv.Key.GetToken().Value)
+	}
+	if !anyID {
+		return nil, Errors{{File: name, Line: 1, Column: 1,
+			Msg: "is not an answers file: none of its keys is an id of a fact or input (nothing of it is shown)"}}
 	}
 	var errs Errors
 	at := func(n ast.Node, format string, args ...any) {
@@ -37,9 +52,13 @@ func ParseAnswers(name string, src []byte, d *Definition) (Values, error) {
 			at(kv.Key, "an answer needs an id before its colon")
 			continue
 		}
+		if !namePattern.MatchString(key) {
+			at(kv.Key, "this key is not an id of a fact or input (lower-case letters, digits and underscores; the key is not shown, in case the file is not an answers file)")
+			continue
+		}
 		var raw any
 		if err := yaml.NodeToValue(kv.Value, &raw); err != nil {
-			at(kv.Value, "%s: %v", key, err)
+			at(kv.Value, "%s: %s", key, yamlError(name, err).Msg)
 			continue
 		}
 		var val string

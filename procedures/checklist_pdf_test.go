@@ -19,6 +19,9 @@ import (
 // With ZENRECOVER_CHECKLIST_PNG=DIR the pages are also rendered to PNG in
 // DIR (pdftoppm -png -r 60), to be looked at.
 func TestHTMLChecklistPrintsToPDF(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Chromium is skipped under -short; go test ./... (and CI) runs it")
+	}
 	chromium := firstOnPath("chromium", "chromium-browser", "google-chrome")
 	pdftotext := firstOnPath("pdftotext")
 	if chromium == "" || pdftotext == "" {

@@ -33,9 +33,12 @@ func compileCondition(src string, env map[string]any) (*Condition, error) {
 		}
 		return nil, &condError{line: 1, col: 1, msg: err.Error()}
 	}
+	root := prog.Node()
+	if e := refuseLet(src, root); e != nil {
+		return nil, e
+	}
 	c := &Condition{Source: src, prog: prog}
 	seen := map[string]bool{}
-	root := prog.Node()
 	ast.Walk(&root, identVisitor(func(name string) {
 		if !seen[name] {
 			seen[name] = true
@@ -45,6 +48,43 @@ func compileCondition(src string, env map[string]any) (*Condition, error) {
 	sort.Strings(c.Names)
 	return c, nil
 }
+
+// refuseLet refuses `let x = ...; ...`: the variable it declares reads
+// as a name the condition needs, which no fact provides, so the condition
+// would stay undecided (or fail) when the step comes. A condition only
+// reads facts and provided values.
+func refuseLet(src string, root ast.Node) *condError {
+	var found *condError
+	ast.Walk(&root, nodeVisitor(func(n ast.Node) {
+		if let, ok := n.(*ast.VariableDeclaratorNode); ok && found == nil {
+			line, col := exprPosition(src, let.Location().From)
+			found = &condError{line: line, col: col,
+				msg: fmt.Sprintf("let %s = ... declares a variable; a condition reads facts and provided values only: write the value out where %s is used", let.Name, let.Name)}
+		}
+	}))
+	return found
+}
+
+// exprPosition is the 1-based line and column of character offset off
+// of an expression.
+func exprPosition(src string, off int) (line, col int) {
+	line, col = 1, 1
+	for i, r := range []rune(src) {
+		if i >= off {
+			break
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+type nodeVisitor func(ast.Node)
+
+func (v nodeVisitor) Visit(n *ast.Node) { v(*n) }
 
 type identVisitor func(string)
 

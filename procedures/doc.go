@@ -53,4 +53,68 @@
 //     the engine acts on it (asks, renames, changes the answer) and an
 //     author should say so. Every step that writes a backup by default has
 //     it (1.1, 1.3, 1.5, 2.2, the reliable-backup fragment).
+//
+// Hostile files (issue 11), decided here:
+//
+//   - Every YAML file read (a definition from the library, `lint`,
+//     --procedures DIR or a run's recorded bundle; an answers file) passes
+//     limits before the stage that would pay for it (guard.go), because
+//     the YAML library needs memory far out of proportion to some small
+//     inputs and running out is a fatal error no recover catches. The
+//     limits, against the largest shipped definition (measured by
+//     TestShippedDefinitionsAreFarInsideTheLimits: 19 KB, 3,500 words, 9
+//     levels, 2 aliases):
+//     size 512 KiB (27 times it; ReadFile and ReadDefinition read one
+//     byte past the limit through an io.LimitReader, never more); 50,000
+//     words, counting each YAML indicator character as one more (14
+//     times; an upper bound of the lexer's tokens, checked before the
+//     lexer runs); nesting 32 levels, one per bracket and per indentation
+//     column that opens a block map or list (3.5 times); 100 aliases (50
+//     times); and aliases may not expand the file past 512 KiB (a
+//     "billion laughs" is counted as what it becomes). 512 KiB rather
+//     than 1 MiB because a 1 MiB block scalar, the costliest legal
+//     shape, peaks near 64 MB in `zenrecover lint`; at 512 KiB every
+//     input peaks under 45 MB (TestPeakMemoryOfHostileInputs). Each
+//     refusal gives file:line:column where the limit is crossed.
+//   - A file must be UTF-8 throughout (comments too): a byte that is not
+//     is refused at its line and column rather than read as U+FFFD into a
+//     title or a command.
+//   - A definition or answers file is one YAML document: a second non-empty
+//     document is refused where it starts, since only the first would be
+//     read. An empty one ("---" at the end) holds nothing and is allowed.
+//   - Nothing of a file that is not plausibly a definition is quoted. A
+//     definition's top level must be a map with at least one of its keys
+//     (id, title, section, summary, steps, ...); otherwise the one error
+//     is "is not a zenrecover definition", at 1:1, without a word of it.
+//     Once it is plausibly one, errors name its keys and values as before
+//     ("unknown field"). An answers file's key is named only if it looks
+//     like an id (lower-case letters, digits, underscores), and a file
+//     with no such key "is not an answers file". Messages of the YAML
+//     library are cut at their first line, where it appends an excerpt.
+//   - Symbolic links: in a procedures directory (--procedures DIR) a link
+//     is followed only if it is relative and stays inside DIR (os.Root);
+//     any other is refused by name, with its target's name, and never
+//     opened. `lint FILE` reads a file the same way, with the file's own
+//     directory as DIR, so that lint refuses what --procedures would.
+//     --answers FILE follows links: the operator named that file, and it
+//     is read within the limits and never quoted unless it is plausibly
+//     an answers file. Only regular files are read (a named pipe would
+//     block, /dev/zero never ends).
+//   - A shell's script takes no ${...}: in `run:` and `command:`, the
+//     script of sh, bash, dash, zsh, ksh, mksh, ash, yash, posh, rbash,
+//     fish, csh and tcsh after -c (or a cluster with c: -ec), with the
+//     options before it; everything from cmd's /c (/k, /r) on; everything
+//     from PowerShell's -Command (any abbreviation) or -EncodedCommand on,
+//     and for Windows PowerShell from its first operand on when no -File
+//     came first. Any element naming such a shell counts, so `sudo sh -c`
+//     is found. Values reach a POSIX shell as positional parameters
+//     (run: [sh, -c, 'echo "$1"', sh, "${name}"]), which it never parses
+//     as code; cmd and PowerShell have no such form, so the advice there
+//     is to run the program directly or a script file with -File. Other
+//     interpreters (python -c, perl -e, ssh HOST CMD) are not recognised.
+//   - `let` is refused in a condition: the variable reads as a name no
+//     fact provides, so the condition never decides. The error points at
+//     the variable.
+//   - Errors found while linking includes are placed with one parse of
+//     the file for all of them, not one each.
 package procedures

@@ -39,6 +39,7 @@ func (l *Library) link(d *Definition, stack []string) error {
 		}
 		errs = append(errs, d.merge(s, inc)...)
 	})
+	d.parsed = nil // only errors need it, and only while linking
 	if len(errs) > 0 {
 		return errs
 	}
@@ -48,10 +49,17 @@ func (l *Library) link(d *Definition, stack []string) error {
 }
 
 // errAt positions an error at a step's field, parsing the file's text
-// again (this only happens for a definition with a mistake).
+// again (this only happens for a definition with a mistake), once for
+// all its errors: a file with thousands of broken includes would
+// otherwise be parsed thousands of times (minutes, issue 11).
 func (d *Definition) errAt(s *Step, field, format string, args ...any) *Error {
-	if src, err := parseSource(d.File, d.Source); err == nil && s.path != "" {
-		return src.errAt(s.path+"."+field, format, args...)
+	if d.parsed == nil {
+		if src, err := parseSource(d.File, d.Source); err == nil {
+			d.parsed = src
+		}
+	}
+	if d.parsed != nil && s.path != "" {
+		return d.parsed.errAt(s.path+"."+field, format, args...)
 	}
 	return &Error{File: d.File, Msg: fmt.Sprintf(format, args...)}
 }

@@ -9,12 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 )
 
 // source is a parsed YAML file that can tell where a path points.
@@ -65,12 +65,15 @@ func yamlError(name string, err error) *Error {
 		return &Error{File: name, Line: tk.Position.Line, Column: tk.Position.Column, Msg: ye.GetMessage()}
 	}
 	// Some decoder errors carry no position; the document's start is the
-	// best place to point at, and every error must point somewhere.
-	return &Error{File: name, Line: 1, Column: 1, Msg: err.Error()}
+	// best place to point at, and every error must point somewhere. The
+	// library may add an excerpt of the file on the lines after the
+	// message: it is not shown, since the file may not be a definition.
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return &Error{File: name, Line: 1, Column: 1, Msg: msg}
 }
 
 func parseSource(name string, src []byte) (*source, error) {
-	f, err := parser.ParseBytes(src, 0)
+	f, err := parseGuarded(name, src)
 	if err != nil {
 		return nil, err
 	}
@@ -79,12 +82,18 @@ func parseSource(name string, src []byte) (*source, error) {
 
 // parseYAML parses src and decodes it into v, rejecting unknown fields.
 func parseYAML(name string, src []byte, v any) (*source, error) {
-	f, err := parser.ParseBytes(src, 0)
+	f, err := parseGuarded(name, src)
 	if err != nil {
-		return nil, Errors{yamlError(name, err)}
+		return nil, err
 	}
-	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
-		return nil, Errors{{File: name, Line: 1, Column: 1, Msg: "expected exactly one YAML document"}}
+	if e := oneDocument(name, f, "a definition"); e != nil {
+		return nil, Errors{e}
+	}
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
+		return nil, Errors{{File: name, Line: 1, Column: 1, Msg: "the file is empty: a definition is a YAML map of id, title, section, summary and steps"}}
+	}
+	if e := definitionShaped(name, f.Docs[0].Body); e != nil {
+		return nil, Errors{e}
 	}
 	if e := rejectTags(name, f.Docs[0].Body); e != nil {
 		return nil, Errors{e}
@@ -93,6 +102,60 @@ func parseYAML(name string, src []byte, v any) (*source, error) {
 		return nil, Errors{yamlError(name, err)}
 	}
 	return &source{name: name, ast: f}, nil
+}
+
+// oneDocument refuses a second YAML document ("---" and more after the
+// first): only the first would be read, silently.
+func oneDocument(name string, f *ast.File, what string) *Error {
+	for _, d := range f.Docs[min(1, len(f.Docs)):] {
+		if d.Body == nil {
+			continue // an empty document ("---" or "..." at the end) holds nothing to lose
+		}
+		tk := d.Body.GetToken()
+		if d.Start != nil {
+			tk = d.Start
+		}
+		return &Error{File: name, Line: tk.Position.Line, Column: tk.Position.Column,
+			Msg: fmt.Sprintf("a second YAML document starts here; %s is one document, and zenrecover would read only the first", what)}
+	}
+	return nil
+}
+
+// definitionKeys are the top-level keys of a definition.
+var definitionKeys = func() map[string]bool {
+	keys := map[string]bool{}
+	t := reflect.TypeFor[Definition]()
+	for i := range t.NumField() {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); k != "" && k != "-" {
+			keys[k] = true
+		}
+	}
+	return keys
+}()
+
+// definitionShaped refuses a file whose top level is not a map with at
+// least one of a definition's keys, before anything in it is quoted: the
+// decoder's errors name keys and values, and a file that is not a
+// definition (a symbolic link to /etc/shadow, the wrong file named) must
+// not have a line of it printed.
+func definitionShaped(name string, body ast.Node) *Error {
+	notDef := &Error{File: name, Line: 1, Column: 1,
+		Msg: "is not a zenrecover definition: its top level is not a map of id, title, section, summary and steps (nothing of it is shown)"}
+	var pairs []*ast.MappingValueNode
+	switch m := body.(type) {
+	case *ast.MappingNode:
+		pairs = m.Values
+	case *ast.MappingValueNode:
+		pairs = []*ast.MappingValueNode{m}
+	default:
+		return notDef
+	}
+	for _, kv := range pairs {
+		if k, ok := kv.Key.(*ast.StringNode); ok && definitionKeys[k.Value] {
+			return nil
+		}
+	}
+	return notDef
 }
 
 // rejectTags refuses YAML tags (!x, !!map): a definition never needs one,
@@ -203,8 +266,12 @@ func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 			continue
 		}
 		p := dir + "/" + e.Name()
-		src, err := fs.ReadFile(fsys, p)
+		src, err := readFS(fsys, p)
 		if err != nil {
+			if es := AsErrors(err); es != nil {
+				all = append(all, es...)
+				continue
+			}
 			return nil, err
 		}
 		if err := lib.add(p, src); err != nil {
@@ -225,7 +292,14 @@ func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 }
 
 // AddDir loads the operator's own procedures from a directory on disk.
+// Files are read inside dir: a symbolic link is followed only if it is
+// relative and stays inside dir (see ReadDefinition).
 func (l *Library) AddDir(dir string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("procedures directory: %w", err)
+	}
+	defer root.Close()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("procedures directory: %w", err)
@@ -236,8 +310,12 @@ func (l *Library) AddDir(dir string) error {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
-		src, err := os.ReadFile(p)
+		src, err := readInRoot(root, dir, e.Name(), p)
 		if err != nil {
+			if es := AsErrors(err); es != nil {
+				all = append(all, es...)
+				continue
+			}
 			return err
 		}
 		if err := l.add(p, src); err != nil {

@@ -30,6 +30,7 @@ type Definition struct {
 	included []*Definition     // what the include steps brought in, for the bundle
 	varies   map[string]bool   // facts decided differently by different includes
 	linked   bool
+	parsed   *source // the parsed text, kept while linking for positioning its errors
 }
 
 // Refusal is an unsupported combination of answers.

@@ -306,6 +306,12 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 			s.Run[i].cond = v.condition(a.When, ap+".when")
 		}
 	}
+	argv := make([]string, len(s.Run))
+	for i, a := range s.Run {
+		argv[i] = a.Value
+	}
+	v.shellSubstitution(argv, func(i int) string { return fmt.Sprintf("%s.run[%d]", p, i) })
+	v.shellSubstitution(s.Command, func(i int) string { return fmt.Sprintf("%s.command[%d]", p, i) })
 	if len(s.Run) > 0 && s.Run[0].When != "" {
 		v.errf(p+".run[0]", "the command name cannot be conditional")
 	}

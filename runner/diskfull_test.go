@@ -239,3 +239,28 @@ func TestFullDiskBeforeTheOutcomeLeavesTheStepInDoubt(t *testing.T) {
 		t.Errorf("journal after resume: %v; want resolved by the check, never succeeded", got)
 	}
 }
+
+// Issue 11, item 5: the stop of a run on a full disk said `cannot record
+// stopped of step ""`; it says what could not be recorded, in words.
+func TestFullDiskWhenStoppingSaysTheRunStopped(t *testing.T) {
+	f, fsdir := fullFixture(t)
+	s := f.start("1.1", noFacts)
+	free, err := fillFS(fsdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer free()
+	err = s.Stop(context.Background(), "interrupted")
+	if err == nil {
+		t.Fatal("the stop was recorded on a full disk")
+	}
+	t.Log(err)
+	for _, want := range []string{"cannot record that the run stopped", "is full", "free space there"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error lacks %q: %v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), `step ""`) {
+		t.Errorf("the error names an empty step: %v", err)
+	}
+}

@@ -92,4 +92,13 @@
 //     recorded id and start time, so they are the same in every process
 //     that takes the run up; NeedInput carries the input with its default
 //     filled in, so a front end offers zone_backup-2026-12-02.bak as is.
+//   - Start and Resume refuse while the state has lost runs nobody
+//     acknowledged, or cannot be written (state.Store.CanRecord); Start
+//     checks before it locks or copies anything, and removes its copy when
+//     the run cannot be created, so a refused start leaves nothing that
+//     looks like a lost run. Resume journals a resumed event and writes its
+//     time into the lock (state: Lost runs).
+//   - CheckSecretEnv checks the ZENRECOVER_SECRET_ variables before a run
+//     starts: a control character (a line break) or a value shorter than
+//     the input's policy is refused then, by the variable's name.
 package runner

@@ -27,7 +27,11 @@ var answers21 = procedures.Values{
 // zone ends as the reference promises: the CA role has left this server.
 func TestReplaceFirstPrimaryRunsInALab(t *testing.T) {
 	f := newFixture(t)
-	s := f.start("2.1", answers21)
+	vals := answers21.Clone()
+	before, _ := f.lab.Zone()
+	second, _ := before.Server("zen-primary-2")
+	vals["second_ps_guid"] = second.GUID // 11d2's inserts run: the lab's server, not an invented one
+	s := f.start("2.1", vals)
 	var out bytes.Buffer
 	need := drive(t, s, map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase,
 		"backup_passphrase": passphrase, "archive_passphrase": passphrase}, &out)

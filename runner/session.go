@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -112,6 +113,12 @@ func (o Options) labDir() string {
 // Start begins a new run of def. preset holds answers given up front (an
 // answers file); they are journaled like any other answer.
 func Start(ctx context.Context, o Options, def *procedures.Definition, preset procedures.Values) (*Session, error) {
+	// Not while the state lost runs nobody acknowledged, nor where nothing
+	// can be recorded; before the lock and the copy, which would be more
+	// files telling of a run that never was.
+	if err := o.Store.CanRecord(ctx); err != nil {
+		return nil, err
+	}
 	info := state.LockInfo{PID: os.Getpid(), User: currentUser(), Host: o.Hostname()}
 	lock, err := o.Store.Lock(def.ID, lockHost(o, o.labDir()), info)
 	if err != nil {
@@ -124,7 +131,8 @@ func Start(ctx context.Context, o Options, def *procedures.Definition, preset pr
 	// A copy of the journal as it was, in case the database is damaged
 	// during this run. If even that cannot be written, the state disk is
 	// in trouble and the run would not be recorded safely either.
-	if _, err := o.Store.Snapshot(ctx, time.Now().UTC().Format("20060102-150405.000")+"-before-"+def.ID); err != nil {
+	snap, err := o.Store.Snapshot(ctx, time.Now().UTC().Format("20060102-150405.000")+"-before-"+def.ID)
+	if err != nil {
 		lock.Release()
 		return nil, fmt.Errorf("%w; free space in %s, or use --state to put the state elsewhere", err, o.Store.Dir())
 	}
@@ -134,10 +142,11 @@ func Start(ctx context.Context, o Options, def *procedures.Definition, preset pr
 		BootID: state.BootID(), Version: o.Version,
 	})
 	if err != nil {
+		os.Remove(snap) // the copy of a start that never was; see state.LostRuns
 		lock.Release()
 		return nil, err
 	}
-	if err := lock.SetRun(run.ID); err != nil {
+	if err := lock.SetRunAt(run.ID, run.StartedAt); err != nil {
 		lock.Release()
 		return nil, err
 	}
@@ -174,6 +183,9 @@ func Start(ctx context.Context, o Options, def *procedures.Definition, preset pr
 // Resume takes up an unfinished run where it stopped, on the definition it
 // was started with.
 func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
+	if err := o.Store.CanRecord(ctx); err != nil {
+		return nil, err
+	}
 	run, err := o.Store.Run(ctx, runID)
 	if err != nil {
 		return nil, err
@@ -255,6 +267,17 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 			return nil, err
 		}
 	}
+	// Journaled, and its time written into the lock, so that a database
+	// that later lacks this record is seen to have lost what followed.
+	detail, _ := json.Marshal(map[string]any{"user": info.User, "pid": info.PID, "forced": o.ForceUnlock})
+	if err := s.append(ctx, state.Event{Kind: state.EventResumed, Detail: string(detail)}); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := lock.SetRunAt(run.ID, s.events[len(s.events)-1].At); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -284,10 +307,29 @@ func (s *Session) append(ctx context.Context, e state.Event) error {
 		if errors.Is(err, state.ErrNotOwner) {
 			return fmt.Errorf("run %s: %w", s.run.ID, err)
 		}
-		return fmt.Errorf("run %s: cannot record %s of step %q: %w", s.run.ID, e.Kind, e.Step, err)
+		return fmt.Errorf("run %s: cannot record %s: %w", s.run.ID, recordWhat(e), err)
 	}
 	s.events = append(s.events, got)
 	return nil
+}
+
+// recordWhat words what an event records, for an error saying it could not
+// be: a step's event by its kind and step, the run's own in words.
+func recordWhat(e state.Event) string {
+	if e.Step != "" {
+		return fmt.Sprintf("%s of step %q", e.Kind, e.Step)
+	}
+	switch e.Kind {
+	case state.EventStopped:
+		return "that the run stopped"
+	case state.EventResumed:
+		return "that the run was resumed"
+	case state.EventPlanned:
+		return "the run's plan"
+	case state.EventAnswered, state.EventChanged:
+		return fmt.Sprintf("the answer to %s", e.Key)
+	}
+	return fmt.Sprintf("the run's %s event", e.Kind)
 }
 
 // Run returns the run's record.

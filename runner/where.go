@@ -104,3 +104,10 @@ func Unfinished(ctx context.Context, o Options, procID string) (*state.Run, erro
 	}
 	return nil, nil
 }
+
+// Holder says who holds the lock of run r right now (another zenrecover
+// working on it), as the *state.LockedError a Resume would meet, or nil
+// when nobody does. It takes no lock.
+func Holder(o Options, r state.Run) *state.LockedError {
+	return o.Store.Held(r.ProcedureID, lockHost(o, r.LabDir))
+}

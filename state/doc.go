@@ -83,6 +83,51 @@
 // The directory is 0700 and must belong to the user and not be writable by
 // group or others; the database and the logs are 0600.
 //
+// # Lost runs
+//
+// Deleting state.db-wal after a zenrecover was killed (a clean-up script,
+// a copy of the database file alone, a file-level restore) makes SQLite
+// open the older file without a word. With the -shm still there Open
+// refuses (recover.go). With both gone the database looks healthy, so
+// LostRuns compares it with the files beside it, each written only after
+// the record that makes it unremarkable was committed:
+//
+//   - logs/<run>.log, created after the run's row;
+//   - a lock file naming a run (written after the run's row) that the
+//     database does not hold, or naming one whose newest record is older
+//     than LockInfo.Recorded, the time of the record its holder committed
+//     after taking the lock: the run's start, or the resumed event that
+//     Resume journals (so a resumed run that lost its newest steps is
+//     found too, while a kill before that record proves nothing);
+//   - a copy in snapshots/ that the database has no record of taking and
+//     that is newer than its newest record: Snapshot records each copy in
+//     the snapshots table before writing it (migration 3).
+//
+// Files are listed before the database is read, so a run another process
+// is starting is never taken for a lost one, and a kill -9 at any moment
+// without a deleted -wal leaves nothing that looks lost.
+//
+// Decision: until the operator acknowledges a loss, CanRecord refuses
+// (LostRunsError), and runner refuses to start or resume any run, of any
+// procedure: the whole database lost its newest commits, not one run. The
+// message names the run, its log, lock file and copy, and the two ways
+// on: put the -wal and -shm back, or check on the server what the run did
+// and run `zenrecover acknowledge-lost --reason TEXT`, which records every
+// loss listed now in lost_acks with the user and reason. A lost run stays
+// listed by `runs` (status lost, with who acknowledged it and why); it
+// cannot be resumed, and a new run starts from the first step. Listing and
+// reports keep working meanwhile.
+//
+// # A read-only state directory
+//
+// A state directory that cannot be written (a read-only file system, or a
+// mode that denies this user) is opened read-only: mode=ro when a -wal and
+// its -shm are there (the newest records are in the -wal), immutable=1 when
+// there is no -wal (everything is in the file). A -wal without its -shm
+// cannot be read without writing one, and is refused rather than skipped.
+// `runs` and reports work; every write, and CanRecord, is refused with a
+// ReadOnlyError that says what is read-only and how to fix it.
+//
 // # Secrets
 //
 // Nothing in this package encrypts or masks. Callers guarantee that no

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The tests that need a second process (a crashed wizard, a lock holder)
@@ -22,6 +23,7 @@ const (
 	helperPathEnv = "ZENRECOVER_STATE_TEST_PATH"
 	helperProc    = "ZENRECOVER_STATE_TEST_PROC"
 	helperHost    = "ZENRECOVER_STATE_TEST_HOST"
+	helperRun     = "ZENRECOVER_STATE_TEST_RUN"
 )
 
 func TestHelperProcess(t *testing.T) {
@@ -64,6 +66,68 @@ func TestHelperProcess(t *testing.T) {
 		}
 		// No Close: the store dies with the process, as in a real crash.
 		fmt.Println("READY")
+
+	case "start":
+		// What runner.Start does, in its order: lock, copy, run, the run
+		// in the lock, log, a step started; then it is killed mid-step.
+		s, err := Open(os.Getenv(helperPathEnv))
+		if err != nil {
+			fail(err)
+		}
+		l, err := s.Lock("server-backup", "zen1", LockInfo{User: "alice"})
+		if err != nil {
+			fail(err)
+		}
+		if _, err := s.Snapshot(ctx, time.Now().UTC().Format("20060102-150405.000")+"-before-server-backup"); err != nil {
+			fail(err)
+		}
+		r, err := s.CreateRun(ctx, Run{ProcedureID: "server-backup", Mode: ModeLab})
+		if err != nil {
+			fail(err)
+		}
+		if err := l.SetRunAt(r.ID, r.StartedAt); err != nil {
+			fail(err)
+		}
+		lf, err := s.OpenLog(r.ID)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Fprintf(lf, "=== 1.1 step 2 (zman-backup), attempt 1, %s\nEnter ZENworks administrator username: Administrator\n", time.Now().UTC().Format(time.RFC3339))
+		if _, err := s.Append(ctx, r.OwnerToken, Event{RunID: r.ID, Step: "zman-backup", Kind: EventStarted, PID: os.Getpid()}); err != nil {
+			fail(err)
+		}
+		fmt.Println("READY " + r.ID)
+
+	case "resume":
+		// What runner.Resume does to the stopped run named in the
+		// environment, then a step started; then it is killed.
+		s, err := Open(os.Getenv(helperPathEnv))
+		if err != nil {
+			fail(err)
+		}
+		id := os.Getenv(helperRun)
+		l, err := s.Lock("server-backup", "zen1", LockInfo{User: "alice", RunID: id})
+		if err != nil {
+			fail(err)
+		}
+		tok, err := s.TakeOver(ctx, id)
+		if err != nil {
+			fail(err)
+		}
+		if err := s.SetStatus(ctx, id, tok, RunActive); err != nil {
+			fail(err)
+		}
+		e, err := s.Append(ctx, tok, Event{RunID: id, Kind: EventResumed})
+		if err != nil {
+			fail(err)
+		}
+		if err := l.SetRunAt(id, e.At); err != nil {
+			fail(err)
+		}
+		if _, err := s.Append(ctx, tok, Event{RunID: id, Step: "restore", Kind: EventStarted, PID: os.Getpid()}); err != nil {
+			fail(err)
+		}
+		fmt.Println("READY " + id)
 
 	case "lock":
 		s, err := Open(os.Getenv(helperPathEnv))

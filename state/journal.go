@@ -34,6 +34,11 @@ const (
 	// EventAbandoned ends the run for good: Reason, and Detail (JSON: the
 	// user). Only Abandon writes it, with the run's status.
 	EventAbandoned EventKind = "abandoned"
+	// EventResumed: a zenrecover took the run up again (Detail: JSON with
+	// the user and pid). Its time, also written into the run's lock file,
+	// is what shows a database that lost the resumed run's newest records
+	// (lost.go).
+	EventResumed EventKind = "resumed"
 )
 
 // Values of a resolved event.
@@ -76,7 +81,7 @@ func (k EventKind) valid() bool {
 	switch k {
 	case EventPlanned, EventStarted, EventRunning, EventOutput, EventSucceeded, EventFailed,
 		EventSkipped, EventConfirmed, EventAnswered, EventResolved, EventStopped,
-		EventChanged, EventRedo, EventAbandoned:
+		EventChanged, EventRedo, EventAbandoned, EventResumed:
 		return true
 	}
 	return false
@@ -94,7 +99,7 @@ func (e Event) validate() error {
 		if e.Key == "" {
 			return fmt.Errorf("%s event without a key", e.Kind)
 		}
-	case EventOutput, EventStopped:
+	case EventOutput, EventStopped, EventResumed:
 	case EventAbandoned:
 		if strings.TrimSpace(e.Reason) == "" {
 			return errors.New("abandoned event without a reason")

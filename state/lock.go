@@ -22,6 +22,11 @@ type LockInfo struct {
 	Host  string    `json:"host"`
 	Since time.Time `json:"since"`
 	RunID string    `json:"run_id,omitempty"`
+	// Recorded is the time of a record the holder committed for RunID
+	// after taking the lock (the run's start, or its resumed event). A
+	// database that holds nothing of the run that recent has lost commits
+	// (lost.go); a lock without it proves nothing of the kind.
+	Recorded time.Time `json:"recorded,omitzero"`
 }
 
 // Lock is a held run lock: one active run per procedure and host. It is not
@@ -38,6 +43,7 @@ type LockedError struct {
 	Path        string   // the lock file
 	ProcedureID string
 	Host        string
+	State       string // the state database, for the command the message suggests
 }
 
 func (e *LockedError) Error() string {
@@ -61,13 +67,33 @@ func (e *LockedError) Error() string {
 		b.WriteString(" in another zenrecover process")
 	}
 	if h.RunID != "" {
-		fmt.Fprintf(&b, ", run %s. If that zenrecover is gone or hung, use --force-unlock %s to take over (zenrecover resume %s --force-unlock %s)",
-			h.RunID, h.RunID, h.RunID, h.RunID)
+		fmt.Fprintf(&b, ", run %s. Wait for it to finish; if that zenrecover is gone or hung, take the run over with `%s`",
+			h.RunID, CommandLine(e.State, "resume", h.RunID, "--force-unlock"))
 	} else {
 		b.WriteString(", which has not created its run yet. Wait for it, or stop that process")
 	}
 	fmt.Fprintf(&b, " [lock file %s]", e.Path)
 	return b.String()
+}
+
+// Who words the holder for a message: "pid 123, user alice, on zen1, since
+// 2026-01-02 03:04:05".
+func (e *LockedError) Who() string {
+	h := e.Holder
+	if h.PID == 0 {
+		return "a zenrecover that has not said who it is yet"
+	}
+	s := fmt.Sprintf("pid %d", h.PID)
+	if h.User != "" {
+		s += ", user " + h.User
+	}
+	if h.Host != "" {
+		s += ", on " + h.Host
+	}
+	if !h.Since.IsZero() {
+		s += ", since " + h.Since.Local().Format("2006-01-02 15:04:05")
+	}
+	return s
 }
 
 // lockPath names the lock of procedureID on host, in locks/ beside the
@@ -121,7 +147,7 @@ func (s *Store) Lock(procedureID, host string, info LockInfo) (*Lock, error) {
 		if err := flockNB(f); err != nil {
 			f.Close()
 			if errors.Is(err, unix.EWOULDBLOCK) {
-				return nil, &LockedError{Holder: readLockInfo(path), Path: path, ProcedureID: procedureID, Host: host}
+				return nil, &LockedError{Holder: readLockInfo(path), Path: path, ProcedureID: procedureID, Host: host, State: s.path}
 			}
 			return nil, fmt.Errorf("lock %s on %s: %w", procedureID, host, err)
 		}
@@ -192,7 +218,7 @@ func (s *Store) ForceUnlock(ctx context.Context, procedureID, host, runID string
 	// the loser must not believe it holds the lock.
 	if same, err := isSameFile(f, path); err != nil || !same {
 		f.Close()
-		return nil, "", &LockedError{Holder: readLockInfo(path), Path: path, ProcedureID: procedureID, Host: host}
+		return nil, "", &LockedError{Holder: readLockInfo(path), Path: path, ProcedureID: procedureID, Host: host, State: s.path}
 	}
 	tok, err := s.TakeOver(ctx, runID)
 	if err != nil {
@@ -210,6 +236,69 @@ func (l *Lock) SetRun(runID string) error {
 	}
 	l.info.RunID = runID
 	return l.write()
+}
+
+// SetRunAt records the run in the lock file together with the time of a
+// record just committed for it (its start, or its resumed event), so that
+// a database that later lacks that record is known to have lost it.
+func (l *Lock) SetRunAt(runID string, recorded time.Time) error {
+	if l.f == nil {
+		return errors.New("lock: already released")
+	}
+	l.info.RunID, l.info.Recorded = runID, recorded
+	return l.write()
+}
+
+// Held reports who holds the run lock of procedureID on host right now, as
+// a *LockedError, or nil when nobody does (or the lock file does not
+// exist). It takes no lock and changes no file: it tries a shared lock on
+// the file and lets it go at once.
+func (s *Store) Held(procedureID, host string) *LockedError {
+	path := s.lockPath(procedureID, host)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_SH|unix.LOCK_NB)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err == nil {
+		unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		return nil
+	}
+	if !errors.Is(err, unix.EWOULDBLOCK) {
+		return nil
+	}
+	return &LockedError{Holder: readLockInfo(path), Path: path, ProcedureID: procedureID, Host: host, State: s.path}
+}
+
+// CommandLine is the zenrecover command line that does verb with args, as
+// the operator must type it: with --state when the database at statePath
+// is not in the default place, or the command would look elsewhere.
+func CommandLine(statePath, verb string, args ...string) string {
+	c := "zenrecover " + verb
+	for _, a := range args {
+		c += " " + shellWord(a)
+	}
+	if statePath == "" {
+		return c
+	}
+	if def, err := DefaultPath(); err == nil && filepath.Clean(def) == filepath.Clean(statePath) {
+		return c
+	}
+	return c + " --state " + shellWord(statePath)
+}
+
+// shellWord quotes a word for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+=:,@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Info is what the lock file says about its holder.

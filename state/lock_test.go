@@ -15,7 +15,8 @@ func lockEnv(path, proc, host string) []string {
 }
 
 func TestSecondLockIsRefusedWithTheHolder(t *testing.T) {
-	s := mustOpen(t, newStorePath(t))
+	path := newStorePath(t)
+	s := mustOpen(t, path)
 	l, err := s.Lock("1.1", "zen1", LockInfo{User: "alice", RunID: "20261124-153012-4f2a"})
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +29,10 @@ func TestSecondLockIsRefusedWithTheHolder(t *testing.T) {
 		t.Fatalf("second Lock: %v, want *LockedError", err)
 	}
 	msg := le.Error()
-	for _, want := range []string{"alice", "pid " + strconv.Itoa(os.Getpid()), "zen1", "20261124-153012-4f2a", "use --force-unlock 20261124-153012-4f2a to take over"} {
+	for _, want := range []string{"alice", "pid " + strconv.Itoa(os.Getpid()), "zen1", "20261124-153012-4f2a",
+		// Issue 11: a command cobra accepts (--force-unlock takes no value),
+		// on this state database.
+		"`zenrecover resume 20261124-153012-4f2a --force-unlock --state " + path + "`"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("LockedError %q does not mention %q", msg, want)
 		}

@@ -90,6 +90,25 @@ DROP TABLE runs;
 ALTER TABLE runs_new RENAME TO runs;
 CREATE INDEX runs_started ON runs (started_at);
 `,
+		// 3: what tells a lost run (lost.go). Every copy of the database is
+		// recorded here before it is written, so a copy whose name the
+		// database does not know proves the database lost that commit; and
+		// the operator's acknowledgements of runs lost that way.
+		`
+CREATE TABLE snapshots (
+	name TEXT PRIMARY KEY,
+	at   TEXT NOT NULL
+);
+CREATE TABLE lost_acks (
+	key          TEXT PRIMARY KEY,
+	run_id       TEXT NOT NULL DEFAULT '',
+	procedure_id TEXT NOT NULL DEFAULT '',
+	evidence     TEXT NOT NULL DEFAULT '',
+	at           TEXT NOT NULL,
+	user         TEXT NOT NULL DEFAULT '',
+	reason       TEXT NOT NULL
+);
+`,
 	}
 }
 
@@ -101,6 +120,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	v, err := s.userVersion(ctx)
 	if err != nil {
 		return err
+	}
+	if v < len(steps) && s.readOnly != "" {
+		return fmt.Errorf("state database %s has schema version %d and this zenrecover needs version %d, but %s, so it cannot be brought up to date. zenrecover changed nothing. %s",
+			s.path, v, len(steps), s.readOnly, fixReadOnly(s.dir))
 	}
 	for v < len(steps) {
 		if err := s.migrateOne(ctx, steps, &v); err != nil {

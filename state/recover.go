@@ -71,12 +71,43 @@ func lostWAL(path string) error {
 	case err == nil && fi.Size() >= need:
 		return nil
 	case err == nil:
-		return fmt.Errorf("state database %s: its write-ahead log %s-wal is shorter (%d bytes) than the %d committed frames it held need (%d bytes): the newest runs and steps would be lost. zenrecover did not change anything. Put the complete %s-wal back beside it if you have it.%s",
-			path, path, fi.Size(), mxFrame, need, path, wayForward(path))
+		return fmt.Errorf("state database %s: its write-ahead log %s-wal is shorter (%d bytes) than the %d committed frames it held need (%d bytes): the newest runs and steps would be lost.%s zenrecover did not change anything. Put the complete %s-wal back beside it if you have it.%s",
+			path, path, fi.Size(), mxFrame, need, recentWork(path), path, wayForward(path))
 	default:
-		return fmt.Errorf("state database %s: its write-ahead log %s-wal is missing, but %s-shm says it held %d commits not yet written into the database file: without it the newest runs and steps (those in doubt among them) would be lost. zenrecover did not change anything. Put %s-wal back beside it if you have it.%s",
-			path, path, path, mxFrame-nBackfill, path, wayForward(path))
+		return fmt.Errorf("state database %s: its write-ahead log %s-wal is missing, but %s-shm says it held %s not yet written into the database file: without it the newest runs and steps (those in doubt among them) would be lost.%s zenrecover did not change anything. Put %s-wal back beside it if you have it.%s",
+			path, path, path, count(int(mxFrame-nBackfill), "commit", "commits"), recentWork(path), path, wayForward(path))
 	}
+}
+
+// recentWork names, for a message about lost commits, the runs whose files
+// beside the database changed after the database file was last written
+// (its last checkpoint): those are the runs whose newest records were in
+// the lost log. It reads only files, since the database cannot be trusted.
+func recentWork(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	since := fi.ModTime()
+	ev := scanEvidence(filepath.Dir(path))
+	seen := map[string]bool{}
+	var runs []string
+	for _, l := range ev.locks {
+		if l.info.RunID != "" && l.info.Since.After(since) && !seen[l.info.RunID] {
+			seen[l.info.RunID] = true
+			runs = append(runs, fmt.Sprintf("run %s of %s (its lock file %s, held since %s by pid %d)", l.info.RunID, l.procedureID, l.path, l.info.Since.Local().Format("2006-01-02 15:04:05"), l.info.PID))
+		}
+	}
+	for _, lg := range ev.logs {
+		if lg.written.After(since) && !seen[lg.runID] {
+			seen[lg.runID] = true
+			runs = append(runs, fmt.Sprintf("run %s (its log %s, last written %s)", lg.runID, lg.path, lg.written.Local().Format("2006-01-02 15:04:05")))
+		}
+	}
+	if len(runs) == 0 {
+		return ""
+	}
+	return " What they recorded concerns " + strings.Join(runs, ", and ") + "."
 }
 
 // checkFile looks at the database file itself before SQLite opens it
@@ -160,12 +191,30 @@ func (s *Store) checkNotReplaced(ctx context.Context, existed bool) error {
 func history(dir string) string {
 	var said []string
 	if snaps := snapshots(dir); len(snaps) > 0 {
-		said = append(said, fmt.Sprintf("%s holds %d copies of it", filepath.Join(dir, "snapshots"), len(snaps)))
+		said = append(said, fmt.Sprintf("%s holds %s of it", filepath.Join(dir, "snapshots"), count(len(snaps), "copy", "copies")))
 	}
 	if logs, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log")); len(logs) > 0 {
-		said = append(said, fmt.Sprintf("%s holds the logs of %d runs", filepath.Join(dir, "logs"), len(logs)))
+		// Named, newest last (ids start with the time): what was lost.
+		sort.Strings(logs)
+		var ids []string
+		for _, l := range logs[max(0, len(logs)-3):] {
+			ids = append(ids, strings.TrimSuffix(filepath.Base(l), ".log"))
+		}
+		more := ""
+		if len(logs) > 3 {
+			more = ", the newest "
+		}
+		said = append(said, fmt.Sprintf("%s holds the logs of %s (%s%s)", filepath.Join(dir, "logs"), count(len(logs), "run", "runs"), strings.TrimPrefix(more, ", "), strings.Join(ids, ", ")))
 	}
 	return strings.Join(said, " and ")
+}
+
+// count words n things: "1 copy", "2 copies".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // snapshots lists the copies Snapshot wrote, oldest first (their names
@@ -207,6 +256,13 @@ func (s *Store) writeError(err error) error {
 	var se *sqlite.Error
 	full := errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) ||
 		errors.As(err, &se) && se.Code()&0xff == 13 // SQLITE_FULL
+	if errors.As(err, &se) && se.Code()&0xff == 8 { // SQLITE_READONLY
+		why := s.readOnly
+		if why == "" {
+			why = "the file (or its -wal or -shm beside it) is read-only for you"
+		}
+		return fmt.Errorf("%w (%v)", &ReadOnlyError{Path: s.path, Dir: s.dir, Why: why}, err)
+	}
 	if !full {
 		return err
 	}

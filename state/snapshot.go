@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // KeepSnapshots is how many copies of the database are kept.
@@ -23,6 +24,11 @@ func (s *Store) Snapshot(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	dst := filepath.Join(dir, fileSafe(name)+".db")
+	// Recorded before it is written: a copy the database has no record of
+	// proves the database lost that commit (lost.go).
+	if _, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO snapshots (name, at) VALUES (?, ?)`, filepath.Base(dst), fmtTime(time.Now())); err != nil {
+		return "", s.writeError(fmt.Errorf("copy of the state database: %w", err))
+	}
 	tmp := dst + ".tmp"
 	os.Remove(tmp)
 	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/unix"
 	"modernc.org/sqlite"
 )
 
@@ -22,6 +23,10 @@ type Store struct {
 	db   *sql.DB
 	path string
 	dir  string
+	// readOnly says why the state directory cannot be written ("" when it
+	// can): the store then lists and reads, and every write is refused
+	// with that reason and how to fix it (ReadOnlyError).
+	readOnly string
 }
 
 // DefaultPath is $XDG_STATE_HOME/zenrecover/state.db, or
@@ -58,6 +63,21 @@ func dsn(path string) string {
 		"&_txlock=immediate"
 }
 
+// dsnReadOnly opens a database in a directory this process cannot write.
+// SQLite reads a WAL database only through its -shm file, which it cannot
+// create there: with a -wal and a -shm left beside it, mode=ro reads both;
+// with no -wal (closed cleanly: everything is in the file) immutable=1
+// reads the file alone. Open refuses the remaining case (a -wal without
+// its -shm), where immutable would silently skip the newest records.
+func dsnReadOnly(path string, immutable bool) string {
+	u := url.URL{Path: path}
+	d := "file:" + u.EscapedPath() + "?mode=ro"
+	if immutable {
+		d += "&immutable=1"
+	}
+	return d + "&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+}
+
 // Open opens (creating if needed) the state database at path, checks that it
 // is configured as required and undamaged, and brings its schema up to date.
 // It never replaces an unreadable database with a new one.
@@ -76,10 +96,18 @@ func Open(path string) (*Store, error) {
 	if err := checkLocalFS(dir); err != nil {
 		return nil, fmt.Errorf("state database %s: %w", abs, err)
 	}
-	_, statErr := os.Stat(abs)
+	fi, statErr := os.Stat(abs)
 	existed := statErr == nil
-	if err := ensurePrivateFile(abs); err != nil {
-		return nil, fmt.Errorf("state database %s: %w", abs, err)
+	ro := readOnlyDir(dir)
+	switch {
+	case ro != "" && !existed:
+		return nil, fmt.Errorf("state database %s does not exist and cannot be created: %s. %s", abs, ro, fixReadOnly(dir))
+	case ro != "" && !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("state database %s: not a regular file", abs)
+	case ro == "":
+		if err := ensurePrivateFile(abs); err != nil {
+			return nil, fmt.Errorf("state database %s: %w", abs, err)
+		}
 	}
 	if err := checkLostWAL(abs); err != nil {
 		return nil, err
@@ -87,11 +115,22 @@ func Open(path string) (*Store, error) {
 	if err := checkFile(abs, existed); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn(abs))
+	source := dsn(abs)
+	if ro != "" {
+		wal, werr := os.Stat(abs + "-wal")
+		_, serr := os.Stat(abs + "-shm")
+		hasWAL := werr == nil && wal.Size() > 0
+		if hasWAL && serr != nil {
+			return nil, fmt.Errorf("state database %s cannot be read: %s, and %s-wal holds records not yet written into it, which SQLite reads only through a %s-shm file it would have to create there. zenrecover changed nothing. %s",
+				abs, ro, abs, abs, fixReadOnly(dir))
+		}
+		source = dsnReadOnly(abs, !hasWAL)
+	}
+	db, err := sql.Open("sqlite", source)
 	if err != nil {
 		return nil, fmt.Errorf("state database %s: %w", abs, err)
 	}
-	s := &Store{db: db, path: abs, dir: dir}
+	s := &Store{db: db, path: abs, dir: dir, readOnly: ro}
 	ctx := context.Background()
 	if err := s.verify(ctx); err != nil {
 		db.Close()
@@ -111,6 +150,28 @@ func Open(path string) (*Store, error) {
 // Close closes the database. SQLite checkpoints the WAL into the main file
 // when the last connection closes.
 func (s *Store) Close() error { return s.db.Close() }
+
+// ReadOnly says why the state directory cannot be written, or "" when it
+// can. A read-only store lists runs and reports; every write is refused.
+func (s *Store) ReadOnly() string { return s.readOnly }
+
+// ReadOnlyError refuses a write to a store whose directory cannot be
+// written, saying why and how to fix it.
+type ReadOnlyError struct {
+	Path, Dir, Why string
+}
+
+func (e *ReadOnlyError) Error() string {
+	return fmt.Sprintf("state database %s can be read but not written: %s, so zenrecover can list runs and reports but cannot record one. %s", e.Path, e.Why, fixReadOnly(e.Dir))
+}
+
+// CheckWritable returns a *ReadOnlyError when nothing can be recorded.
+func (s *Store) CheckWritable() error {
+	if s.readOnly == "" {
+		return nil
+	}
+	return &ReadOnlyError{Path: s.path, Dir: s.dir, Why: s.readOnly}
+}
 
 // Path is the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
@@ -162,7 +223,7 @@ func (s *Store) verify(ctx context.Context) error {
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journalMode); err != nil {
 		return s.openError(err)
 	}
-	if !strings.EqualFold(journalMode, "wal") {
+	if s.readOnly == "" && !strings.EqualFold(journalMode, "wal") {
 		return fmt.Errorf("state database %s: journal_mode is %q, not wal; WAL needs a local file system that supports shared memory (not NFS or SMB): keep the state on a local disk", s.path, journalMode)
 	}
 	for _, p := range []struct {
@@ -174,6 +235,9 @@ func (s *Store) verify(ctx context.Context) error {
 		{"foreign_keys", 1, "foreign keys keep journal rows tied to their run"},
 		{"busy_timeout", 10000, "a busy database must be waited for, not reported as an error"},
 	} {
+		if s.readOnly != "" && p.name == "synchronous" {
+			continue // nothing is written through a read-only store
+		}
 		var got int
 		if err := conn.QueryRowContext(ctx, "PRAGMA "+p.name).Scan(&got); err != nil {
 			return s.openError(err)
@@ -279,6 +343,32 @@ func ensurePrivateFile(path string) error {
 		}
 	}
 	return nil
+}
+
+// readOnlyDir says why this process cannot write in dir (a read-only file
+// system, or permissions), or "" when it can. Effective ids are checked,
+// as the kernel does when SQLite creates its -wal and -shm files.
+func readOnlyDir(dir string) string {
+	err := unix.Faccessat(unix.AT_FDCWD, dir, unix.W_OK, unix.AT_EACCESS)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, unix.EROFS):
+		return fmt.Sprintf("its directory %s is on a read-only file system", dir)
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		mode := ""
+		if fi, err := os.Stat(dir); err == nil {
+			mode = fmt.Sprintf(" (mode %04o)", fi.Mode().Perm())
+		}
+		return fmt.Sprintf("its directory %s is read-only for you%s", dir, mode)
+	}
+	return ""
+}
+
+// fixReadOnly is the sentence that says how to go on from a read-only
+// state directory.
+func fixReadOnly(dir string) string {
+	return fmt.Sprintf("To record runs, make it writable again (chmod 700 %s, or remount its file system read-write), or copy the whole directory to a writable disk and point --state at the copy's state.db.", dir)
 }
 
 func ownerOf(fi fs.FileInfo) (int, bool) {
