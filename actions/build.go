@@ -59,24 +59,18 @@ type Built struct {
 	ByHand bool
 }
 
-// Build turns a step of a definition into an action, substituting values
-// and rebasing paths. Secrets are used only as answers to prompts.
-func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values, secrets map[string]string, env Env) (*Built, error) {
-	b := &Built{}
-	verify, err := BuildChecks(s.Verify, vals, env)
-	if err != nil {
-		return nil, fmt.Errorf("step %s: %w", s.ID, err)
-	}
-	b.Verify = verify
+// Build turns a resolved step (procedures.Resolve: every template already
+// expanded) into an action, rebasing its paths for env. It expands
+// nothing. secrets holds the values of the secret inputs the step names by
+// reference: they are used only as answers to prompts and as passphrases.
+func Build(r *procedures.Resolved, secrets map[string]string, env Env) (*Built, error) {
+	s := r.Step
+	b := &Built{Verify: BuildChecks(r.Verify, env)}
 	switch s.Kind() {
 	case "manual", "group", "include":
 		return b, nil
 	case "run":
-		argv, err := d.Argv(s, vals)
-		if err != nil {
-			return nil, err
-		}
-		display := append([]string(nil), argv...)
+		argv := append([]string(nil), r.Argv...)
 		for i, a := range argv {
 			if strings.HasPrefix(a, "/") {
 				argv[i] = env.rebase(a)
@@ -89,86 +83,41 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 			}
 			argv[0] = p
 		}
-		cmd := &Command{Argv: argv, Env: env.Environ, Display: display}
-		for _, r := range s.Answers {
-			if r.Value != "" {
-				label := r.Means
-				if label == "" {
-					label = r.Value
+		cmd := &Command{Argv: argv, Env: env.Environ, Display: r.Argv}
+		for _, a := range r.Answers {
+			v := a.Value
+			if a.Secret != "" {
+				var ok bool
+				if v, ok = secrets[a.Secret]; !ok {
+					return nil, fmt.Errorf("step %s: no value yet for %s", s.ID, a.Secret)
 				}
-				cmd.Answers = append(cmd.Answers, Answer{Label: label, Pattern: regexp.MustCompile(r.Prompt), Value: r.Value, Repeat: r.Repeat})
-				continue
 			}
-			in := d.InputByID(r.Input)
-			v, ok := secrets[r.Input]
-			if !in.Secret() {
-				v, ok = vals[r.Input]
-			}
-			if !ok {
-				return nil, fmt.Errorf("step %s: no value yet for %s", s.ID, r.Input)
-			}
-			cmd.Answers = append(cmd.Answers, Answer{
-				Label: in.Prompt, Pattern: regexp.MustCompile(r.Prompt), Value: v,
-				Secret: in.Secret(), Repeat: r.Repeat,
-			})
+			cmd.Answers = append(cmd.Answers, Answer{Label: a.Label, Pattern: regexp.MustCompile(a.Prompt), Value: v,
+				Secret: a.Secret != "", Repeat: a.Repeat})
 		}
 		b.Action = cmd
 	case "check":
-		checks, err := BuildChecks(s.Check, vals, env)
-		if err != nil {
-			return nil, fmt.Errorf("step %s: %w", s.ID, err)
-		}
-		b.Action = &checkAll{checks: checks}
+		b.Action = &checkAll{checks: BuildChecks(r.Check, env)}
 	case "copy":
-		from, err := procedures.Expand(s.Copy.From, vals)
-		if err != nil {
-			return nil, err
-		}
-		to, err := procedures.Expand(s.Copy.To, vals)
-		if err != nil {
-			return nil, err
-		}
-		src := env.rebase(from)
+		src := env.rebase(r.Copy.From)
 		if env.RebaseFrom != nil {
-			src = env.RebaseFrom(from)
+			src = env.RebaseFrom(r.Copy.From)
 		}
-		b.Action = &Copy{From: src, To: env.rebase(to), Overwrite: s.Copy.Overwrite, CreateFolder: s.Copy.CreateFolder}
+		b.Action = &Copy{From: src, To: env.rebase(r.Copy.To), Overwrite: r.Copy.Overwrite, CreateFolder: r.Copy.CreateFolder}
 	case "edit-xml":
-		file, err := procedures.Expand(s.EditXML.File, vals)
-		if err != nil {
-			return nil, err
-		}
 		// The value is written into the server's own file, so it stays a
 		// server path even in a lab.
-		val, err := procedures.Expand(s.EditXML.Value, vals)
-		if err != nil {
-			return nil, err
-		}
 		b.Changed = new(bool)
-		b.Action = &EditXML{File: env.rebase(file), Element: s.EditXML.Element, Value: val, KeepBackup: true, Changed: b.Changed}
+		b.Action = &EditXML{File: env.rebase(r.EditXML.File), Element: r.EditXML.Element, Value: r.EditXML.Value, KeepBackup: true, Changed: b.Changed}
 	case "archive":
-		from, to, err := expandPair(s.Archive.From, s.Archive.To, vals)
-		if err != nil {
-			return nil, err
-		}
-		b.Action = &ArchiveCreate{Source: env.rebase(from), Dest: env.rebase(to),
-			Require: s.Archive.Require, Passphrase: secrets[s.Archive.Passphrase]}
+		a := r.Archive
+		b.Action = &ArchiveCreate{Source: env.rebase(a.From), Dest: env.rebase(a.To),
+			Require: a.Require, Passphrase: secrets[a.Passphrase]}
 	case "extract":
-		from, to, err := expandPair(s.Extract.From, s.Extract.To, vals)
-		if err != nil {
-			return nil, err
-		}
-		b.Action = &ArchiveExtract{Archive: env.rebase(from), Dir: env.rebase(to), Force: s.Extract.Merge,
-			Passphrase: secrets[s.Extract.Passphrase]}
+		x := r.Extract
+		b.Action = &ArchiveExtract{Archive: env.rebase(x.From), Dir: env.rebase(x.To), Force: x.Merge,
+			Passphrase: secrets[x.Passphrase]}
 	case "sql":
-		script, err := procedures.Expand(s.SQL.Script, vals)
-		if err != nil {
-			return nil, err
-		}
-		expect, err := procedures.Expand(s.SQL.Expect, vals)
-		if err != nil {
-			return nil, err
-		}
 		client := SQLClient
 		if env.Resolve {
 			p, err := lookPath(SQLClient, env.Environ)
@@ -179,18 +128,14 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 			client = p
 		}
 		if !b.ByHand {
-			b.Action = &SQL{Script: script, Expect: expect,
-				Cmd: &Command{Argv: []string{client, "-e", script}, Env: env.Environ, Display: []string{SQLClient, "-e", script}}}
+			b.Action = &SQL{Script: r.SQL.Script, Expect: r.SQL.Expect,
+				Cmd: &Command{Argv: []string{client, "-e", r.SQL.Script}, Env: env.Environ, Display: SQLArgv(r.SQL)}}
 		}
 	case "chown":
-		user, group, _ := strings.Cut(s.Chown.Owner, ":")
+		user, group, _ := strings.Cut(r.Chown.Owner, ":")
 		var paths []string
-		for _, p := range s.Chown.Paths {
-			x, err := procedures.Expand(p, vals)
-			if err != nil {
-				return nil, err
-			}
-			paths = append(paths, env.rebase(x))
+		for _, p := range r.Chown.Paths {
+			paths = append(paths, env.rebase(p))
 		}
 		b.Action = &Chown{Paths: paths, User: user, Group: group, Accounts: env.accounts()}
 		b.Verify = append(b.Verify, &OwnedBy{Paths: paths, User: user, Group: group, Accounts: env.accounts()})
@@ -200,57 +145,34 @@ func Build(d *procedures.Definition, s *procedures.Step, vals procedures.Values,
 	return b, nil
 }
 
-func expandPair(a, b string, vals procedures.Values) (string, string, error) {
-	x, err := procedures.Expand(a, vals)
-	if err != nil {
-		return "", "", err
-	}
-	y, err := procedures.Expand(b, vals)
-	return x, y, err
-}
+// SQLArgv is the command an sql step runs its statements through, as the
+// operator would type it.
+func SQLArgv(q *procedures.SQLSpec) []string { return []string{SQLClient, "-e", q.Script} }
 
-// BuildChecks makes verify checks from their specs.
-func BuildChecks(specs []procedures.CheckSpec, vals procedures.Values, env Env) ([]Check, error) {
+// BuildChecks makes checks from resolved specs, rebasing their paths.
+func BuildChecks(specs []procedures.CheckSpec, env Env) []Check {
 	var out []Check
 	for _, c := range specs {
-		path := func(p string) (string, error) {
-			x, err := procedures.Expand(p, vals)
-			return env.rebase(x), err
-		}
 		var chk Check
-		var err error
-		var p string
 		switch {
 		case c.FileExists != "":
-			p, err = path(c.FileExists)
-			chk = &FileExists{Path: p}
+			chk = &FileExists{Path: env.rebase(c.FileExists)}
 		case c.NewerThanStart != "":
-			p, err = path(c.NewerThanStart)
-			chk = &NewerThanStart{Path: p}
+			chk = &NewerThanStart{Path: env.rebase(c.NewerThanStart)}
 		case c.Writable != "":
-			p, err = path(c.Writable)
-			chk = &Writable{Path: p}
+			chk = &Writable{Path: env.rebase(c.Writable)}
 		case c.ArchiveComplete != "":
-			p, err = path(c.ArchiveComplete)
-			chk = &ArchiveComplete{Dest: p}
+			chk = &ArchiveComplete{Dest: env.rebase(c.ArchiveComplete)}
 		case c.XMLPathExists != nil:
-			p, err = path(c.XMLPathExists.File)
-			chk = &XMLPathExists{File: p, Element: c.XMLPathExists.Element, Rebase: env.Rebase}
+			chk = &XMLPathExists{File: env.rebase(c.XMLPathExists.File), Element: c.XMLPathExists.Element, Rebase: env.Rebase}
 		case c.ResolvesTo != nil:
-			var name, addr string
-			name, addr, err = expandPair(c.ResolvesTo.Name, c.ResolvesTo.Address, vals)
-			chk = &ResolvesTo{Name: name, Address: addr, Net: env.network()}
+			chk = &ResolvesTo{Name: c.ResolvesTo.Name, Address: c.ResolvesTo.Address, Net: env.network()}
 		case c.AddressLocal != "":
-			var addr string
-			addr, err = procedures.Expand(c.AddressLocal, vals)
-			chk = &AddressLocal{Address: addr, Net: env.network()}
-		}
-		if err != nil {
-			return nil, err
+			chk = &AddressLocal{Address: c.AddressLocal, Net: env.network()}
 		}
 		out = append(out, chk)
 	}
-	return out, nil
+	return out
 }
 
 // checkAll is a step whose whole action is a set of checks.

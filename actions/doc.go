@@ -9,6 +9,11 @@
 // stepStart), answering ok=false with a detail when the condition does not
 // hold and an error only when it cannot decide.
 //
+// Build makes an Action from a step the runner has already resolved
+// (procedures.Resolve): it rebases paths for a lab and fills in the
+// secrets the step names by reference, and expands no template, so what
+// runs is what the runner showed and journaled.
+//
 // Secrets: IO.Secrets is the run's Masker. The engine adds every secret
 // input to it before running a step; actions add what they learn (answers
 // marked Secret, a line the operator typed while the terminal did not

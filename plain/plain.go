@@ -280,8 +280,8 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 	if n.Condition != "" {
 		p.say("  %s.", n.Condition)
 	}
-	if st.Instructions != "" {
-		p.say("  %s", procedures.ExpandOrPlaceholder(st.Instructions, sess.Values()))
+	if n.Instructions != "" {
+		p.say("  %s", n.Instructions)
 	}
 	for _, note := range st.Notes {
 		p.say("  %s: %s", strings.ToUpper(note.Kind), note.Text)

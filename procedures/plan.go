@@ -121,33 +121,6 @@ func (d *Definition) Needs(s *Step) []*Input {
 	return out
 }
 
-// Argv expands a run step's command for the values given. Conditional
-// elements are dropped when their condition is false.
-func (d *Definition) Argv(s *Step, vals Values) ([]string, error) {
-	env := envAt(s, d.env(vals))
-	var argv []string
-	for _, a := range s.Run {
-		if a.cond != nil {
-			ok, decided, err := a.cond.Eval(env)
-			if err != nil {
-				return nil, err
-			}
-			if !decided {
-				return nil, fmt.Errorf("step %s: the argument %q depends on %s, which has no value yet", s.ID, a.Value, strings.Join(a.cond.Names, ", "))
-			}
-			if !ok {
-				continue
-			}
-		}
-		v, err := Expand(a.Value, vals)
-		if err != nil {
-			return nil, fmt.Errorf("step %s: %w", s.ID, err)
-		}
-		argv = append(argv, v)
-	}
-	return argv, nil
-}
-
 // ConditionWords renders a step's condition for people: the facts'
 // questions and the answers that select the step ("Only if the answer to
 // “…?” is yes and …"). Paper checklists print it, so it reads the

@@ -66,11 +66,13 @@ func (s *Session) destOf(st *procedures.Step, target string) *dest {
 	}
 	vals := s.valsFor(target)
 	p := vals[id]
-	if p == "" || s.elsewhere(st, vals) != "" {
+	if p == "" {
 		return nil
 	}
-	env, err := s.envFor(st, vals)
-	if err != nil {
+	// Where it writes decides the step's values (buildVals), so the place
+	// is found before the step is resolved (resolve.go).
+	host, env, err := s.placeOf(st, vals)
+	if err != nil || host != "" && s.opts.Lab == nil {
 		return nil
 	}
 	rebase := env.Rebase
@@ -369,7 +371,7 @@ func (s *Session) offered(in *procedures.Input, st *procedures.Step) *procedures
 // as a server path; pattern itself when nothing matches.
 func (s *Session) newest(pattern string, st *procedures.Step) string {
 	rebase := func(x string) string { return x }
-	if env, err := s.envFor(st, s.vals); err == nil && env.Rebase != nil {
+	if _, env, err := s.placeOf(st, s.vals); err == nil && env.Rebase != nil {
 		rebase = env.Rebase
 	}
 	matches, _ := filepath.Glob(rebase(pattern))

@@ -101,4 +101,21 @@
 //   - CheckSecretEnv checks the ZENRECOVER_SECRET_ variables before a run
 //     starts: a control character (a line break) or a value shorter than
 //     the input's policy is refused then, by the variable's name.
+//   - A step is resolved once (resolve.go): procedures.Resolve expands
+//     every template of it (argv, on:, paths, copy, edit-xml, sql,
+//     archive, chown, checks, texts) with the run's values and journaled
+//     decisions (a replacing command's temporary name), and resolve adds
+//     the host (here, elsewhere, or a lab's copy) and the scp a live run
+//     shows for files on another machine. Secrets stay references (an
+//     answer rule's input, a passphrase's input) until actions.Build fills
+//     them in to execute. NeedStep (Describe, Argv, Command, Script), the
+//     started event's detail (action and command, masked) and the action
+//     executed are all rendered from that one value; actions.Build expands
+//     nothing. It is recomputed from the same inputs when needed rather
+//     than cached, so Next and ExecuteWith agree and a changed answer
+//     leaves nothing stale. A template that cannot be expanded is one
+//     error at resolution, naming the step, where in it and the value (a
+//     failed event when ExecuteWith meets it). Only placeOf, asking where
+//     a step runs before its inputs are all known (a destination, the
+//     newest backup offered), reads on: alone.
 package runner

@@ -34,6 +34,11 @@ type detail struct {
 	Log       string `json:"log,omitempty"`
 	LogOffset int64  `json:"log_offset"`
 	DryRun    bool   `json:"dry_run,omitempty"`
+	// On started: the command the step runs (as the server names it), or
+	// what a step that runs none does; masked and rendered from the
+	// resolved step as NeedStep's Argv and Describe were.
+	Command []string `json:"command,omitempty"`
+	Action  string   `json:"action,omitempty"`
 	// Escrow says where each escrowed secret of the step was sealed, or
 	// why not (escrow.go); never the secret.
 	Escrow []string `json:"escrow,omitempty"`
@@ -57,22 +62,22 @@ func (s *Session) stepByKey(key string) (*procedures.Step, string, error) {
 	return st, target, nil
 }
 
-func (s *Session) checkConfirm(st *procedures.Step, target, typed string) error {
-	if !st.Destructive || s.opts.DryRun {
+func (s *Session) checkConfirm(r *resolved, typed string) error {
+	if !r.Step.Destructive || s.opts.DryRun {
 		return nil
 	}
-	host := s.confirmWord(st, target)
+	host := s.confirmWord(r)
 	if strings.TrimSpace(typed) != host {
-		return fmt.Errorf("step %s changes the server: type its host name %q to go ahead (you typed %q)", st.Ref, host, strings.TrimSpace(typed))
+		return fmt.Errorf("step %s changes the server: type its host name %q to go ahead (you typed %q)", r.Step.Ref, host, strings.TrimSpace(typed))
 	}
 	return nil
 }
 
 // confirmWord is the host name typed before a destructive step: the name
 // of the server it changes, which is not always this one.
-func (s *Session) confirmWord(st *procedures.Step, target string) string {
-	if h := s.where(st, s.valsFor(target)); h != "" {
-		return h
+func (s *Session) confirmWord(r *resolved) string {
+	if r.host != "" {
+		return r.host
 	}
 	return s.host
 }
@@ -92,20 +97,24 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 	if st.Kind() == "manual" {
 		return nil, fmt.Errorf("step %s is done by hand: confirm it instead", st.Ref)
 	}
-	if s.copyFromElsewhere(st, s.valsFor(target)) != nil {
+	// The step is resolved once: what the started event journals and what
+	// runs both come from r (and Next showed the same, resolve.go).
+	r, err := s.resolve(st, target)
+	if err != nil {
+		return s.notBuilt(ctx, st, target, err)
+	}
+	if r.fetch != nil {
 		return nil, fmt.Errorf("step %s copies files from a machine this wizard cannot reach: copy them by hand, then confirm it", st.Ref)
 	}
-	if h := s.elsewhere(st, s.valsFor(target)); h != "" {
-		return nil, fmt.Errorf("step %s is done on %s, which this wizard cannot reach: do it there, then confirm it", st.Ref, h)
+	if r.elsewhere {
+		return nil, fmt.Errorf("step %s is done on %s, which this wizard cannot reach: do it there, then confirm it", st.Ref, r.host)
 	}
-	if err := s.checkConfirm(st, target, confirm); err != nil {
+	if err := s.checkConfirm(r, confirm); err != nil {
 		return nil, err
 	}
-	b, err := s.build(st, target, false)
+	b, err := s.build(r, false)
 	if err != nil {
-		// Nothing ran, so there is nothing in doubt: record the failure.
-		msg := s.masker.String(err.Error())
-		return &Outcome{Error: msg}, s.append(ctx, state.Event{Kind: state.EventFailed, Step: st.ID, Target: target, Detail: detail{Error: msg}.String()})
+		return s.notBuilt(ctx, st, target, err)
 	}
 	if b.ByHand {
 		return nil, fmt.Errorf("step %s is done by hand on this machine: confirm it instead", st.Ref)
@@ -116,7 +125,7 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 	fmt.Fprintf(s.log, "=== %s step %s (%s), attempt %d, %s\n", s.def.Section, st.Ref, key, attempt, time.Now().Format(time.RFC3339))
 	failpoint("before-started", st.ID)
 	if err := s.append(ctx, state.Event{Kind: state.EventStarted, Step: st.ID, Target: target, Attempt: attempt,
-		PID: os.Getpid(), BootID: state.BootID(), Detail: detail{Log: s.log.Name(), LogOffset: offset}.String()}); err != nil {
+		PID: os.Getpid(), BootID: state.BootID(), Detail: s.startedDetail(r, b, offset).String()}); err != nil {
 		return nil, fmt.Errorf("%w; the step was not run", err)
 	}
 	failpoint("after-started", st.ID)
@@ -195,6 +204,26 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 	return &Outcome{OK: true, Verify: d.Verify, Escrow: escrowed}, nil
 }
 
+// notBuilt records a step that could not be resolved or built: nothing
+// ran, so there is nothing in doubt, only a failure.
+func (s *Session) notBuilt(ctx context.Context, st *procedures.Step, target string, err error) (*Outcome, error) {
+	msg := s.masker.String(err.Error())
+	return &Outcome{Error: msg}, s.append(ctx, state.Event{Kind: state.EventFailed, Step: st.ID, Target: target, Detail: detail{Error: msg}.String()})
+}
+
+// startedDetail is what the started event of a built step records: where
+// its output goes, and what it does as the screen showed it, masked: the
+// command (NeedStep.Argv), or for a step that runs none the description
+// (NeedStep.Describe). A command's description is not recorded: it lists
+// the answers' labels, and its argv says what ran.
+func (s *Session) startedDetail(r *resolved, b *actions.Built, offset int64) detail {
+	d := detail{Log: s.log.Name(), LogOffset: offset, Command: s.commandOf(b)}
+	if d.Command == nil {
+		d.Action = s.describe(r, b)
+	}
+	return d
+}
+
 // verify runs a step's checks; ok is false when any says no or cannot tell.
 func (s *Session) verify(ctx context.Context, checks []actions.Check, start time.Time) (string, bool) {
 	var said []string
@@ -223,8 +252,14 @@ func (s *Session) Confirm(ctx context.Context, key, confirm string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkConfirm(st, target, confirm); err != nil {
-		return err
+	if st.Destructive && !s.opts.DryRun {
+		r, err := s.resolve(st, target)
+		if err != nil {
+			return err
+		}
+		if err := s.checkConfirm(r, confirm); err != nil {
+			return err
+		}
 	}
 	return s.append(ctx, state.Event{Kind: state.EventConfirmed, Step: st.ID, Target: target})
 }

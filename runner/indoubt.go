@@ -34,9 +34,19 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, target strin
 		}
 		return n, false, nil
 	}
-	n.Describe = s.describe(st, target)
-	b, err := s.build(st, target, true)
-	if err != nil || len(b.Verify) == 0 || ss.Started == nil {
+	// Its secrets may not be typed again yet: they show as a mask.
+	r, err := s.resolve(st, target)
+	if err != nil {
+		return n, false, nil
+	}
+	b, err := s.build(r, true)
+	if err != nil {
+		return n, false, nil
+	}
+	if b.Action != nil {
+		n.Describe = s.masker.String(b.Action.Describe())
+	}
+	if len(b.Verify) == 0 || ss.Started == nil {
 		return n, false, nil
 	}
 	msg, ok := s.verify(ctx, b.Verify, ss.Started.At)
@@ -99,16 +109,6 @@ func stillRunning(ss *state.StepState) []proc {
 		}
 	}
 	return out
-}
-
-// describe says what a step runs even before its secrets are asked again:
-// they show as a mask.
-func (s *Session) describe(st *procedures.Step, target string) string {
-	b, err := s.build(st, target, true)
-	if err != nil || b.Action == nil {
-		return ""
-	}
-	return s.masker.String(b.Action.Describe())
 }
 
 // lastOutput reads what the step wrote to the log in its last attempt.

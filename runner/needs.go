@@ -40,6 +40,14 @@ type NeedStep struct {
 	Number      int             // position among the steps that apply, from 1
 	Total       int
 	Describe    string // what will run, secrets masked
+	// Instructions are the step's instructions, resolved with the rest of
+	// it (${target} included): a front end shows these, not the
+	// definition's text.
+	Instructions string
+	// Argv is the command the wizard runs for the step, as the server
+	// names it, secrets masked; nil when it runs none (a manual step, a
+	// local action). The started event journals the same (resolve.go).
+	Argv        []string
 	Manual      bool
 	Host        string // the other machine the step is done on ("" for here); in a lab, simulated
 	Destructive bool

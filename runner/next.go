@@ -202,88 +202,56 @@ func (s *Session) valsFor(target string) procedures.Values {
 	return v
 }
 
+// needStep is what the screen shows of a step (for one target): rendered
+// from the step resolved once (resolve.go), never from its templates.
 func (s *Session) needStep(st *procedures.Step, target string, num, total int) (*NeedStep, error) {
-	n := &NeedStep{Step: st, Target: target, Key: state.StepKey(st.ID, target), Number: num, Total: total,
-		Manual: st.Kind() == "manual", Destructive: st.Destructive, Condition: s.def.ConditionWords(st)}
-	if st.Destructive {
-		n.ConfirmWord = s.confirmWord(st, target)
-	}
-	vals := s.valsFor(target)
-	for _, c := range st.Command {
-		n.Command = append(n.Command, procedures.ExpandOrPlaceholder(c, vals))
-	}
-	n.Script = procedures.ExpandOrPlaceholder(st.Script, vals)
-	if n.Manual {
-		n.Describe = procedures.ExpandOrPlaceholder(st.Manual, vals)
-		return n, nil
-	}
-	n.Host = s.where(st, vals)
-	elsewhere := s.elsewhere(st, vals)
-	b, err := s.build(st, target, elsewhere != "")
+	r, err := s.resolve(st, target)
 	if err != nil {
 		return nil, err
 	}
-	if scp := s.copyFromElsewhere(st, vals); scp != nil && elsewhere == "" {
+	n := &NeedStep{Step: st, Target: target, Key: r.key, Number: num, Total: total,
+		Manual: st.Kind() == "manual", Destructive: st.Destructive, Condition: s.def.ConditionWords(st)}
+	if st.Destructive {
+		n.ConfirmWord = s.confirmWord(r)
+	}
+	n.Command = append([]string(nil), r.Command...)
+	n.Script = r.Script
+	n.Instructions = r.Instructions
+	if n.Manual {
+		n.Describe = r.Manual
+		return n, nil
+	}
+	n.Host = r.host
+	b, err := s.build(r, r.elsewhere)
+	if err != nil {
+		return nil, err
+	}
+	if r.fetch != nil && !r.elsewhere {
 		n.Manual = true
-		n.Command = scp
-		n.Describe = "The files are on " + procedures.ExpandOrPlaceholder(st.Copy.FromHost, vals) + ", which this wizard cannot reach: copy them here, for example with this command."
+		n.Command = r.fetch
+		n.Describe = "The files are on " + r.Copy.FromHost + ", which this wizard cannot reach: copy them here, for example with this command."
 		return n, nil
 	}
 	if b.ByHand {
 		n.Manual = true
-		n.Script = procedures.ExpandOrPlaceholder(st.SQL.Script, vals)
+		n.Script = r.SQL.Script
 		n.Describe = "No database client (" + actions.SQLClient + ") on this machine: log into the zone database, run these statements, and check the result."
-		if st.SQL.Expect != "" {
-			n.Describe += " It must show " + procedures.ExpandOrPlaceholder(st.SQL.Expect, vals) + "."
+		if r.SQL.Expect != "" {
+			n.Describe += " It must show " + r.SQL.Expect + "."
 		}
 		return n, nil
 	}
-	n.Describe = s.masker.String(b.Action.Describe())
-	if elsewhere != "" {
+	n.Describe = s.describe(r, b)
+	if r.elsewhere {
 		// The wizard cannot reach that machine: the operator does it there.
 		n.Manual = true
 		if c, ok := b.Action.(*actions.Command); ok && len(n.Command) == 0 {
 			n.Command = c.Display
 		}
-	}
-	if n.Host != "" {
-		n.Describe = "on " + n.Host + ": " + n.Describe
+	} else {
+		n.Argv = s.commandOf(b)
 	}
 	return n, nil
-}
-
-// build makes a step (for one target) ready to run. describeOnly builds it
-// to be shown, not run: it needs neither the secrets nor the tools.
-func (s *Session) build(st *procedures.Step, target string, describeOnly bool) (*actions.Built, error) {
-	vals := s.buildVals(st, target) // destination.go: a replaced file is written under a temporary name
-	env, err := s.envFor(st, vals)
-	if err != nil {
-		return nil, err
-	}
-	secrets := s.secrets
-	if s.opts.DryRun || describeOnly {
-		// A dry run executes nothing, so it needs neither the secrets nor
-		// the tools to be installed.
-		secrets = s.maskedSecrets()
-		env.Resolve = false
-	}
-	b, err := actions.Build(s.def, st, vals, secrets, env)
-	s.replacing(st, target, b)
-	return b, err
-}
-
-// maskedSecrets stands a mask in for every secret not typed yet.
-func (s *Session) maskedSecrets() map[string]string {
-	out := map[string]string{}
-	for _, in := range s.def.Inputs {
-		if in.Secret() {
-			out[in.ID] = actions.Mask
-		}
-	}
-	for k, v := range s.secrets {
-		out[k] = v
-	}
-	return out
 }
 
 // Answer records the answer to a fact or an input. A secret stays in memory

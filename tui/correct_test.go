@@ -306,3 +306,37 @@ func TestAnInDoubtRunIsAbandonedFromItsFirstScreen(t *testing.T) {
 		t.Fatalf("run status %s (%v)", r.Status, err)
 	}
 }
+
+const fanoutDef = `id: tui-fanout
+title: Fan-out test
+section: "9.6"
+summary: One step per device.
+inputs:
+  - id: devices
+    type: list
+    prompt: Devices
+  - id: cert
+    type: path
+    prompt: Certificate file
+    default: /root/ca.cer
+steps:
+  - id: each
+    ref: "1"
+    title: On each device
+    each: devices
+    instructions: Copy ${cert} to ${target} first.
+    manual: Import ${cert} on ${target}.
+    command: [zac, cert-info, "${cert}"]
+`
+
+// A fan-out step's instructions name the target and the answers, never
+// the template.
+func TestAFanOutStepsInstructionsNameItsTarget(t *testing.T) {
+	f := newFixture(t)
+	f.addDef(fanoutDef)
+	h := newHarness(t, f.config(), nil, "tui-fanout", 80, 24)
+	h.lines("dev-7, dev-8")
+	h.press("enter")
+	h.mustSee("Copy /root/ca.cer to dev-7 first.")
+	h.mustNotSee("${")
+}

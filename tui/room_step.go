@@ -76,6 +76,11 @@ func (r stepRoom) details(w int) []string {
 	}
 	p.blank()
 	if n.Manual {
+		// What to prepare (instructions) comes before what to do, unless
+		// the description already says it (a step for an unreachable host).
+		if n.Instructions != "" && !strings.Contains(n.Describe, n.Instructions) {
+			p.add(s.Text.Render, n.Instructions)
+		}
 		p.add(s.Text.Render, n.Describe)
 		if len(n.Command) > 0 {
 			p.blank()
@@ -89,8 +94,8 @@ func (r stepRoom) details(w int) []string {
 				p.add(s.Command.Render, l)
 			}
 		}
-	} else if n.Step.Instructions != "" {
-		p.add(s.Text.Render, n.Step.Instructions)
+	} else if n.Instructions != "" {
+		p.add(s.Text.Render, n.Instructions)
 	}
 	p.lines(noteLines(s, n.Step.Notes, w)...)
 	if !n.Manual {
