@@ -52,6 +52,9 @@ type ArchiveCreate struct {
 	Require      []string // folders that must be in Source, e.g. "images"
 	PartSize     int64    // 0: archive.DefaultPartSize
 	Force        bool     // replace an existing set at Dest once the new one is complete
+	// ScryptWorkFactor seals the set's key for the passphrase (age's
+	// default when 0).
+	ScryptWorkFactor int
 	// Every is how often a progress line goes to the output (ArchiveEvery
 	// when 0).
 	Every time.Duration
@@ -120,7 +123,7 @@ func (a *ArchiveCreate) Run(ctx context.Context, rio IO) error {
 		res, err = archive.Resume(ctx, a.Dest, archive.ResumeOptions{Progress: progress, ProgressInterval: a.ProgressInterval, OnNote: note})
 	} else {
 		res, err = archive.Create(ctx, a.Source, a.Dest, archive.CreateOptions{
-			Recipients: a.Recipients, Passphrase: a.Passphrase, PartSize: a.PartSize, Force: a.Force,
+			Recipients: a.Recipients, Passphrase: a.Passphrase, PartSize: a.PartSize, Force: a.Force, ScryptWorkFactor: a.ScryptWorkFactor,
 			Require: a.Require, Progress: progress, ProgressInterval: a.ProgressInterval, OnNote: note,
 		})
 	}

@@ -26,6 +26,9 @@ type Env struct {
 	// RebaseFrom maps a copy's source when it is on another host (a lab's
 	// copy of it); nil means Rebase.
 	RebaseFrom func(string) string
+	// ScryptWorkFactor seals an archive set's key for a passphrase (age's
+	// default, 18, when 0); a lab's lower one keeps rehearsals quick.
+	ScryptWorkFactor int
 }
 
 func (e Env) accounts() Accounts {
@@ -112,7 +115,7 @@ func Build(r *procedures.Resolved, secrets map[string]string, env Env) (*Built, 
 	case "archive":
 		a := r.Archive
 		b.Action = &ArchiveCreate{Source: env.rebase(a.From), Dest: env.rebase(a.To),
-			Require: a.Require, Passphrase: secrets[a.Passphrase]}
+			Require: a.Require, Passphrase: secrets[a.Passphrase], ScryptWorkFactor: env.ScryptWorkFactor}
 	case "extract":
 		x := r.Extract
 		b.Action = &ArchiveExtract{Archive: env.rebase(x.From), Dir: env.rebase(x.To), Force: x.Merge,

@@ -16,10 +16,12 @@ import (
 	"filippo.io/age"
 )
 
-// scryptWorkFactor is far below age's default (18): the lab's files guard
+// ScryptWorkFactor is far below age's default (18): the lab's files guard
 // only simulated secrets, and the tests seal and open many archives. The
 // passphrase still decides everything, which is what a rehearsal teaches.
-const scryptWorkFactor = 12
+// A rehearsal's archive steps (runner) use it too: at 18 each seal and
+// each open costs about a second of CPU, most of a rehearsal's.
+const ScryptWorkFactor = 12
 
 // maxArchiveBytes bounds what opening an archive reads into memory; a lab
 // server's configuration is a few hundred kilobytes.
@@ -63,7 +65,7 @@ func sealArchive(w io.Writer, passphrase string, m manifest, entries []archiveEn
 	if err != nil {
 		return err
 	}
-	r.SetWorkFactor(scryptWorkFactor)
+	r.SetWorkFactor(ScryptWorkFactor)
 	enc, err := age.Encrypt(w, r)
 	if err != nil {
 		return err

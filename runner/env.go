@@ -78,6 +78,7 @@ func actionEnv(l *lab.Lab) actions.Env {
 		env.Rebase = l.Rebase
 		env.Net = l
 		env.Accounts = actions.FileAccounts(l.Rebase("/etc/passwd"), l.Rebase("/etc/group"))
+		env.ScryptWorkFactor = lab.ScryptWorkFactor
 	}
 	return env
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -93,6 +95,15 @@ func TestContentRepoArchiveRoundTripsThroughBackupAndRestore(t *testing.T) {
 		t.Errorf("the archive step did not report its images:\n%s", out.String())
 	}
 	s.Close()
+	// A rehearsal seals the set's key with the lab's scrypt work factor
+	// (lab.ScryptWorkFactor), not age's default of 18 seconds-long ones.
+	ids, _ := filepath.Glob(f.lab.Rebase("/root/zcm_backups/content-repo-*.archive/identity.age"))
+	if len(ids) != 1 {
+		t.Fatalf("identity.age of the archive set: %v", ids)
+	}
+	if b, _ := os.ReadFile(ids[0]); !regexp.MustCompile(`(?m)^-> scrypt \S+ ` + strconv.Itoa(lab.ScryptWorkFactor) + `$`).Match(b) {
+		t.Errorf("the lab's archive key is not sealed with work factor %d:\n%.200s", lab.ScryptWorkFactor, b)
+	}
 
 	images := f.lab.Rebase("/var/opt/novell/zenworks/content-repo/images")
 	before, _ := os.ReadDir(images)
