@@ -16,6 +16,7 @@ var (
 )
 
 func TestSafeWriterNilTargets(t *testing.T) {
+	t.Parallel()
 	w := SafeWriter(nil, nil)
 	if _, err := w.Write([]byte("x\x1b[0m")); err != nil {
 		t.Fatal(err)
@@ -28,6 +29,7 @@ func TestSafeWriterNilTargets(t *testing.T) {
 // Text that went through SafeWriter passes through it again unchanged, so
 // an engine that wraps Output once more does no harm.
 func TestSafeWriterIdempotent(t *testing.T) {
+	t.Parallel()
 	m := NewMasker("topsecret")
 	safe := func(s string) string {
 		var b strings.Builder
@@ -46,6 +48,7 @@ func TestSafeWriterIdempotent(t *testing.T) {
 }
 
 func TestCopyDescribe(t *testing.T) {
+	t.Parallel()
 	src, _ := makeTree(t)
 	d := (&Copy{From: src, To: "/backup/zenworks"}).Describe()
 	for _, want := range []string{"directory tree " + src, "/backup/zenworks", "created", "not followed", "stops the copy"} {

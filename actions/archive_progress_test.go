@@ -12,6 +12,7 @@ import (
 // the path being read made safe to show: no escape sequence from a file
 // name, no secret.
 func TestArchiveStepsReportProgressThroughIO(t *testing.T) {
+	t.Parallel()
 	src := contentRepo(t)
 	hostile := filepath.Join(src, "images", "\x1b]0;owned\x07"+archivePass+".zmg")
 	if err := os.WriteFile(hostile, []byte(strings.Repeat("x", 100_000)), 0o644); err != nil {

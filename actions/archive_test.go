@@ -82,6 +82,7 @@ func TestArchiveActionsBackUpAndRestoreWithoutShowingThePassphrase(t *testing.T)
 }
 
 func TestRunningAnInterruptedArchiveStepAgainResumesIt(t *testing.T) {
+	t.Parallel()
 	src := contentRepo(t)
 	k, err := age.GenerateX25519Identity()
 	if err != nil {

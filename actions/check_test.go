@@ -36,6 +36,7 @@ func runChecks(t *testing.T, cases []checkCase) {
 }
 
 func TestFileExists(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f := writeTemp(t, "b.bak", "x", 0o600)
 	runChecks(t, []checkCase{
@@ -47,6 +48,7 @@ func TestFileExists(t *testing.T) {
 }
 
 func TestNewerThanStart(t *testing.T) {
+	t.Parallel()
 	f := writeTemp(t, "b.bak", "x", 0o600)
 	start := time.Date(2024, 5, 6, 15, 4, 5, 600_000_000, time.Local)
 	set := func(mt time.Time) {
@@ -69,6 +71,7 @@ func TestNewerThanStart(t *testing.T) {
 }
 
 func TestWritable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f := writeTemp(t, "file", "x", 0o600)
 	cases := []checkCase{
@@ -90,6 +93,7 @@ func TestWritable(t *testing.T) {
 }
 
 func TestXMLPathExists(t *testing.T) {
+	t.Parallel()
 	lab := t.TempDir()
 	serverKS := "/etc/opt/novell/zenworks/security/zenca.keystore"
 	labKS := filepath.Join(lab, serverKS)
@@ -123,6 +127,7 @@ func TestXMLPathExists(t *testing.T) {
 }
 
 func TestChecksHonourCancellation(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, c := range []Check{&FileExists{"/"}, &NewerThanStart{"/"}, &Writable{"/"}, &XMLPathExists{File: "/x", Element: "y"}} {

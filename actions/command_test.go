@@ -269,6 +269,7 @@ func TestCommandMismatchExitError(t *testing.T) {
 }
 
 func TestCommandUnknownPromptFromInput(t *testing.T) {
+	t.Parallel()
 	cmd := fakeCommand("ask")
 	input := make(chan Reply, 2)
 	answered := map[string]bool{}
@@ -360,6 +361,7 @@ func TestCommandCancelKillsProcessGroup(t *testing.T) { testCancel(t, "hang") }
 func TestCommandCancelEscalatesToSIGKILL(t *testing.T) { testCancel(t, "hang-stubborn") }
 
 func TestCommandOutputSanitized(t *testing.T) {
+	t.Parallel()
 	out := newWatchWriter("")
 	if err := fakeCommand("colours").Run(context.Background(), IO{Output: out}); err != nil {
 		t.Fatal(err)
@@ -380,6 +382,7 @@ func TestCommandRefusesSecretInArgv(t *testing.T) {
 // A password that happens to be part of the tool's own path ("novell" in
 // /opt/novell/zenworks/bin/zman) is not a secret passed as an argument.
 func TestCommandRunsAToolWhosePathHoldsTheSecret(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "opt", "novell", "bin")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -394,6 +397,7 @@ func TestCommandRunsAToolWhosePathHoldsTheSecret(t *testing.T) {
 }
 
 func TestCommandRefusesControlCharacterInAnswer(t *testing.T) {
+	t.Parallel()
 	cmd := &Command{Argv: []string{"/bin/true"}, Answers: []Answer{{Label: "P", Pattern: regexp.MustCompile("x"), Value: "a\x03b", Secret: true}}}
 	if err := cmd.Run(context.Background(), IO{}); err == nil {
 		t.Fatal("a value with ^C was accepted")
@@ -409,6 +413,7 @@ func TestCommandNotFound(t *testing.T) {
 }
 
 func TestCommandLooksUpChildPath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	script := "#!/bin/sh\necho lab-zman \"$@\"\n"
 	if err := os.WriteFile(dir+"/zman", []byte(script), 0o755); err != nil {
@@ -425,6 +430,7 @@ func TestCommandLooksUpChildPath(t *testing.T) {
 }
 
 func TestCommandNoGoroutineLeak(t *testing.T) {
+	t.Parallel()
 	if err := fakeCommand("colours").Run(context.Background(), IO{}); err != nil {
 		t.Fatal(err)
 	}
@@ -444,6 +450,7 @@ func TestCommandNoGoroutineLeak(t *testing.T) {
 }
 
 func TestCommandDescribe(t *testing.T) {
+	t.Parallel()
 	cmd := &Command{
 		Argv:    []string{"zman", "zenserver-backup", "/root/b.bak", "it's"},
 		Answers: interactiveAnswers(""),
@@ -457,6 +464,7 @@ func TestCommandDescribe(t *testing.T) {
 }
 
 func TestChildEnv(t *testing.T) {
+	t.Parallel()
 	m := NewMasker("hunter22")
 	env := childEnv([]string{"A=1", "B=x-hunter22", secretEnvPrefix + "X=short", "TERM=vt100"}, m)
 	if got := strings.Join(env, " "); got != "A=1 TERM=vt100" {

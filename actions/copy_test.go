@@ -43,6 +43,7 @@ func makeTree(t *testing.T) (src, outside string) {
 }
 
 func TestCopyTreeRoundTrip(t *testing.T) {
+	t.Parallel()
 	src, outside := makeTree(t)
 	dst := filepath.Join(t.TempDir(), "backup")
 	var out strings.Builder
@@ -203,6 +204,7 @@ func TestCopyFileWhereDirectoryIs(t *testing.T) {
 }
 
 func TestCopyCancelled(t *testing.T) {
+	t.Parallel()
 	src, _ := makeTree(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

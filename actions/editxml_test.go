@@ -95,6 +95,7 @@ func TestEditXMLChangesOnlyTheElement(t *testing.T) {
 }
 
 func TestEditXMLWithoutBackup(t *testing.T) {
+	t.Parallel()
 	p := writeTemp(t, "CaConfig.xml", caConfig, 0o600)
 	if err := (&EditXML{File: p, Element: "//Keystore", Value: newKeystore}).Run(context.Background(), IO{}); err != nil {
 		t.Fatal(err)
@@ -105,6 +106,7 @@ func TestEditXMLWithoutBackup(t *testing.T) {
 }
 
 func TestEditXMLKeepsCRLFAndBOM(t *testing.T) {
+	t.Parallel()
 	orig := "\xef\xbb\xbf" + strings.ReplaceAll(caConfig, "\n", "\r\n")
 	p := writeTemp(t, "CaConfig.xml", orig, 0o644)
 	if err := (&EditXML{File: p, Element: "Keystore", Value: newKeystore}).Run(context.Background(), IO{}); err != nil {
@@ -161,6 +163,7 @@ func TestEditXMLErrors(t *testing.T) {
 }
 
 func TestEditXMLDescribe(t *testing.T) {
+	t.Parallel()
 	d := (&EditXML{File: "/etc/x/CaConfig.xml", Element: "Keystore", Value: newKeystore, KeepBackup: true}).Describe()
 	for _, want := range []string{"/etc/x/CaConfig.xml", "<Keystore>", newKeystore, "CaConfig.xml.<timestamp>.bak"} {
 		if !strings.Contains(d, want) {

@@ -18,6 +18,7 @@ func maskStream(m *Masker, chunks ...string) string {
 }
 
 func TestMaskerString(t *testing.T) {
+	t.Parallel()
 	m := NewMasker("pass", "password", "", "hunter2")
 	cases := map[string]string{
 		"":                      "",
@@ -35,6 +36,7 @@ func TestMaskerString(t *testing.T) {
 }
 
 func TestMaskerOverlappingSecrets(t *testing.T) {
+	t.Parallel()
 	m := NewMasker("abcdef", "defghi")
 	if got := m.String("xabcdefghiy"); got != "x"+Mask+"y" {
 		t.Errorf("String = %q", got)
@@ -45,6 +47,7 @@ func TestMaskerOverlappingSecrets(t *testing.T) {
 }
 
 func TestMaskerWriterSplitSecret(t *testing.T) {
+	t.Parallel()
 	m := NewMasker("hunter2hunter")
 	if got := maskStream(m, "pass=hunt", "er2hun", "ter!\n"); got != "pass="+Mask+"!\n" {
 		t.Errorf("got %q", got)
@@ -60,6 +63,7 @@ func TestMaskerWriterSplitSecret(t *testing.T) {
 // the bytes that follow break the occurrence of a longer secret it might
 // have started.
 func TestMaskerWriterHeldTailKeepsCoverage(t *testing.T) {
+	t.Parallel()
 	m := NewMasker("xyzab", "abq")
 	if got := maskStream(m, "xyzab", "c"); got != Mask+"c" {
 		t.Errorf("got %q", got)
@@ -84,6 +88,7 @@ func TestMaskerWriterHoldsBackUntilClose(t *testing.T) {
 }
 
 func TestMaskerWriterMatchesString(t *testing.T) {
+	t.Parallel()
 	m := NewMasker("aa", "aab", "secret", "cret!", "ééé")
 	r := rand.New(rand.NewSource(1))
 	alphabet := []string{"a", "b", "secret", "cret!", "é", "x", "\n", "se"}
@@ -139,6 +144,7 @@ func TestNilMasker(t *testing.T) {
 }
 
 func TestSafeWriterSecretSplitByEscape(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	w := SafeWriter(&b, NewMasker("s3cr3tpass"))
 	w.Write([]byte("x s3cr\x1b[0m3t"))

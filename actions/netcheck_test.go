@@ -25,6 +25,7 @@ func (f fakeNet) LocalAddrs() ([]string, error) { return f.local, nil }
 // After a new IP address, a stale DNS record is the usual mistake: the
 // check names what the name resolves to and what it should.
 func TestResolvesToNamesTheStaleAddress(t *testing.T) {
+	t.Parallel()
 	n := fakeNet{hosts: map[string][]string{"zen1.example": {"192.0.2.10"}}}
 	for _, tc := range []struct {
 		name, addr string

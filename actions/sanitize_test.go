@@ -6,6 +6,7 @@ import (
 )
 
 func TestSanitize(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, in, want string }{
 		{"plain", "hello\tworld\n", "hello\tworld\n"},
 		{"colours", "\x1b[1;31mred\x1b[0m \x1b[38;2;1;2;3mrgb\x1b[m", "red rgb"},
@@ -45,6 +46,7 @@ func TestSanitize(t *testing.T) {
 }
 
 func TestSanitizeWriterSplits(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		chunks []string
 		want   string
@@ -72,6 +74,7 @@ func TestSanitizeWriterSplits(t *testing.T) {
 }
 
 func TestSanitizeUnterminatedStringIsBounded(t *testing.T) {
+	t.Parallel()
 	in := "\x1b]" + strings.Repeat("x", maxStringSeq+10)
 	if got := Sanitize(in); len(got) == 0 || len(got) > 20 {
 		t.Errorf("an unterminated OSC should end after %d bytes; got %d bytes out", maxStringSeq, len(got))

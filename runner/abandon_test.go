@@ -19,6 +19,7 @@ import (
 // again: the run is final, its reason and user are journaled, and reports
 // say so.
 func TestAbandonedRunMakesWayForANewRun(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})
@@ -84,6 +85,7 @@ func TestAbandonedRunMakesWayForANewRun(t *testing.T) {
 }
 
 func TestAbandonOfACompletedRunIsRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	s := f.start("1.3", nil)
@@ -105,6 +107,7 @@ func TestAbandonOfACompletedRunIsRefused(t *testing.T) {
 // Abandoning from the session that holds the run releases the lock there
 // and then; a secret typed in the reason is masked.
 func TestSessionAbandonReleasesTheLock(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})

@@ -41,6 +41,7 @@ func exported13(t *testing.T, f *fixture) *runner.Session {
 }
 
 func TestAnswersSayWhichFinishedStepsUsedThem(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := exported13(t, f)
 	got := map[string]runner.AnswerInfo{}
@@ -61,6 +62,7 @@ func TestAnswersSayWhichFinishedStepsUsedThem(t *testing.T) {
 }
 
 func TestChangedAnswerIsJournaledAndAffectedStepRunsAgain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	s := exported13(t, f)
@@ -126,6 +128,7 @@ func TestChangedAnswerIsJournaledAndAffectedStepRunsAgain(t *testing.T) {
 // A wrong fact changes the plan: after the correction the run follows the
 // branch the new answer selects.
 func TestChangedFactChangesThePlan(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	s := exported13(t, f)

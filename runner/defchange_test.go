@@ -51,6 +51,7 @@ func startAndStop(t *testing.T, f *fixture) string {
 }
 
 func TestAChangedDefinitionOnResume(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name     string

@@ -89,6 +89,7 @@ func answered(t *testing.T, f *fixture, s *runner.Session, key string) state.Eve
 // backup files and two archive sets, the second under a free name that the
 // journal, the run's values and the command all use.
 func TestSecondBackupWithDefaultsKeepsBoth(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	first, _ := backupOnce(t, f, f.opts(), nil)
@@ -140,6 +141,7 @@ func TestSecondBackupWithDefaultsKeepsBoth(t *testing.T) {
 // wrote beside the old one and the new file was renamed over it only once
 // the step had succeeded. An archive set is replaced the same way.
 func TestSecondBackupReplacesOnlyOnceComplete(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	first, _ := backupOnce(t, f, f.opts(), nil)
@@ -183,6 +185,7 @@ func TestSecondBackupReplacesOnlyOnceComplete(t *testing.T) {
 // its owner only) once the operator agrees, and the run completes; a dry
 // run creates nothing and says what a real run would ask.
 func TestMissingBackupFolderIsOfferedAndCreated(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	dir := f.lab.Rebase("/root/zcm_backups")

@@ -124,6 +124,7 @@ var noFacts = procedures.Values{"db_on_server": "false", "only_content_server": 
 
 // When started cannot be committed, zman never runs.
 func TestFullDiskBeforeStartedRunsNothing(t *testing.T) {
+	t.Parallel()
 	f, fsdir := fullFixture(t)
 	ctx := context.Background()
 	s := f.start("1.1", noFacts)
@@ -190,6 +191,7 @@ func (w *fillOnWrite) Write(p []byte) (int, error) {
 // When the outcome cannot be committed, the step is in doubt on resume,
 // never succeeded; here its verify check then settles it.
 func TestFullDiskBeforeTheOutcomeLeavesTheStepInDoubt(t *testing.T) {
+	t.Parallel()
 	f, fsdir := fullFixture(t)
 	ctx := context.Background()
 	s := f.start("1.1", noFacts)
@@ -243,6 +245,7 @@ func TestFullDiskBeforeTheOutcomeLeavesTheStepInDoubt(t *testing.T) {
 // Issue 11, item 5: the stop of a run on a full disk said `cannot record
 // stopped of step ""`; it says what could not be recorded, in words.
 func TestFullDiskWhenStoppingSaysTheRunStopped(t *testing.T) {
+	t.Parallel()
 	f, fsdir := fullFixture(t)
 	s := f.start("1.1", noFacts)
 	free, err := fillFS(fsdir)

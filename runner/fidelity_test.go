@@ -142,6 +142,7 @@ func mustComplete(t *testing.T, need runner.Need, out *bytes.Buffer) {
 // answers each list as its prompt asks must not be shown zac unr -f for
 // zen-primary-2, while step 9 still refreshes every Primary Server.
 func TestReplaceFirstPrimaryReregistersOnlyDevicesAndSatellites(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var out bytes.Buffer
 	_, need, offered := run21(t, f, facts21(t, f), &out, nil)
@@ -176,6 +177,7 @@ func TestReplaceFirstPrimaryReregistersOnlyDevicesAndSatellites(t *testing.T) {
 // and CertAuth roles from the first Primary Server to the second, and a
 // wrong GUID stops the run at 11d2 with what was wrong.
 func TestReplaceFirstPrimaryMovesTheRolesInTheDatabase(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var out bytes.Buffer
 	s, need, _ := run21(t, f, facts21(t, f), &out, nil)
@@ -215,6 +217,7 @@ func TestReplaceFirstPrimaryMovesTheRolesInTheDatabase(t *testing.T) {
 // Issue 12: 2.1's role deletions and its uninstall ask for the server's
 // name before they go ahead.
 func TestReplaceFirstPrimaryAsksBeforeDeletingRolesAndUninstalling(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var out bytes.Buffer
 	asked := map[string]string{}
@@ -248,6 +251,7 @@ func TestReplaceFirstPrimaryAsksBeforeDeletingRolesAndUninstalling(t *testing.T)
 // are kept, step 1's unchanged, the journal says why the input changed,
 // and step 6b sends the operator to the file 6a wrote, not to step 1's.
 func TestReplaceFirstPrimaryKeepsBothCABackups(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var out bytes.Buffer
 	var step1 []byte
@@ -292,6 +296,7 @@ func TestReplaceFirstPrimaryKeepsBothCABackups(t *testing.T) {
 // under its Windows spelling, caConfig.xml, is stopped by a check before
 // step 5 edits a file that is not the one placed.
 func TestMigrateCARoleChecksTheFilePlacedByHand(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("1.5", answers15("windows", "linux"))
 	dst, _ := f.lab.Host("zen-primary-2")

@@ -99,6 +99,7 @@ func startDef(t *testing.T, f *fixture, d *procedures.Definition, preset procedu
 }
 
 func TestHostileValuesReachACommandAsOneArgumentEach(t *testing.T) {
+	t.Parallel()
 	d, err := procedures.Parse("hostile.yaml", []byte(hostileDef))
 	if err != nil {
 		t.Fatal(err)
@@ -139,6 +140,7 @@ func TestHostileValuesReachACommandAsOneArgumentEach(t *testing.T) {
 // A line break or a NUL cannot be given for an input at all: it is refused
 // with the input's prompt, before anything runs, from an answers file too.
 func TestInputValuesWithLineBreaksAreRefused(t *testing.T) {
+	t.Parallel()
 	d, err := procedures.Parse("hostile.yaml", []byte(hostileDef))
 	if err != nil {
 		t.Fatal(err)
@@ -162,6 +164,7 @@ func TestInputValuesWithLineBreaksAreRefused(t *testing.T) {
 // and in a rehearsal it stays inside the lab: zman zenserver-backup writes
 // exactly the file named, under the lab's root, and nothing outside it.
 func TestHostilePathsStayInsideTheLab(t *testing.T) {
+	t.Parallel()
 	outside := t.TempDir()
 	name := `it's a "back;up" $(touch x) ` + "`id`" + `.bak`
 	for _, p := range []string{
@@ -225,6 +228,7 @@ steps:
 `
 
 func TestAValueCannotLeadAStepOutOfItsFolder(t *testing.T) {
+	t.Parallel()
 	d, err := procedures.Parse("folder.yaml", []byte(folderDef))
 	if err != nil {
 		t.Fatal(err)

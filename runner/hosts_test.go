@@ -43,6 +43,7 @@ func parseDef(t *testing.T, src string) *procedures.Definition {
 // In a lab, a step fanned out over servers with on: ${target} runs on each
 // server's simulated copy, and each target is journaled on its own.
 func TestStepsOnOtherHostsRunThereInALab(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s, err := runner.Start(context.Background(), f.opts(), parseDef(t, onHostsDef),
 		procedures.Values{"servers": "zen-primary-1, zen-primary-2"})
@@ -77,6 +78,7 @@ func TestStepsOnOtherHostsRunThereInALab(t *testing.T) {
 // A failed target is retried on its own: the target that succeeded is not
 // run again.
 func TestAFailedTargetIsRetriedAlone(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if err := f.lab.InjectFailure(lab.ToolZenserver, "restart", 1, "port 443 busy"); err != nil {
 		t.Fatal(err)
@@ -110,6 +112,7 @@ func TestAFailedTargetIsRetriedAlone(t *testing.T) {
 // is shown with the exact command to run there, and only a confirmation
 // finishes it.
 func TestStepsOnOtherHostsAreConfirmedOnALiveServer(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	opts := f.opts()
 	opts.Lab = nil
@@ -145,6 +148,7 @@ func TestStepsOnOtherHostsAreConfirmedOnALiveServer(t *testing.T) {
 // A destructive step done on another server asks for that server's name,
 // not this one's: the name typed is the one about to change.
 func TestDestructiveStepElsewhereAsksForThatHostsName(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	def := strings.Replace(onHostsDef, "    idempotent: true\n", "    destructive: true\n", 1)
 	s, err := runner.Start(context.Background(), f.opts(), parseDef(t, def), procedures.Values{"servers": "zen-primary-2"})

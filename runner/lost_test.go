@@ -16,6 +16,7 @@ import (
 // that its files remember, no run starts and none is taken up, and the
 // refused start leaves no file that would tell of another run.
 func TestNoRunStartsOrResumesWhileARunIsLost(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	s := f.start("1.3", nil)
@@ -60,6 +61,7 @@ func TestNoRunStartsOrResumesWhileARunIsLost(t *testing.T) {
 // refuse is refused before the run starts, naming the variable and never
 // the value.
 func TestSecretInTheEnvironmentIsCheckedUpFront(t *testing.T) {
+	t.Parallel()
 	def := newFixture(t).lib.Get("1.1")
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }

@@ -25,6 +25,7 @@ var secrets15 = map[string]string{"admin_password": adminPW,
 // the zone ends as 1.5 promises: the CA role has moved to the destination,
 // whose security folder has the CA's files, owned by zenworks:zmanusers.
 func TestMigrateCARoleLinuxToLinux(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("1.5", answers15("linux", "linux"))
 	var out bytes.Buffer
@@ -77,6 +78,7 @@ func TestMigrateCARoleLinuxToLinux(t *testing.T) {
 // If the CA-role query does not show the server the step expects, the step
 // fails and says so: here the "source" named does not hold the role.
 func TestMigrateCARoleStopsWhenTheQueryShowsAnotherServer(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	vals := answers15("linux", "linux")
 	vals["source_server"], vals["destination_server"] = "zen-primary-2", lab.DefaultHostname
@@ -93,6 +95,7 @@ func TestMigrateCARoleStopsWhenTheQueryShowsAnotherServer(t *testing.T) {
 // are done by hand: the test does them as the operator would (putting the
 // files in place before confirming), and the rest runs and moves the role.
 func TestMigrateCARoleAcrossPlatforms(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		src, dst string
 		byHand   []string

@@ -210,6 +210,7 @@ func changeAddressAt(t *testing.T, l *lab.Lab, key string, c lab.AddressChange) 
 // Restart, the packages are rebuilt here, and the second Primary Server's
 // zdm.xml and zenaudit.xml lead to the database at its new address.
 func TestChangeIPAddressRunsInALab(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("3.1", nil)
 	var out bytes.Buffer
@@ -250,6 +251,7 @@ func TestChangeIPAddressRunsInALab(t *testing.T) {
 // hand (shown with their Windows path), so the lab's copy is not touched.
 // Without Satellites, Reporting and Multizone their steps do not apply.
 func TestChangeIPAddressOnWindowsEditsByHand(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	vals := merged(answers31, ch3Secrets, map[string]string{"platform": "windows",
 		"has_satellites": "no", "reporting_here": "no", "multizone_publisher": "no"})
@@ -277,6 +279,7 @@ func TestChangeIPAddressOnWindowsEditsByHand(t *testing.T) {
 // The database elsewhere, no other Primary Server: nothing to re-point;
 // the services and packages on this server are all there is.
 func TestChangeIPAddressWithTheDatabaseElsewhere(t *testing.T) {
+	t.Parallel()
 	f := newFixtureWith(t, lab.Options{ExternalDatabase: true})
 	vals := merged(answers31, ch3Secrets, map[string]string{"db_here": "no", "embedded_db_here": "no",
 		"only_primary": "yes", "has_satellites": "no", "reporting_here": "yes", "multizone_publisher": "no"})
@@ -300,6 +303,7 @@ func TestChangeIPAddressWithTheDatabaseElsewhere(t *testing.T) {
 // The checks of steps 2 and 3 hold the run until the address is really on
 // this server and the DNS name really leads to it.
 func TestChangeIPAddressWaitsForTheAddressAndTheDNSRecord(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	vals := merged(answers31, ch3Secrets, map[string]string{"only_primary": "yes", "has_satellites": "no",
 		"reporting_here": "no", "multizone_publisher": "no"})
@@ -340,6 +344,7 @@ func TestChangeIPAddressWaitsForTheAddressAndTheDNSRecord(t *testing.T) {
 }
 
 func TestChangeIPAddressRefusesACertificateNamingTheAddress(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	vals := procedures.Values{}
 	for k, v := range answers31 {
@@ -393,6 +398,7 @@ func renameAt(t *testing.T, l *lab.Lab, key string, withAddress bool) func(*runn
 // and refresh; the Authentication Satellites get certificates from the
 // internal CA, by asr on Windows and rsc on Linux.
 func TestChangeDNSNameWithInternalCertificatesRunsInALab(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("3.2.2", nil)
 	var out bytes.Buffer
@@ -453,6 +459,7 @@ func TestChangeDNSNameWithInternalCertificatesRunsInALab(t *testing.T) {
 // unreachable devices, Authentication Satellites, AMT, Multizone or
 // Reporting, their steps do not apply either.
 func TestChangeOnlyTheDNSNameWithInternalCertificates(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	vals := merged(answers322, ch3Secrets, map[string]string{"address_changes": "no", "new_address": "192.0.2.10",
 		"devices_unreachable": "no", "windows_auth_satellites": "no", "linux_auth_satellites": "no",
@@ -475,6 +482,7 @@ func TestChangeOnlyTheDNSNameWithInternalCertificates(t *testing.T) {
 // The certificate steps wait for the new name: before it is in place, the
 // check of step 2 fails and nothing is reminted.
 func TestChangeDNSNameWaitsForTheNewName(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	vals := merged(answers322, ch3Secrets, map[string]string{"only_primary": "yes"})
 	s := f.start("3.2.2", nil)
@@ -491,6 +499,7 @@ func TestChangeDNSNameWaitsForTheNewName(t *testing.T) {
 }
 
 func TestChangeDNSNameRefusesACertificateWithoutTheDNSName(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	vals := procedures.Values{}
 	for k, v := range merged(answers322, map[string]string{"cn_is_fqdn": "no"}) {

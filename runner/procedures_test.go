@@ -28,6 +28,7 @@ var answers21 = procedures.Values{
 // 2.1 with every branch taken runs to its end in a lab, and the simulated
 // zone ends as the reference promises: the CA role has left this server.
 func TestReplaceFirstPrimaryRunsInALab(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	vals := answers21.Clone()
 	before, _ := f.lab.Zone()
@@ -61,6 +62,7 @@ func TestReplaceFirstPrimaryRunsInALab(t *testing.T) {
 }
 
 func TestCrossPlatformReplacementIsRefusedUpFront(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	vals := answers21.Clone()
 	vals["same_platform"] = "false"
@@ -82,6 +84,7 @@ func TestCrossPlatformReplacementIsRefusedUpFront(t *testing.T) {
 // 1.1 archives the content repository (images required); 1.2 restores the
 // images from that archive. No passphrase is left on disk.
 func TestContentRepoArchiveRoundTripsThroughBackupAndRestore(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("1.1", procedures.Values{"db_on_server": "false", "only_content_server": "true"})
 	var out bytes.Buffer
@@ -131,6 +134,7 @@ func TestContentRepoArchiveRoundTripsThroughBackupAndRestore(t *testing.T) {
 // An unsupported combination stops the run as soon as its answers are
 // known, before the remaining questions are asked.
 func TestRefusalComesBeforeTheRemainingQuestions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("2.1", procedures.Values{"same_platform": "false"})
 	_, err := s.Next(context.Background())

@@ -70,6 +70,7 @@ func resumeToDoubt(t *testing.T, f *fixture, id string) (*runner.Session, *runne
 // when the pid it recorded belongs to a live process now: after a reboot
 // pids are handed out afresh.
 func TestStepStartedBeforeARebootIsReportedAsSuch(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id, tok := interrupted(t, f)
 	self, err := state.ProcStartTime(os.Getpid())
@@ -101,6 +102,7 @@ func TestStepStartedBeforeARebootIsReportedAsSuch(t *testing.T) {
 // time, in this boot) is reported as such and can be waited for; then it
 // is diagnosed afresh.
 func TestStillRunningCommandCanBeWaitedFor(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id, tok := interrupted(t, f)
 	child := exec.Command("sleep", "300")

@@ -114,6 +114,7 @@ func (c *cancelAtFirstOutput) Write(p []byte) (int, error) { c.cancel(); return 
 // on resume with a typed reason, and a skip. Its report shows all of it,
 // in every format, and no secret typed during the run.
 func TestReportOfARehearsalShowsFailureRetryAndDoubt(t *testing.T) {
+	t.Parallel()
 	r := newReportRig(t)
 	ctx := context.Background()
 	const (
@@ -261,6 +262,7 @@ func htmlEscape(s string) string {
 
 // A fan-out step's report has a result per target.
 func TestReportShowsEachTargetOfAFanOut(t *testing.T) {
+	t.Parallel()
 	r := newReportRig(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "fan.yaml"), []byte(`id: fan-report

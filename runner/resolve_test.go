@@ -192,6 +192,7 @@ func agree(t *testing.T, f *fixture, s *runner.Session, shown *runner.NeedStep, 
 // export, and again when a second export replaces the first (the command
 // then writes under a temporary name, and all three name it).
 func TestScreenJournalAndLabRunTheSameResolvedCommand(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ran := recordTools(t, f.lab, lab.ToolZman)
 	secrets := map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase}
@@ -234,6 +235,7 @@ func TestScreenJournalAndLabRunTheSameResolvedCommand(t *testing.T) {
 // (1.5's query and backups), and for a copy, which runs no command: the
 // screen's description is what the journal records.
 func TestSQLHostAndCopyStepsAgreeOnScreenJournalAndLab(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ran := recordTools(t, f.lab, lab.ToolZman, lab.ToolSQL)
 	s := f.start("1.5", answers15("linux", "linux"))
@@ -269,6 +271,7 @@ func TestSQLHostAndCopyStepsAgreeOnScreenJournalAndLab(t *testing.T) {
 // file was asked) is reported once, when the step is resolved, naming the
 // step and the value; nothing started, nothing ran.
 func TestAnUnresolvableStepIsReportedOnceNamingTheStepAndTheValue(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ran := recordTools(t, f.lab, lab.ToolZman)
 	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestAuthFailureWords(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]bool{
 		"Authentication failed: invalid ZENworks administrator name or password.": true,
 		"ERROR: INVALID PASSWORD":                        true,
@@ -35,6 +36,7 @@ func TestAuthFailureWords(t *testing.T) {
 // the last one was refused, and the right one completes the step. The wrong
 // one is nowhere on disk.
 func TestRetryWithNewSecretsAsksThemAgain(t *testing.T) {
+	t.Parallel()
 	const wrong = "Wrong-Admin-Pw-7781"
 	f := newFixture(t)
 	ctx := context.Background()
@@ -97,6 +99,7 @@ func TestRetryWithNewSecretsAsksThemAgain(t *testing.T) {
 
 // A step that read no secret is retried as it was.
 func TestRetryWithNewSecretsNeedsASecretAndAFailure(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	s := exported13(t, f)

@@ -148,6 +148,7 @@ func secretsNowhere(t *testing.T, dir string, secrets ...string) {
 }
 
 func TestServerBackupRunsToCompletionInALab(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("1.1", nil)
 	var out bytes.Buffer
@@ -185,6 +186,7 @@ func TestServerBackupRunsToCompletionInALab(t *testing.T) {
 }
 
 func TestWrongPasswordFailsTheStepAndRetryWorks(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("1.3", nil)
 	var out bytes.Buffer
@@ -215,6 +217,7 @@ func TestWrongPasswordFailsTheStepAndRetryWorks(t *testing.T) {
 }
 
 func TestDestructiveStepNeedsTheHostName(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	s := f.start("1.3", procedures.Values{"remove_ca_role": "true"})
@@ -247,6 +250,7 @@ func TestDestructiveStepNeedsTheHostName(t *testing.T) {
 }
 
 func TestSecondSessionOnTheSameProcedureIsRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("1.1", nil)
 	_, err := runner.Start(context.Background(), f.opts(), f.lib.Get("1.1"), nil)
@@ -262,6 +266,7 @@ func TestSecondSessionOnTheSameProcedureIsRefused(t *testing.T) {
 // A step interrupted after started was committed is in doubt on resume;
 // its verify check decides it when it can.
 func TestInDoubtStepIsSettledByItsVerifyCheck(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})
@@ -329,6 +334,7 @@ type cancelOnWrite struct{ cancel func() }
 func (c *cancelOnWrite) Write(p []byte) (int, error) { c.cancel(); return len(p), nil }
 
 func TestKeystoreEditDecidesTheRestart(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	// The CA backup to import comes from 1.3 on the same lab.
 	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})
@@ -362,6 +368,7 @@ func TestKeystoreEditDecidesTheRestart(t *testing.T) {
 }
 
 func TestKeystoreAlreadyRightSkipsTheRestart(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})
 	drive(t, s, map[string]string{"admin_password": adminPW, "ca_passphrase": passphrase}, &bytes.Buffer{})
@@ -378,6 +385,7 @@ func TestKeystoreAlreadyRightSkipsTheRestart(t *testing.T) {
 }
 
 func TestDryRunAsksNoSecretAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	o := f.opts()
 	o.DryRun = true
@@ -402,6 +410,7 @@ func TestDryRunAsksNoSecretAndChangesNothing(t *testing.T) {
 }
 
 func TestIncludedStepsRunAndResumeFromTheRecordedBundle(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "demo.yaml"), []byte(`id: replace-demo
@@ -455,6 +464,7 @@ steps:
 }
 
 func TestFanOutIsDoneAndJournaledPerTarget(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "fan.yaml"), []byte(`id: fan-demo
@@ -525,6 +535,7 @@ steps:
 }
 
 func TestEachRunStartsWithACopyOfTheStateDatabase(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.start("1.1", nil).Close()
 	f.start("1.3", nil).Close()

@@ -10,6 +10,7 @@ import (
 )
 
 func TestWhereStoppedSaysTheFirstUnfinishedStep(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	def := f.lib.Get("1.3")
 	ev := func(kind runner.EventKind, step, key, value string) runner.Event {
@@ -39,6 +40,7 @@ func TestWhereStoppedSaysTheFirstUnfinishedStep(t *testing.T) {
 }
 
 func TestResumeInfoReadsTheStore(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.start("1.3", procedures.Values{"remove_ca_role": "false"})
 	s.Close()
@@ -52,6 +54,7 @@ func TestResumeInfoReadsTheStore(t *testing.T) {
 // do not stand in each other's way; the newest run of a procedure is the
 // one shown.
 func TestUnfinishedHereMatchesThePlace(t *testing.T) {
+	t.Parallel()
 	runs := []runner.Run{
 		{ID: "3", ProcedureID: "ca-backup", Mode: runner.ModeLab, LabDir: "/labs/a"},
 		{ID: "2", ProcedureID: "ca-backup", Mode: runner.ModeLab, LabDir: "/labs/a"},

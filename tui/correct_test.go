@@ -35,6 +35,7 @@ func answer11(h *harness, admin, pw string) {
 // answers from the failed step, corrects the name (the reason is asked),
 // and the retry uses the new name with the password already given.
 func TestAWrongAnswerIsCorrectedFromTheFailedStep(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
 	answer11(h, "Admn", adminPW)
@@ -84,6 +85,7 @@ func TestAWrongAnswerIsCorrectedFromTheFailedStep(t *testing.T) {
 // A changed answer that a finished step used: the operator is asked
 // whether to run that step again, and y runs it with the new value.
 func TestChangingAnAnswerAFinishedStepUsedOffersToRunItAgain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
 	answer11(h, "Administrator", adminPW)
@@ -123,6 +125,7 @@ func TestChangingAnAnswerAFinishedStepUsedOffersToRunItAgain(t *testing.T) {
 // After "Authentication failed" a plain retry would send the same wrong
 // password: n asks for the secrets again first.
 func TestAfterAnAuthenticationFailureTheSecretIsAskedAgain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
 	answer11(h, "Administrator", "not-the-password")
@@ -151,6 +154,7 @@ func TestAfterAnAuthenticationFailureTheSecretIsAskedAgain(t *testing.T) {
 // A run that should not go on is abandoned from its step screen, with a
 // reason and a y; it is closed for good and a new run may start.
 func TestARunIsAbandonedFromTheStepScreen(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
 	answer11(h, "Administrator", adminPW)
@@ -186,6 +190,7 @@ func TestARunIsAbandonedFromTheStepScreen(t *testing.T) {
 // A second backup where the first one is: the operator keeps both (or
 // replaces), instead of zman failing on "already exists".
 func TestAnExistingBackupFileIsKeptOrReplacedAtTheOperatorsWord(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
 	h.press("n", "enter", "n", "enter")
@@ -213,6 +218,7 @@ func TestAnExistingBackupFileIsKeptOrReplacedAtTheOperatorsWord(t *testing.T) {
 // A backup file in a folder that does not exist: the folder is offered,
 // not a traceback from zman.
 func TestAMissingBackupFolderIsOfferedBeforeTheStep(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
 	h.press("n", "enter", "n", "enter")
@@ -232,6 +238,7 @@ func TestAMissingBackupFolderIsOfferedBeforeTheStep(t *testing.T) {
 // plainly that it waits, what it asked, and that the reply goes to it;
 // a hidden prompt says the reply stays hidden.
 func TestACommandWaitingForTheOperatorIsCuedOnItsLine(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -290,6 +297,7 @@ func (h *harness) lines(texts ...string) {
 // A resumed run that stopped in doubt can be abandoned from there, as the
 // resume screen says.
 func TestAnInDoubtRunIsAbandonedFromItsFirstScreen(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	run := f.leaveInDoubt(doubtDef, "risky", 1)
 	h := newHarness(t, f.config(), &run, "", 80, 24)
@@ -332,6 +340,7 @@ steps:
 // A fan-out step's instructions name the target and the answers, never
 // the template.
 func TestAFanOutStepsInstructionsNameItsTarget(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addDef(fanoutDef)
 	h := newHarness(t, f.config(), nil, "tui-fanout", 80, 24)

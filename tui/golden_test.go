@@ -19,6 +19,7 @@ func eachSize(t *testing.T, fn func(t *testing.T, w, h int)) {
 }
 
 func TestGoldenPicker(t *testing.T) {
+	t.Parallel()
 	eachSize(t, func(t *testing.T, w, hh int) {
 		f := newFixture(t)
 		cfg := f.config()
@@ -32,6 +33,7 @@ func TestGoldenPicker(t *testing.T) {
 }
 
 func TestGoldenQuestion(t *testing.T) {
+	t.Parallel()
 	eachSize(t, func(t *testing.T, w, hh int) {
 		f := newFixture(t)
 		h := newHarness(t, f.config(), nil, "1.1", w, hh)
@@ -41,6 +43,7 @@ func TestGoldenQuestion(t *testing.T) {
 }
 
 func TestGoldenManualStep(t *testing.T) {
+	t.Parallel()
 	eachSize(t, func(t *testing.T, w, hh int) {
 		f := newFixture(t)
 		h := newHarness(t, f.config(), nil, "1.1", w, hh)
@@ -54,6 +57,7 @@ func TestGoldenManualStep(t *testing.T) {
 }
 
 func TestGoldenSecretInput(t *testing.T) {
+	t.Parallel()
 	eachSize(t, func(t *testing.T, w, hh int) {
 		f := newFixture(t)
 		h := newHarness(t, f.config(), nil, "1.1", w, hh)
@@ -71,6 +75,7 @@ func TestGoldenSecretInput(t *testing.T) {
 }
 
 func TestGoldenFailedStep(t *testing.T) {
+	t.Parallel()
 	eachSize(t, func(t *testing.T, w, hh int) {
 		f := newFixture(t)
 		f.addDef(failingDef)
@@ -82,6 +87,7 @@ func TestGoldenFailedStep(t *testing.T) {
 }
 
 func TestGoldenInDoubt(t *testing.T) {
+	t.Parallel()
 	eachSize(t, func(t *testing.T, w, hh int) {
 		f := newFixture(t)
 		run := f.leaveInDoubt(doubtDef, "risky", 1)

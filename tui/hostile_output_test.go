@@ -103,6 +103,7 @@ func inOrder(t *testing.T, where, text string, want []string) {
 // mid UTF-8 sequence), gives exactly what it gives for one write, and that
 // is clean: what the streams of a command's output rely on.
 func TestHostileOutputIsSanitizedWhereverTheChunksEnd(t *testing.T) {
+	t.Parallel()
 	whole := actions.Sanitize(hostileOutput)
 	if bad := hostileLeft(whole, false, true); len(bad) > 0 {
 		t.Fatalf("the sanitized output still has %q", bad)
@@ -152,6 +153,7 @@ steps:
 // on, on every screen drawn while it runs and after; every screen keeps
 // its size. Then the log and the report in each format are as clean.
 func TestHostileOutputCannotCorruptTheScreenOrTheReport(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if err := os.WriteFile(f.lab.Rebase("/root/hostile-output.txt"), []byte(hostileOutput), 0o600); err != nil {
 		t.Fatal(err)
@@ -272,6 +274,7 @@ func assetsChecklist() (fs.FS, error) { return fs.Sub(assets.Checklist, "checkli
 // dialog either: the report sanitises what it reads from the log again for
 // that reason.
 func TestInDoubtLastOutputFromALogCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	def := f.addDef(doubtDef)
 	ctx := context.Background()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestPickerListsTheProceduresAndStartsOne(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "", 80, 24)
 	h.mustSee("Choose a procedure",
@@ -31,6 +32,7 @@ func TestPickerListsTheProceduresAndStartsOne(t *testing.T) {
 }
 
 func TestPickerOffersARehearsalWithoutZENworks(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cfg := f.config()
 	cfg.Options.Lab = nil
@@ -60,6 +62,7 @@ func TestPickerOffersARehearsalWithoutZENworks(t *testing.T) {
 }
 
 func TestPickerShowsWhyALabCouldNotBeBuilt(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cfg := f.config()
 	cfg.Options.Lab = nil
@@ -74,6 +77,7 @@ func TestPickerShowsWhyALabCouldNotBeBuilt(t *testing.T) {
 }
 
 func TestPickerWithoutZENworksWaitsBeforeAStartByName(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cfg := f.config()
 	cfg.Options.Lab = nil
@@ -87,6 +91,7 @@ func TestPickerWithoutZENworksWaitsBeforeAStartByName(t *testing.T) {
 }
 
 func TestPickerQuits(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "", 80, 24)
 	h.press("q")

@@ -27,6 +27,7 @@ func barLines(t *testing.T, b progressPane) []string {
 }
 
 func TestTheBarShowsBytesFilesRateAndTimeLeft(t *testing.T) {
+	t.Parallel()
 	b := newProgressPane(newUICtx(true))
 	b.SetSize(53, 0)
 	if b.View() != "" {
@@ -48,6 +49,7 @@ func TestTheBarShowsBytesFilesRateAndTimeLeft(t *testing.T) {
 }
 
 func TestWhileCountingTheBarPromisesNothing(t *testing.T) {
+	t.Parallel()
 	b := newProgressPane(newUICtx(true))
 	b.SetSize(72, 0)
 	p := midway
@@ -66,6 +68,7 @@ func TestWhileCountingTheBarPromisesNothing(t *testing.T) {
 }
 
 func TestTheBarSaysEachPhase(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		p     actions.Progress
 		lines []string
@@ -90,6 +93,7 @@ func TestTheBarSaysEachPhase(t *testing.T) {
 
 // On a narrow terminal the words wrap and no line is wider than the column.
 func TestTheBarFitsANarrowColumn(t *testing.T) {
+	t.Parallel()
 	b := newProgressPane(newUICtx(false))
 	b.SetSize(24, 0)
 	b, _ = b.Update(progressMsg{p: midway})

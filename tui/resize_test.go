@@ -37,6 +37,7 @@ func (h *harness) survivesResizes() {
 }
 
 func TestResizeKeepsEveryScreenWhole(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addDef(failingDef)
 	run := f.leaveInDoubt(doubtDef, "risky", 1)
@@ -70,6 +71,7 @@ func TestResizeKeepsEveryScreenWhole(t *testing.T) {
 }
 
 func TestTinyTerminalDoesNotPanic(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
 	for _, sz := range [][2]int{{1, 1}, {2, 2}, {10, 3}, {0, 0}, {5, 40}, {200, 2}} {
@@ -145,6 +147,7 @@ func TestNoColorMeansNoColourCodes(t *testing.T) {
 }
 
 func TestLightBackgroundRestyles(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cfg := f.config()
 	cfg.NoColor = false

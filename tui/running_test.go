@@ -95,6 +95,7 @@ steps:
 `
 
 func TestTypedLineReachesTheRunningCommand(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addDef(promptingDef)
 	h := newHarness(t, f.config(), nil, "tui-prompting", 80, 24)
@@ -126,6 +127,7 @@ steps:
 `
 
 func TestCtrlCInterruptsTheStepAndStopsTheRun(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addDef(slowDef)
 	h := newHarness(t, f.config(), nil, "tui-slow", 80, 24)
@@ -162,6 +164,7 @@ func TestCtrlCInterruptsTheStepAndStopsTheRun(t *testing.T) {
 // While a step runs, ? opens the help like anywhere else; once a reply is
 // being typed, ? is part of it and F1 opens the help.
 func TestQuestionMarkOpensHelpWhileAStepRuns(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addDef(slowDef)
 	h := newHarness(t, f.config(), nil, "tui-slow", 80, 24)

@@ -34,6 +34,7 @@ func hasEvent(evs []runner.Event, kind runner.EventKind, step string) *runner.Ev
 }
 
 func TestFactQuestionsAnsweredWithTheKeyboard(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
 	// The lab has a database: the detector suggests yes, and says so.
@@ -56,6 +57,7 @@ func TestFactQuestionsAnsweredWithTheKeyboard(t *testing.T) {
 }
 
 func TestChoiceQuestionTakesNumbersAndArrows(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.2", 80, 24)
 	h.mustSee("Which operating system", "1. linux", "2. windows", "› (•) 1. linux")
@@ -75,6 +77,7 @@ func TestChoiceQuestionTakesNumbersAndArrows(t *testing.T) {
 // passphrase typed (once wrongly), zman answered by the engine. No screen
 // drawn on the way may hold either secret.
 func TestSecretsNeverReachTheScreen(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
 	h.each = func(raw string) {
@@ -156,6 +159,7 @@ steps:
 `
 
 func TestDestructiveStepNeedsTheHostNameTyped(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addDef(destructiveDef)
 	h := newHarness(t, f.config(), nil, "tui-destructive", 80, 24)
@@ -201,6 +205,7 @@ steps:
 `
 
 func TestFailedStepOffersRetrySkipAndStop(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addDef(failingDef)
 	h := newHarness(t, f.config(), nil, "tui-failing", 80, 24)
@@ -293,6 +298,7 @@ func (f *fixture) leaveInDoubt(src, step string, times int) runner.Run {
 }
 
 func TestInDoubtStepShowsWhyAndItsChoices(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	run := f.leaveInDoubt(doubtDef, "risky", 1)
 	h := newHarness(t, f.config(), &run, "", 80, 24)
@@ -324,6 +330,7 @@ func TestInDoubtStepShowsWhyAndItsChoices(t *testing.T) {
 }
 
 func TestInDoubtRerunNeedsOverrideAfterRepeatedLosses(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	run := f.leaveInDoubt(strings.Replace(doubtDef, "    run:", "    idempotent: true\n    run:", 1), "risky", runner.MaxInDoubt)
 	h := newHarness(t, f.config(), &run, "", 80, 24)
@@ -346,6 +353,7 @@ func TestInDoubtRerunNeedsOverrideAfterRepeatedLosses(t *testing.T) {
 }
 
 func TestInDoubtIdempotentStepReRunsOnEnter(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	run := f.leaveInDoubt(strings.Replace(doubtDef, "    run:", "    idempotent: true\n    run:", 1), "risky", 1)
 	h := newHarness(t, f.config(), &run, "", 80, 24)
@@ -362,6 +370,7 @@ func TestInDoubtIdempotentStepReRunsOnEnter(t *testing.T) {
 }
 
 func TestResumeScreenKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	run := f.leaveInDoubt(doubtDef, "risky", 1)
 	h := newHarness(t, f.config(), &run, "", 80, 24)
@@ -383,6 +392,7 @@ func TestResumeScreenKeys(t *testing.T) {
 }
 
 func TestBannerOnEveryScreenOfARehearsal(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addDef(failingDef)
 	h := newHarness(t, f.config(), nil, "", 80, 24)
@@ -415,6 +425,7 @@ func TestBannerOnEveryScreenOfARehearsal(t *testing.T) {
 }
 
 func TestDryRunBanner(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addDef(destructiveDef)
 	cfg := f.config()
@@ -432,6 +443,7 @@ func TestDryRunBanner(t *testing.T) {
 }
 
 func TestHelpToggles(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "", 80, 24)
 	short := h.view()
@@ -447,6 +459,7 @@ func TestHelpToggles(t *testing.T) {
 }
 
 func TestQuestionMarkIsTextInAField(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.3", 80, 24)
 	h.press("n", "enter") // not moving the CA role

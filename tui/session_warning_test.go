@@ -6,6 +6,7 @@ import (
 )
 
 func TestSessionAtRiskOnlyOverSSHOutsideAMultiplexer(t *testing.T) {
+	t.Parallel()
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
 	cases := []struct {
 		env  map[string]string
@@ -26,6 +27,7 @@ func TestSessionAtRiskOnlyOverSSHOutsideAMultiplexer(t *testing.T) {
 
 // The warning is on the first screen and gone after the first key.
 func TestSessionWarningShowsOnceThenGoes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cfg := f.config()
 	cfg.AtRisk = true
