@@ -94,23 +94,6 @@ func lines(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
-// joinColumns puts two blocks side by side, the left padded to lw cells
-// and followed by sep.
-func joinColumns(left, right []string, lw int, sep string, h int) string {
-	out := make([]string, h)
-	for i := 0; i < h; i++ {
-		var l, r string
-		if i < len(left) {
-			l = left[i]
-		}
-		if i < len(right) {
-			r = right[i]
-		}
-		out[i] = pad(l, lw) + sep + r
-	}
-	return strings.Join(out, "\n")
-}
-
 // styled renders each line with render, so a style never spans a line
 // break (cutting a line then never leaves a colour open).
 func styled(ls []string, render func(...string) string) []string {

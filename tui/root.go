@@ -56,6 +56,7 @@ type model struct {
 	help          help.Model
 	width, height int
 	bodyH         int
+	footer        []string // the footer as layout drew it (help, and the dropped-keys note)
 
 	pendingDef *procedures.Definition // to start once the fresh lab is built
 	autoStart  *procedures.Definition
@@ -370,11 +371,17 @@ func (m *model) layout() {
 	if m.ctx.bannerLine(w) != "" {
 		top++
 	}
-	foot := len(lines(m.help.View(m.keys())))
+	// The footer is drawn here, once per update, and render uses it: its
+	// height decides the body's, so the two can never disagree.
+	footer := lines(m.help.View(m.keys()))
 	if m.gate.dropped {
-		foot++
+		footer = append([]string{m.ctx.styles.Faint.Render(clip(droppedNote, w))}, footer...)
 	}
-	foot = min(max(foot, 1), max(h/2, 1))
+	foot := min(max(len(footer), 1), max(h/2, 1))
+	if len(footer) > foot {
+		footer = footer[:foot]
+	}
+	m.footer = footer
 	m.bodyH = max(h-top-foot, 0)
 	m.resume.SetSize(w, m.bodyH)
 	m.picker.SetSize(w, m.bodyH)
@@ -422,18 +429,11 @@ func (m model) render() string {
 	default:
 		body = m.picker.View()
 	}
-	footer := lines(m.help.View(m.keys()))
-	if m.gate.dropped {
-		footer = append([]string{m.ctx.styles.Faint.Render(clip(droppedNote, w))}, footer...)
-	}
-	footH := min(max(len(footer), 1), max(h/2, 1))
-	if len(footer) > footH {
-		footer = footer[:footH]
-	}
+	footH := min(max(len(m.footer), 1), max(h/2, 1))
 	bodyH := max(h-len(out)-footH, 0)
 	if bodyH > 0 {
 		out = append(out, fit(body, w, bodyH))
 	}
-	out = append(out, fit(strings.Join(footer, "\n"), w, footH))
+	out = append(out, fit(strings.Join(m.footer, "\n"), w, footH))
 	return fit(strings.Join(out, "\n"), w, h)
 }
