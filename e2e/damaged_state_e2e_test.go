@@ -221,34 +221,7 @@ func chownOrSkip(t *testing.T, p string) {
 func TestDeletedWALIsReportedAndTheRunResumesOnceItIsBack(t *testing.T) {
 	e := damagedFixture(t)
 	db := e.stateCopy(t)
-	// The fixture's backup, possibly written within the same second, must
-	// not pass for this attempt's (its check compares to the second).
-	if f, err := labFile(e.lab, "root/zcm_backups/zone_backup-*.bak"); err == nil {
-		os.Remove(f)
-	}
-	c := exec.Command(e.bin, "--state", db, "run", "1.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes")
-	c.Stdin = strings.NewReader(labAdminPassword + "\n" + knownPassphrase + "\n")
-	c.Env = append(os.Environ(), "NO_COLOR=1", lab.HangEnv+"=1")
-	stdout, _ := c.StdoutPipe()
-	c.Stderr = c.Stdout
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	sc.Split(scanPrompts)
-	held := false
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), lab.HangNotice) {
-			held = true
-			break
-		}
-	}
-	c.Process.Kill()
-	go io.Copy(io.Discard, stdout)
-	c.Wait()
-	if !held {
-		t.Fatal("zman never held after its prompts")
-	}
+	e.killedMidStep(t, db)
 	snap := newestSnapshot(t, db) // the copy taken as this run started
 	wal := db + "-wal"
 	saved, err := os.ReadFile(wal)
