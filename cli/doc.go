@@ -26,6 +26,14 @@
 //   - In plain mode (and without a terminal) every ZENRECOVER_SECRET_
 //     variable of the procedure is checked before the run starts or is
 //     taken up (runner.CheckSecretEnv): exit 2, nothing started.
+//   - `show ID --json` is enough to write an answers file from: each fact
+//     and input with its default, help, choices and detector, a secret's
+//     minimum length and ZENRECOVER_SECRET_ variable, how to write a list,
+//     and the refusals (when, reason). Keys are lower case with
+//     underscores (min_length, file_exists), like the rest of its output.
+//   - `lab export-reports DIR [--to FOLDER]` plays 2.2 step 4 (done in
+//     ZENworks Reporting): it is one of the lab commands that do what the
+//     reference has the administrator do outside ZENworks.
 //   - `run ID` while another process runs that procedure here names the
 //     holder (pid, user, host, since when) and the --force-unlock command,
 //     instead of offering to resume a run that is not interrupted.

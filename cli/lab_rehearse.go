@@ -15,10 +15,38 @@ import (
 // newLabRehearseCmds are the lab subcommands that do, for a rehearsal, what
 // the reference has the administrator do outside ZENworks: obtain
 // certificates from an external certificate authority (chapters 3.2.1, 4
-// and 5), let the zone's certificates expire (chapter 5), and make a tool
-// fail, to practise recovering from a failed step.
+// and 5), let the zone's certificates expire (chapter 5), export the
+// reports in ZENworks Reporting (2.2 step 4), and make a tool fail, to
+// practise recovering from a failed step.
 func newLabRehearseCmds() []*cobra.Command {
-	return []*cobra.Command{newLabExternalCACmd(), newLabIssueCertCmd(), newLabExpireCertsCmd(), newLabFailCmd()}
+	return []*cobra.Command{newLabExternalCACmd(), newLabIssueCertCmd(), newLabExpireCertsCmd(), newLabExportReportsCmd(), newLabFailCmd()}
+}
+
+func newLabExportReportsCmd() *cobra.Command {
+	var folder string
+	cmd := &cobra.Command{
+		Use:   "export-reports DIR [--to FOLDER]",
+		Short: "Export the lab server's ZENworks Reporting reports (section 2.2, step 4)",
+		Long: "Does what section 2.2 step 4 has you do in ZENworks Reporting (\"Managing the Export Settings\"):\n" +
+			"exports the reports of the lab server's ZENworks Reporting (lab init --reporting) into FOLDER\n" +
+			"on that server (default " + lab.DefaultReportsFolder + "), where step 9h's zman rpld loads them.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := openLabDir(args[0])
+			if err != nil {
+				return err
+			}
+			res, err := l.ExportReports(folder)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Exported %d reports from ZENworks Reporting on %s to %s   (in the lab: %s)\n",
+				len(res.Files), res.Host, res.Folder, res.LabFolder)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&folder, "to", lab.DefaultReportsFolder, "the folder on the server to export to (2.2's reports_folder)")
+	return cmd
 }
 
 func openLabDir(dir string) (*lab.Lab, error) {

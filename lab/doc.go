@@ -56,9 +56,12 @@
 // zone's server roles by server GUID, and rolls back a session that ends
 // without commit. For 2.2 step 9h, zman also has report-load (rpld), and
 // Options.Reporting (lab init --reporting) gives the server Reporting's roles
-// and zOpaqueData rows. What these tools did is recorded in the zone
-// (configure_runs, permissions_fixed, device_log), zac arguments with their
-// passwords and passphrases masked.
+// and zOpaqueData rows; step 4's export of the reports, which the reference
+// has done in ZENworks Reporting (no zman command), is played by
+// ExportReports (`zenrecover lab export-reports DIR`), which writes the
+// server's reports into the folder 9h loads. What these tools did is
+// recorded in the zone (configure_runs, permissions_fixed, device_log), zac
+// arguments with their passwords and passphrases masked.
 //
 // The lab's server has the empty folder /root/zcm_backups (0700) of the
 // reference's examples, and /tmp. Its zman does not create the folder of a

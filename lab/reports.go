@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 )
 
 // ZENworks Reporting on a Primary Server, as far as section 2.2 sees it:
 // two server roles and some rows of zOpaqueData, which step 9f deletes
-// from the restored zone database, and zman report-load, which step 9h
-// uses to load the reports step 4 exported.
+// from the restored zone database; the export of its reports, which step 4
+// has the administrator do in ZENworks Reporting ("Managing the Export
+// Settings") and ExportReports (`zenrecover lab export-reports`) plays;
+// and zman report-load, which step 9h uses to load them on the new server.
 
 // Server roles of ZENworks Reporting (reference 2.2 step 9f).
 const (
@@ -98,4 +102,68 @@ func (s *session) reportLoad(_ map[string]bool, args []string) int {
 	}
 	fmt.Fprintf(s.out, "Loaded the reports in %s (%d file(s)) into ZENworks Reporting on %s.\n", src, files, host)
 	return exitOK
+}
+
+// DefaultReportsFolder is where section 2.2 (input reports_folder) has the
+// reports exported in step 4 and loads them from in step 9h.
+const DefaultReportsFolder = "/root/zcm_backups/reports"
+
+// labReports are the reports the lab's ZENworks Reporting holds: what an
+// export writes, one file each, under the folder ZENworks Reporting shows
+// them in.
+var labReports = []string{
+	"Predefined Reports/Device Inventory.xml",
+	"Predefined Reports/Bundle Deployment Status.xml",
+	"Custom Reports/Servers by Operating System.xml",
+}
+
+// ReportExport says what ExportReports wrote: the host, the folder as a
+// server path and as the lab's path, and the files in it (relative, with /).
+type ReportExport struct {
+	Host, Folder, LabFolder string
+	Files                   []string
+}
+
+// ExportReports does what reference 2.2 step 4 has the administrator do in
+// ZENworks Reporting ("Managing the Export Settings" in the ZENworks
+// Reporting 5 System Reference): it exports the server's reports into
+// folder (a server path; DefaultReportsFolder when empty), where step 9h's
+// zman rpld loads them. The server must have ZENworks Reporting (lab init
+// --reporting). The folder is created 0700 and the files 0600, as backups
+// are kept; a report already there is replaced, as a second export would.
+func (l *Lab) ExportReports(folder string) (ReportExport, error) {
+	var res ReportExport
+	if folder == "" {
+		folder = DefaultReportsFolder
+	}
+	s := path.Clean(filepath.ToSlash(folder))
+	first, _, _ := strings.Cut(strings.TrimPrefix(s, "/"), "/")
+	switch {
+	case !path.IsAbs(s):
+		return res, fmt.Errorf("lab: the reports folder %q is not absolute: give the path on %s, as step 4 names it (for example %s)", folder, l.Hostname(), DefaultReportsFolder)
+	case s == "/" || strings.HasPrefix(first, ".") || first == hostsDir:
+		return res, fmt.Errorf("lab: %q is not a folder to export reports to on %s; choose another (for example %s)", folder, l.Hostname(), DefaultReportsFolder)
+	}
+	z, err := l.Zone()
+	if err != nil {
+		return res, err
+	}
+	srv, ok := z.Server(l.Hostname())
+	if !ok || !srv.HasRole(RoleReportCMS) {
+		return res, fmt.Errorf("lab: %s has no ZENworks Reporting, so there are no reports to export; build a lab with it: zenrecover lab init DIR --reporting", l.Hostname())
+	}
+	res.Host, res.Folder, res.LabFolder = l.Hostname(), s, l.Rebase(s)
+	for _, r := range labReports {
+		p := filepath.Join(res.LabFolder, filepath.FromSlash(r))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return res, fmt.Errorf("lab: %w", err)
+		}
+		body := fmt.Sprintf("<report name=%q server=%q>exported from ZENworks Reporting (simulated by the zenrecover lab)</report>\n",
+			strings.TrimSuffix(path.Base(r), ".xml"), l.Hostname())
+		if err := writeFileAtomic(p, []byte(body), 0o600); err != nil {
+			return res, fmt.Errorf("lab: %w", err)
+		}
+		res.Files = append(res.Files, r)
+	}
+	return res, nil
 }

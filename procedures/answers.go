@@ -2,6 +2,7 @@ package procedures
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -70,6 +71,20 @@ func ParseAnswers(name string, src []byte, d *Definition) (Values, error) {
 		case nil:
 			at(kv.Value, "%s has no value", key)
 			continue
+		case []any:
+			// A list input (host names) may be a YAML list as well as
+			// one string separated by commas: it is joined as typed.
+			in := d.InputByID(key)
+			if in == nil || in.Type != "list" {
+				at(kv.Value, "%s: the value must be a single word, number or yes/no, not a list (only a list input, such as a list of host names, takes one)", key)
+				continue
+			}
+			items, ok := listItems(x)
+			if !ok {
+				at(kv.Value, "%s: each item of the list must be one name or number (no comma, not empty, not a list or map), and the list must have one at least", key)
+				continue
+			}
+			val = strings.Join(items, ", ")
 		default:
 			at(kv.Value, "%s: the value must be a single word, number or yes/no, not a list or map", key)
 			continue
@@ -115,4 +130,24 @@ func upper(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// listItems renders the items of a YAML list as a list input's values.
+// An item may not hold a comma: it would read as two.
+func listItems(xs []any) ([]string, bool) {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		switch v := x.(type) {
+		case string:
+			if strings.TrimSpace(v) == "" || strings.Contains(v, ",") {
+				return nil, false
+			}
+			out = append(out, strings.TrimSpace(v))
+		case int, int64, uint64, float64:
+			out = append(out, fmt.Sprint(v))
+		default:
+			return nil, false
+		}
+	}
+	return out, len(out) > 0
 }

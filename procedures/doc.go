@@ -53,6 +53,18 @@
 //     the engine acts on it (asks, renames, changes the answer) and an
 //     author should say so. Every step that writes a backup by default has
 //     it (1.1, 1.3, 1.5, 2.2, the reliable-backup fragment).
+//   - FactsToAsk (ask.go) is which facts a run asks: every fact without an
+//     answer, except one whose every reader (a step's condition, a
+//     conditional argument's, a step's text) is ruled out by the answers
+//     so far, a condition of it or of an enclosing step being false for
+//     every value the unanswered facts it reads can take (yes/no, each
+//     choice; at most 6 of them, else it may be true). So section 5 asks
+//     the facts of the chapter 4 procedure its scenario includes, not of
+//     all four. A fact a refusal reads, or nothing reads, is always asked.
+//   - An answers file may give a list input (host names) as a YAML list as
+//     well as one string separated by commas; the items are joined with
+//     ", " as typed. An item may not hold a comma, and only a list input
+//     takes a list.
 //
 // Hostile files (issue 11), decided here:
 //

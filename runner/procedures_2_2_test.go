@@ -360,6 +360,9 @@ func TestReplacePrimaryWithReporting(t *testing.T) {
 // entries still go; nothing is installed or loaded.
 func TestReplacePrimaryDroppingReporting(t *testing.T) {
 	f := newFixtureWith(t, lab.Options{Reporting: true})
+	if _, err := f.lab.ExportReports(""); err != nil { // step 4, by hand
+		t.Fatal(err)
+	}
 	before, _ := f.lab.Zone()
 	r := replace22(t, f, facts22(map[string]string{"reporting": "true"}))
 	r.done(t, "backup-reports", "9f")
