@@ -36,6 +36,8 @@ func (d *Definition) Plan(vals Values) []PlanStep {
 			a := parent
 			if a == Yes && s.cond != nil {
 				switch ok, decided, err := s.cond.Eval(envAt(s, env)); {
+				case err == nil && !decided && d.alwaysFalse(s.cond, envAt(s, env)):
+					a = No // false whatever the facts not asked (FactsToAsk) turn out to be
 				case err != nil || !decided:
 					a = Undecided
 				case !ok:

@@ -15,6 +15,10 @@ type NeedFact struct {
 	Fact      *procedures.Fact
 	Suggested string // the default, or what the machine told ("" if nothing)
 	Detected  bool   // Suggested came from looking at the machine
+	// Number counts this question among the facts answered so far; Total
+	// adds those still to ask, as far as the answers so far tell (it can
+	// only shrink: a scenario chosen drops the others' questions).
+	Number, Total int
 }
 
 // NeedInput asks for a value a step uses.

@@ -18,10 +18,20 @@ import (
 func (s *Session) Next(ctx context.Context) (Need, error) {
 	// A refusal is checked before each question, so an unsupported
 	// combination stops the run as soon as its answers are known.
+	// Only the facts the answers so far leave needed (procedures.FactsToAsk):
+	// section 5 asks the facts of the scenario chosen, not of all four.
 	why := s.def.Refused(s.vals)
-	for _, f := range s.def.Facts {
-		if _, ok := s.vals[f.ID]; !ok && why == "" {
-			return s.needFact(f), nil
+	if why == "" {
+		if fs := s.def.FactsToAsk(s.vals); len(fs) > 0 {
+			n := s.needFact(fs[0])
+			for _, f := range s.def.Facts {
+				if _, ok := s.vals[f.ID]; ok {
+					n.Number++
+				}
+			}
+			n.Number++
+			n.Total = n.Number + len(fs) - 1
+			return n, nil
 		}
 	}
 	if why != "" {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -348,4 +349,26 @@ func TestAFanOutStepsInstructionsNameItsTarget(t *testing.T) {
 	h.press("enter")
 	h.mustSee("Copy /root/ca.cer to dev-7 first.")
 	h.mustNotSee("${")
+}
+
+// Section 5 asks only the chosen scenario's facts, and the count of
+// questions says so as soon as the scenario is chosen.
+func TestTheQuestionCountFollowsTheScenarioChosen(t *testing.T) {
+	f := newFixture(t)
+	h := newHarness(t, f.config(), nil, "5", 80, 24)
+	var first, second int
+	if _, err := fmt.Sscanf(ansiStrip(h.m.run.ask.details(60)[0]), "Question 1 of %d", &first); err != nil {
+		t.Fatalf("the first question's heading: %v\n%s", err, h.view())
+	}
+	for p := h.m.run.ask.prompt; p.cursor < 0 || p.values[p.cursor] != "new-internal"; p = h.m.run.ask.prompt {
+		h.press("down")
+	}
+	h.press("enter")
+	if _, err := fmt.Sscanf(ansiStrip(h.m.run.ask.details(60)[0]), "Question 2 of %d", &second); err != nil {
+		t.Fatalf("the second question's heading: %v\n%s", err, h.view())
+	}
+	t.Logf("questions: %d, then %d once the scenario is chosen", first, second)
+	if second >= first {
+		t.Fatalf("choosing 4.2's scenario left %d questions of %d", second, first)
+	}
 }

@@ -48,8 +48,7 @@ func (r askRoom) details(w int) []string {
 	p := para{w: w}
 	switch n := r.need.(type) {
 	case *runner.NeedFact:
-		i, total := factIndex(r.def, n.Fact.ID)
-		p.add(s.Heading.Render, fmt.Sprintf("Question %d of %d", i, total))
+		p.add(s.Heading.Render, fmt.Sprintf("Question %d of %d", n.Number, n.Total))
 		p.blank()
 		p.add(s.Title.Render, n.Fact.Question)
 		if n.Fact.Help != "" {

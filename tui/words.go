@@ -12,15 +12,6 @@ import (
 
 // Small renderings of the run's data in words for the operator.
 
-func factIndex(def *procedures.Definition, id string) (int, int) {
-	for i, f := range def.Facts {
-		if f.ID == id {
-			return i + 1, len(def.Facts)
-		}
-	}
-	return 0, len(def.Facts)
-}
-
 func answerWords(f *procedures.Fact, v string) string {
 	if f.Type == "bool" {
 		if b, err := procedures.ParseBool(v); err == nil {
