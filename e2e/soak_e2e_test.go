@@ -68,6 +68,7 @@ extra_rules: yes
 reregister: yes
 move_database: yes
 external_db: no
+database_on_first_server: no
 multizone_publisher: yes
 internal_ca_here: yes
 embedded_db_here: yes

@@ -23,9 +23,9 @@ func applying(plan []procedures.PlanStep) string {
 func TestPlanFollowsTheAnswers(t *testing.T) {
 	d := library(t).Get("1.1")
 	cases := map[string]procedures.Values{
-		"backup-database zman-backup backup-content schedule":   {"db_on_server": "true", "only_content_server": "true"},
-		"zman-backup schedule":                                  {"db_on_server": "false", "only_content_server": "false"},
-		"backup-database? zman-backup backup-content? schedule": {},
+		"backup-database zman-backup backup-content schedule": {"db_on_server": "true", "only_content_server": "true"},
+		"zman-backup": {"db_on_server": "false", "only_content_server": "false"},
+		"backup-database? zman-backup backup-content? schedule?": {},
 	}
 	for want, vals := range cases {
 		if got := applying(d.Plan(vals)); got != want {
@@ -45,7 +45,7 @@ func TestProvidedValueDecidesLaterSteps(t *testing.T) {
 		t.Fatalf("after an edit: %q", got)
 	}
 	// On Windows the Linux edit never runs, so its value counts as no.
-	if got := applying(d.Plan(procedures.Values{"platform": "windows"})); got != "import-ca keystore-path-windows restart-windows" {
+	if got := applying(d.Plan(procedures.Values{"platform": "windows", "keystore_correct": "false"})); got != "import-ca keystore-path-windows restart-windows" {
 		t.Fatalf("windows: %q", got)
 	}
 }

@@ -3,6 +3,7 @@ package runner_test
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,7 +16,8 @@ import (
 
 func answers15(src, dst string) procedures.Values {
 	return procedures.Values{"source_platform": src, "destination_platform": dst,
-		"source_server": lab.DefaultHostname, "destination_server": "zen-primary-2"}
+		"source_server": lab.DefaultHostname, "destination_server": "zen-primary-2",
+		"move_source_ca_files": "false"}
 }
 
 var secrets15 = map[string]string{"admin_password": adminPW,
@@ -50,6 +52,14 @@ func TestMigrateCARoleLinuxToLinux(t *testing.T) {
 	dstKS, _ := os.ReadFile(ks)
 	if !bytes.Equal(srcKS, dstKS) {
 		t.Error("the destination's keystore is not the source's")
+	}
+	// Step 5 checked <Keystore> first: the source's file already names the
+	// same default path, so nothing was rewritten and no backup was kept.
+	if !strings.Contains(out.String(), "already") {
+		t.Errorf("step 5 did not say that <Keystore> was already right:\n%s", out.String())
+	}
+	if baks, _ := filepath.Glob(dst.Rebase("/etc/opt/novell/zenworks/security/CaConfig.xml.*.bak")); len(baks) > 0 {
+		t.Errorf("step 5 rewrote a right <Keystore>: %v", baks)
 	}
 	// Step 10 ran the query again and saw the destination.
 	if !strings.Contains(out.String(), "zen-primary-2\tCertAuth") {

@@ -298,7 +298,9 @@ func TestReplacePrimaryExternalDatabaseWithoutCA(t *testing.T) {
 // and novell-zenworks-configure still run.
 func TestReplacePrimaryWindows(t *testing.T) {
 	f := newFixture(t)
-	r := replace22(t, f, facts22(map[string]string{"platform": "windows"}))
+	// keystore_correct: no, so that 1.4's Windows check (9c) offers its
+	// edit and restart.
+	r := replace22(t, f, facts22(map[string]string{"platform": "windows", "keystore_correct": "false"}))
 	r.done(t, "stop-services-windows", "backup-content-windows", "9a", "9c/import-ca", "9c/keystore-path-windows",
 		"9d-default", "9d-custom", "9e-windows", "restart-windows")
 	r.notRun(t, "stop-services-linux", "backup-content-linux", "9a-check", "9e-linux", "9e-permissions",

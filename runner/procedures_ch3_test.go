@@ -248,7 +248,8 @@ func TestChangeIPAddressRunsInALab(t *testing.T) {
 }
 
 // Windows Primary Servers: the XML files of the other servers are edited by
-// hand (shown with their Windows path), so the lab's copy is not touched.
+// hand (shown with the reference's Windows path), so the lab's copy is not
+// touched.
 // Without Satellites, Reporting and Multizone their steps do not apply.
 func TestChangeIPAddressOnWindowsEditsByHand(t *testing.T) {
 	t.Parallel()
@@ -273,6 +274,60 @@ func TestChangeIPAddressOnWindowsEditsByHand(t *testing.T) {
 	peer, _ := f.lab.Host(ch3Peer)
 	if got := serverAddress(t, peer, "zdm.xml"); got == ch3NewAddress {
 		t.Error("a step done by hand on Windows edited the lab's Linux copy")
+	}
+}
+
+// A zone that mixes Linux and Windows Primary Servers (issue 12): each other
+// server is done the way its own system needs. The Linux one's zdm.xml and
+// zenaudit.xml are edited at the Linux path, whose origin the step says;
+// the Windows one is shown the reference's Windows path and is never
+// edited as Linux.
+func TestChangeIPAddressInAMixedZone(t *testing.T) {
+	t.Parallel()
+	const winPeer = "zen-win-3"
+	f := newFixture(t)
+	vals := merged(answers31, ch3Secrets, map[string]string{"platform": "mixed",
+		"other_primaries": ch3Peer + ", " + winPeer, "linux_primaries": ch3Peer, "windows_primaries": winPeer,
+		"has_satellites": "no", "reporting_here": "no", "multizone_publisher": "no"})
+	s := f.start("3.1", nil)
+	var out bytes.Buffer
+	shown := map[string]string{} // what the operator sees of each step
+	record := func(n *runner.NeedStep) {
+		text := n.Describe + "\n" + n.Instructions
+		for _, note := range n.Step.Notes {
+			text += "\n" + note.Text
+		}
+		shown[n.Key] = text
+	}
+	need := driveCh3(t, s, vals, &out, func(n *runner.NeedStep) {
+		changeAddressAt(t, f.lab, "set-address", lab.AddressChange{Address: ch3NewAddress})(n)
+		record(n)
+	})
+	mustDone(t, need, &out)
+	done(t, s, "6.1/zdm-linux-mixed@"+ch3Peer, "6.2/zenaudit-linux-mixed@"+ch3Peer,
+		"6.1/zdm-windows-mixed@"+winPeer, "6.2/zenaudit-windows-mixed@"+winPeer)
+	notRun(t, s, "6.1/zdm-linux-mixed@"+winPeer, "6.2/zenaudit-linux-mixed@"+winPeer,
+		"6.1/zdm-windows-mixed@"+ch3Peer, "6.2/zenaudit-windows-mixed@"+ch3Peer,
+		"6.1/zdm-linux@", "6.1/zdm-windows@", "6.2/zenaudit-linux@", "6.2/zenaudit-windows@")
+	for file, key := range map[string]string{"zdm.xml": "6.1/zdm-windows-mixed@" + winPeer, "zenaudit.xml": "6.2/zenaudit-windows-mixed@" + winPeer} {
+		if w := `ZENworks_Installation_Directory\Novell\ZENworks\conf\datamodel\` + file; !strings.Contains(shown[key], w) || !strings.Contains(shown[key], ch3NewAddress) {
+			t.Errorf("%s shows %q, want the reference's path %s", key, shown[key], w)
+		}
+	}
+	for _, key := range []string{"6.1/zdm-linux-mixed@" + ch3Peer, "6.2/zenaudit-linux-mixed@" + ch3Peer} {
+		if !strings.Contains(shown[key], "The reference gives only the Windows path") || !strings.Contains(shown[key], "section 1.1") {
+			t.Errorf("%s does not say where its Linux path comes from: %q", key, shown[key])
+		}
+	}
+	peer, _ := f.lab.Host(ch3Peer)
+	for _, file := range []string{"zdm.xml", "zenaudit.xml"} {
+		if got := serverAddress(t, peer, file); got != ch3NewAddress {
+			t.Errorf("%s of %s names %s, want %s", file, ch3Peer, got, ch3NewAddress)
+		}
+	}
+	win, _ := f.lab.Host(winPeer)
+	if _, err := os.Stat(win.Rebase("/etc/opt/novell/zenworks/datamodel/zdm.xml")); err == nil {
+		t.Errorf("the Windows server got a Linux zdm.xml")
 	}
 }
 

@@ -18,6 +18,12 @@ import (
 func answer11(h *harness, admin, pw string) {
 	h.t.Helper()
 	h.press("n", "enter", "n", "enter")
+	answer11Inputs(h, admin, pw)
+}
+
+// answer11Inputs answers the inputs of 1.1's zman step.
+func answer11Inputs(h *harness, admin, pw string) {
+	h.t.Helper()
 	h.mustSee("Backup file to create")
 	h.press("enter")
 	h.mustSee("ZENworks administrator name", "> Administrator")
@@ -89,7 +95,11 @@ func TestChangingAnAnswerAFinishedStepUsedOffersToRunItAgain(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	h := newHarness(t, f.config(), nil, "1.1", 80, 24)
-	answer11(h, "Administrator", adminPW)
+	// The database is here: step 1 is done by hand, and step 6 (repeat the
+	// backups regularly) follows zman's step, a screen to stop at.
+	h.press("y", "enter", "n", "enter")
+	h.press("enter", "y")
+	answer11Inputs(h, "Administrator", adminPW)
 	h.press("enter")
 	h.mustSee("Repeat the database and content backups regularly", "press Enter to confirm it is done")
 	_, rs := f.journal(h.m.run.runID)
