@@ -131,7 +131,7 @@ func Build(r *procedures.Resolved, secrets map[string]string, env Env) (*Built, 
 			client = p
 		}
 		if !b.ByHand {
-			b.Action = &SQL{Script: r.SQL.Script, Expect: r.SQL.Expect,
+			b.Action = &SQL{Script: r.SQL.Script, Expect: r.SQL.Expect, OnlyIn: r.SQL.OnlyIn,
 				Cmd: &Command{Argv: []string{client, "-e", r.SQL.Script}, Env: env.Environ, Display: SQLArgv(r.SQL)}}
 		}
 	case "chown":

@@ -22,6 +22,9 @@ type SQL struct {
 	Cmd    *Command
 	Script string
 	Expect string
+	// OnlyIn: every line of the result holding this word must show Expect
+	// (procedures.SQLSpec.OnlyIn).
+	OnlyIn string
 }
 
 func (a *SQL) Describe() string {
@@ -45,6 +48,13 @@ func (a *SQL) Run(ctx context.Context, rio IO) error {
 	}
 	if a.Expect != "" && !shows(seen.String(), a.Expect) {
 		return fmt.Errorf("the result does not show %s", a.Expect)
+	}
+	if a.OnlyIn != "" {
+		for _, l := range strings.Split(seen.String(), "\n") {
+			if shows(l, a.OnlyIn) && !shows(l, a.Expect) {
+				return fmt.Errorf("the result shows %s for another than %s: %s", a.OnlyIn, a.Expect, strings.TrimSpace(l))
+			}
+		}
 	}
 	return nil
 }

@@ -125,7 +125,7 @@ func (d *Definition) Resolve(s *Step, vals Values) (*Resolved, error) {
 			Passphrase: e.Passphrase, Merge: e.Merge}
 	}
 	if q := s.SQL; q != nil {
-		r.SQL = &SQLSpec{Script: x.text("sql.script", q.Script), Expect: x.text("sql.expect", q.Expect)}
+		r.SQL = &SQLSpec{Script: x.text("sql.script", q.Script), Expect: x.text("sql.expect", q.Expect), OnlyIn: q.OnlyIn}
 	}
 	if c := s.Chown; c != nil {
 		r.Chown = &ChownSpec{Owner: c.Owner}

@@ -256,6 +256,11 @@ type ExtractSpec struct {
 type SQLSpec struct {
 	Script string `yaml:"script" json:"script"`
 	Expect string `yaml:"expect" json:"expect,omitempty"`
+	// OnlyIn makes Expect exclusive: every line of the result that holds
+	// this word (a row of the CA role: CertAuth) must show Expect, so a
+	// second server holding the role fails the check (1.5 steps 1 and 10:
+	// "the source server and only it").
+	OnlyIn string `yaml:"only-in-rows-with" json:"only-in-rows-with,omitempty"`
 }
 
 // ChownSpec gives files to a user and group.

@@ -387,6 +387,9 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 		}
 		v.shown(q.Script, p+".sql.script")
 		v.shown(q.Expect, p+".sql.expect")
+		if q.OnlyIn != "" && q.Expect == "" {
+			v.errf(p+".sql.only-in-rows-with", "only-in-rows-with makes expect exclusive: give expect too")
+		}
 	}
 	if c := s.Chown; c != nil {
 		u, g, ok := strings.Cut(c.Owner, ":")

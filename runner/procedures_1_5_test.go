@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,6 +99,38 @@ func TestMigrateCARoleStopsWhenTheQueryShowsAnotherServer(t *testing.T) {
 	nf, ok := need.(*runner.NeedFailed)
 	if !ok || nf.Step.ID != "find-ca" || !strings.Contains(nf.Error, "does not show zen-primary-2") {
 		t.Fatalf("got %T %+v", need, need)
+	}
+}
+
+// Issue 12: step 1 expects the source server "and only it": a second
+// server with the CA role stops the run there, though the source is listed.
+func TestMigrateCARoleStopsWhenTwoServersHoldTheCARole(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	zone := filepath.Join(f.lab.Dir(), ".zone.json")
+	b, err := os.ReadFile(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z map[string]any
+	if err := json.Unmarshal(b, &z); err != nil {
+		t.Fatal(err)
+	}
+	for _, srv := range z["servers"].([]any) {
+		if m := srv.(map[string]any); m["name"] == "zen-primary-2" {
+			m["roles"] = append(m["roles"].([]any), lab.RoleCertAuth)
+		}
+	}
+	b, _ = json.Marshal(z)
+	if err := os.WriteFile(zone, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := f.start("1.5", answers15("linux", "linux"))
+	var out bytes.Buffer
+	need := drive(t, s, secrets15, &out)
+	nf, ok := need.(*runner.NeedFailed)
+	if !ok || nf.Step.ID != "find-ca" || !strings.Contains(nf.Error, "shows CertAuth for another than "+lab.DefaultHostname) {
+		t.Fatalf("got %T %+v\n%s", need, need, out.String())
 	}
 }
 
