@@ -20,6 +20,8 @@ import (
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
+
+	"zenrecover/lab/labtest/tmpfs"
 )
 
 // fakeEnv selects what the re-executed test binary pretends to be.
@@ -29,7 +31,7 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(fakeEnv); mode != "" {
 		os.Exit(fakeTool(mode))
 	}
-	os.Exit(m.Run())
+	os.Exit(tmpfs.Main(m))
 }
 
 // fakeTool behaves like the interactive tools the wizard drives.

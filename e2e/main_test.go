@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"zenrecover/lab/labtest/tmpfs"
 )
 
 // The binaries under test are built once per test run of this package, not
@@ -29,7 +31,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binDir = dir
-	code := m.Run()
+	code := tmpfs.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

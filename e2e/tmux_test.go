@@ -31,7 +31,13 @@ func newTerm(t *testing.T, env []string, argv ...string) *term {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not found (Debian's tmux; .ci/deps/tmux.sh installs it): the same rules are tested through the model in tui/")
 	}
-	tm := &term{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), session: "zr"}
+	// A socket's path has at most 107 bytes: a short folder of its own.
+	sock, err := os.MkdirTemp("", "tmux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sock) })
+	tm := &term{t: t, socket: filepath.Join(sock, "s"), session: "zr"}
 	line := strings.Join(append(append([]string{"env"}, env...), quoteAll(argv)...), " ")
 	// remain-on-exit keeps the last screen for the test to read.
 	tm.tmux("new-session", "-d", "-x", "80", "-y", "24", "-s", tm.session, line+"; sleep 30")

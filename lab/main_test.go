@@ -3,6 +3,8 @@ package lab
 import (
 	"os"
 	"testing"
+
+	"zenrecover/lab/labtest/tmpfs"
 )
 
 // asCLI makes the test binary stand in for zenrecover when a shim runs it,
@@ -13,7 +15,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asCLI) == "1" {
 		os.Exit(cliMain(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	os.Exit(tmpfs.Main(m))
 }
 
 // cliMain is the shape of `zenrecover lab exec --lab DIR TOOL ARGS...`.

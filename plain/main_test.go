@@ -5,9 +5,10 @@ import (
 	"testing"
 
 	"zenrecover/lab/labtest"
+	"zenrecover/lab/labtest/tmpfs"
 )
 
 func TestMain(m *testing.M) {
 	labtest.ServeShim()
-	os.Exit(m.Run())
+	os.Exit(tmpfs.Main(m))
 }

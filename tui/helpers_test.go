@@ -17,13 +17,14 @@ import (
 	"zenrecover/assets"
 	"zenrecover/lab"
 	"zenrecover/lab/labtest"
+	"zenrecover/lab/labtest/tmpfs"
 	"zenrecover/procedures"
 	"zenrecover/runner"
 )
 
 func TestMain(m *testing.M) {
 	labtest.ServeShim()
-	os.Exit(m.Run())
+	os.Exit(tmpfs.Main(m))
 }
 
 type fixture struct {
