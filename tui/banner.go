@@ -33,8 +33,14 @@ func (c *uictx) bannerLine(w int) string {
 func (c *uictx) headerLine(left, right string, w int) string {
 	s := c.styles
 	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
-	if right == "" || lw+rw+2 > w {
+	if right == "" || w-rw-2 < 20 {
 		return s.Header.Render(clip(left, w))
+	}
+	// The run id stays whole (the operator may need it to resume); a long
+	// title gives way.
+	if lw+rw+2 > w {
+		left = clip(left, w-rw-2)
+		lw = ansi.StringWidth(left)
 	}
 	return s.Header.Render(left) + strings.Repeat(" ", w-lw-rw) + s.HeaderDim.Render(right)
 }

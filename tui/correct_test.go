@@ -382,3 +382,15 @@ func TestTheQuestionCountFollowsTheScenarioChosen(t *testing.T) {
 		t.Fatalf("choosing 4.2's scenario left %d questions of %d", second, first)
 	}
 }
+
+// A long procedure title gives way to the run id in the header at 80x24.
+func TestTheHeaderKeepsTheRunIDBesideALongTitle(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	h := newHarness(t, f.config(), nil, "5", 80, 24)
+	header := strings.Split(h.view(), "\n")[1]
+	if !strings.Contains(header, "run "+h.m.run.runID) || !strings.Contains(header, "zenrecover · 5 Reconfiguring") {
+		t.Fatalf("the header at 80 columns: %q", header)
+	}
+	h.checkFrame(80, 24)
+}
