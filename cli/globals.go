@@ -60,6 +60,9 @@ func (g *globals) procedure(lib *procedures.Library, id string) (*procedures.Def
 }
 
 func version() string {
+	if stampedVersion != "" {
+		return stampedVersion
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}

@@ -85,6 +85,10 @@ Without arguments it resumes an interrupted run or lets you pick a procedure.`,
 		newListCmd(g), newShowCmd(g), newRunCmd(g), newResumeCmd(g), newRunsCmd(g),
 		newLintCmd(g), newLabCmd(g), newChecklistCmd(g), newReportCmd(g),
 		newArchiveCmd(g), newEscrowCmd(g), newAbandonCmd(g), newAcknowledgeLostCmd(g),
+		newVersionCmd(),
 	)
+	// --version prints what `zenrecover version` prints.
+	root.Version = readBuildInfo().Version
+	root.SetVersionTemplate(readBuildInfo().line() + "\n")
 	return root
 }
