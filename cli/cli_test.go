@@ -49,6 +49,10 @@ func TestListShowsTheProceduresInOrder(t *testing.T) {
 	if !strings.HasPrefix(strings.Join(secs, ","), "1.1,1.2,1.3,1.4") {
 		t.Errorf("sections: %v", secs)
 	}
+	// Issue 14: the keys are lower case, as in show --json and runs --json.
+	if !strings.Contains(out, `"id": "server-backup"`) || strings.Contains(out, `"ID"`) {
+		t.Errorf("list --json keys are not lower case:\n%.300s", out)
+	}
 }
 
 func TestShowJSONDescribesFactsInputsAndSteps(t *testing.T) {

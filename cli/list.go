@@ -21,10 +21,14 @@ func newListCmd(g *globals) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
+				// Lower-case keys and [] when empty, as every --json.
 				type item struct {
-					ID, Section, Title, Summary string
+					ID      string `json:"id"`
+					Section string `json:"section"`
+					Title   string `json:"title"`
+					Summary string `json:"summary"`
 				}
-				var items []item
+				items := []item{}
 				for _, d := range lib.All() {
 					items = append(items, item{d.ID, d.Section, d.Title, d.Summary})
 				}
