@@ -518,20 +518,7 @@ func TestReadOnlyStateDirectoryListsAndSaysHowToFix(t *testing.T) {
 // suggests a --force-unlock command that works as printed.
 func TestHeldRunRefusalsNameTheHolderAndACommandThatWorks(t *testing.T) {
 	e := newE2E(t)
-	os.WriteFile(e.answers, []byte("db_on_server: no\nonly_content_server: no\n"), 0o600)
-	first := e.cmd(labAdminPassword+"\n"+knownPassphrase+"\n", "run", "1.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes")
-	first.Env = append(first.Env, lab.HangEnv+"=1")
-	stdout, _ := first.StdoutPipe()
-	first.Stderr = first.Stdout
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { first.Process.Kill(); first.Wait() }()
-	sc := bufio.NewScanner(stdout)
-	sc.Split(scanPrompts)
-	for sc.Scan() && !strings.Contains(sc.Text(), lab.HangNotice) {
-	}
-	go io.Copy(io.Discard, stdout)
+	first := e.heldRun(t)
 	pid := fmt.Sprint(first.Process.Pid)
 
 	out, code := e.zr(e.stateDB, "", nil, "run", "1.1", "--lab", e.lab, "--plain")

@@ -190,20 +190,7 @@ func (e *e2e) assertNowhere(dir, s string) {
 // holds it and how to take over.
 func TestSecondWizardIsRefusedWhileTheFirstRuns(t *testing.T) {
 	e := newE2E(t)
-	os.WriteFile(e.answers, []byte("db_on_server: no\nonly_content_server: no\n"), 0o600)
-	first := e.cmd(labAdminPassword+"\n"+knownPassphrase+"\n", "run", "1.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes")
-	first.Env = append(first.Env, lab.HangEnv+"=1")
-	stdout, _ := first.StdoutPipe()
-	first.Stderr = first.Stdout
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { first.Process.Kill(); first.Wait() }()
-	sc := bufio.NewScanner(stdout)
-	sc.Split(scanPrompts)
-	for sc.Scan() && !strings.Contains(sc.Text(), lab.HangNotice) {
-	}
-	go io.Copy(io.Discard, stdout)
+	first := e.heldRun(t)
 
 	out, err := e.cmd("", "resume", "--plain").CombinedOutput()
 	if code := exitCode(err); code != 2 {
@@ -231,4 +218,26 @@ func labFile(lab, pattern string) (string, error) {
 		return "", fmt.Errorf("%d files match %s in the lab, want 1: %v", len(m), pattern, m)
 	}
 	return m[0], nil
+}
+
+// heldRun starts 1.1 in e's lab with zman holding once its prompts are
+// answered, and returns when it holds: a wizard that stays at work while
+// the test tries a second one. It is killed when the test ends.
+func (e *e2e) heldRun(t *testing.T) *exec.Cmd {
+	t.Helper()
+	os.WriteFile(e.answers, []byte("db_on_server: no\nonly_content_server: no\n"), 0o600)
+	first := e.cmd(labAdminPassword+"\n"+knownPassphrase+"\n", "run", "1.1", "--lab", e.lab, "--plain", "--answers", e.answers, "--yes")
+	first.Env = append(first.Env, lab.HangEnv+"=1")
+	stdout, _ := first.StdoutPipe()
+	first.Stderr = first.Stdout
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { first.Process.Kill(); first.Wait() })
+	sc := bufio.NewScanner(stdout)
+	sc.Split(scanPrompts)
+	for sc.Scan() && !strings.Contains(sc.Text(), lab.HangNotice) {
+	}
+	go io.Copy(io.Discard, stdout)
+	return first
 }
