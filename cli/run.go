@@ -34,6 +34,8 @@ type runFlags struct {
 	confirm     bool     // ... including changes to steps not begun
 	changes     []string // resume: ID=VALUE corrections of non-secret answers
 	reason      string   // ... and why
+	target      string   // run: guide mode for this server
+	platform    string   // ... which runs this platform
 }
 
 func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
@@ -41,6 +43,8 @@ func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
 		cmd.Flags().StringVar(&f.labDir, "lab", "", "rehearse against the simulated server in this lab directory")
 		cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "execute nothing; show what would run")
 		cmd.Flags().StringVar(&f.answers, "answers", "", "a YAML file of answers to the procedure's questions (never secrets)")
+		cmd.Flags().StringVar(&f.target, "target", "", "guide mode: walk the procedure for this server, which zenrecover does not run on (nothing runs here)")
+		cmd.Flags().StringVar(&f.platform, "platform", "", "with --target: the server's platform, linux or windows")
 	} else {
 		// The same file a script gave run: what the run has not asked yet
 		// comes from it; what it recorded stays (--change corrects it).
@@ -323,6 +327,13 @@ func (g *globals) options(f *runFlags) (runner.Options, error) {
 		return runner.Options{}, err
 	}
 	o := runner.Options{Store: st, DryRun: f.dryRun, Version: version(), ForceUnlock: f.forceUnlock}
+	if f.target != "" || f.platform != "" {
+		if err := f.checkGuide(); err != nil {
+			st.Close()
+			return o, err
+		}
+		o.Guide, o.Target, o.Platform = true, f.target, f.platform
+	}
 	if f.labDir != "" {
 		if o.Lab, err = openLab(f.labDir); err != nil {
 			st.Close()

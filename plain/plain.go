@@ -84,6 +84,8 @@ func (p *Plain) Drive(ctx context.Context, sess *runner.Session) int {
 		mode = "DRY RUN: nothing is executed"
 	case sess.Lab() != nil:
 		mode = "REHEARSAL in " + sess.Lab().Dir()
+	case sess.Guide():
+		mode = "GUIDE for " + run.Host + ": nothing runs here; do each step there"
 	}
 	p.say("zenrecover: run %s: %s %s (%s)", run.ID, def.Section, def.Title, mode)
 	if changes, adopted := sess.DefinitionChanges(); len(changes) > 0 {
@@ -315,6 +317,9 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 			}
 			switch verb, rest := splitVerb(line); verb {
 			case "done":
+				if code, done, ok := p.seen(ctx, sess, n); !ok {
+					return code, done
+				}
 				return p.check(sess.Confirm(ctx, n.Key, confirm), sess)
 			case "skip":
 				if err := sess.Skip(ctx, n.Key, rest); err != nil {

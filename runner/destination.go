@@ -120,7 +120,7 @@ func exists(p string) bool {
 // with the reliable backup and the one with -d must both stay). A dry run
 // asks nothing: it says in the step's output what a real run would ask.
 func (s *Session) destinationNeed(ctx context.Context, st *procedures.Step, target string) (Need, error) {
-	if s.opts.DryRun {
+	if s.opts.DryRun || s.opts.Guide {
 		return nil, nil
 	}
 	n := s.destinationQuestion(st, target)
@@ -370,6 +370,9 @@ func (s *Session) offered(in *procedures.Input, st *procedures.Step) *procedures
 // newest is the most recently written match of pattern (a server path),
 // as a server path; pattern itself when nothing matches.
 func (s *Session) newest(pattern string, st *procedures.Step) string {
+	if s.opts.Guide {
+		return pattern // the files are on the other server
+	}
 	rebase := func(x string) string { return x }
 	if _, env, err := s.placeOf(st, s.vals); err == nil && env.Rebase != nil {
 		rebase = env.Rebase

@@ -261,7 +261,22 @@ func (s *Session) Confirm(ctx context.Context, key, confirm string) error {
 			return err
 		}
 	}
-	return s.append(ctx, state.Event{Kind: state.EventConfirmed, Step: st.ID, Target: target})
+	ev := state.Event{Kind: state.EventConfirmed, Step: st.ID, Target: target}
+	if s.opts.Guide && st.Kind() != "manual" {
+		n, err := s.needStep(st, target, 0, 0)
+		if err != nil {
+			return err
+		}
+		ev.Detail = s.guideConfirmDetail(n)
+		if st.Provides != "" {
+			// What the operator changed there is not known here: assume it
+			// changed, so the steps that follow a change still come.
+			if err := s.record(ctx, st.Provides, "true"); err != nil {
+				return err
+			}
+		}
+	}
+	return s.append(ctx, ev)
 }
 
 // Skip records that the operator chose not to do a step (or one target of

@@ -57,6 +57,9 @@ type NeedStep struct {
 	Destructive bool
 	ConfirmWord string // the host name to type before a destructive step
 	Condition   string // the condition in words, "" when unconditional
+	// Checks are the step's verify checks in words, in a guided run
+	// (guide.go): the operator looks at the target and answers each.
+	Checks []string
 }
 
 // NeedFailed is a step whose last attempt failed.

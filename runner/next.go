@@ -86,7 +86,7 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 func (s *Session) missingInput(st *procedures.Step) *NeedInput {
 	for _, in := range s.def.Needs(st) {
 		if in.Secret() {
-			if _, ok := s.secrets[in.ID]; !ok && !s.opts.DryRun {
+			if _, ok := s.secrets[in.ID]; !ok && !s.opts.DryRun && !s.opts.Guide {
 				return &NeedInput{Input: in, Step: st, Again: s.resumed, Refused: s.refused[in.ID]}
 			}
 		} else if _, ok := s.vals[in.ID]; !ok {
@@ -235,6 +235,10 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 	b, err := s.build(r, r.elsewhere)
 	if err != nil {
 		return nil, err
+	}
+	if s.opts.Guide {
+		s.guideStep(n, r, b) // guide.go
+		return n, nil
 	}
 	if r.fetch != nil && !r.elsewhere {
 		n.Manual = true

@@ -42,7 +42,7 @@ func (s *Session) resolve(st *procedures.Step, target string) (*resolved, error)
 		return nil, err
 	}
 	r := &resolved{Resolved: pr, target: target, key: state.StepKey(st.ID, target), host: s.otherHost(pr.On)}
-	r.elsewhere = r.host != "" && s.opts.Lab == nil
+	r.elsewhere = r.host != "" && s.opts.Lab == nil || s.opts.Guide
 	if c := pr.Copy; c != nil && c.FromHost != "" && s.opts.Lab == nil && !sameHost(c.FromHost, s.host) {
 		r.fetch = []string{"scp", "-rp", c.FromHost + ":" + c.From, c.To}
 	}

@@ -25,6 +25,15 @@ type Options struct {
 	DryRun      bool
 	Version     string
 	ForceUnlock bool // take the run over from another zenrecover
+	// Guide walks the procedure for Target, a server zenrecover does not
+	// run on (guide.go): nothing executes here; every step is shown as it
+	// is done there and confirmed by the operator.
+	Guide  bool
+	Target string
+	// Platform is the target's platform (linux, windows) when zenrecover
+	// does not run on it (guide mode); "" means this machine's (or the
+	// lab's).
+	Platform string
 	// Current is the procedure's definition now, for Resume to compare with
 	// the one the run started with (nil: no comparison). A resumed run
 	// finishes on its recorded copy unless AdoptDefinition; adopting is
@@ -64,6 +73,8 @@ func (s *Session) DefinitionChanges() (changes []DefChange, adopted bool) {
 
 func (o Options) mode() state.Mode {
 	switch {
+	case o.Guide:
+		return state.ModeGuide
 	case o.DryRun:
 		return state.ModeDryRun
 	case o.Lab != nil:
@@ -75,6 +86,9 @@ func (o Options) mode() state.Mode {
 // Hostname is the name of the server a run acts on: the lab's simulated
 // host in a rehearsal.
 func (o Options) Hostname() string {
+	if o.Guide {
+		return o.Target
+	}
 	if o.Lab != nil {
 		return o.Lab.Hostname()
 	}
@@ -208,6 +222,9 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 		o.Lab = l
 	}
 	o.DryRun = run.Mode == state.ModeDryRun
+	if run.Mode == state.ModeGuide {
+		o.Guide, o.Target = true, run.Host
+	}
 	info := state.LockInfo{PID: os.Getpid(), User: currentUser(), Host: o.Hostname(), RunID: run.ID}
 	var lock *state.Lock
 	var token string

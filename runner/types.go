@@ -12,6 +12,7 @@ const (
 	ModeLive   = state.ModeLive
 	ModeLab    = state.ModeLab
 	ModeDryRun = state.ModeDryRun
+	ModeGuide  = state.ModeGuide
 )
 
 // Run is one execution of one procedure, as the store records it.

@@ -385,3 +385,16 @@ func TestConcurrentWritersFromTwoStores(t *testing.T) {
 		}
 	}
 }
+
+func TestAGuideRunIsRecordedWithItsTargetHost(t *testing.T) {
+	t.Parallel()
+	s := mustOpen(t, newStorePath(t))
+	r := mustCreateRun(t, s, Run{ProcedureID: "server-backup", Mode: ModeGuide, Host: "zen-win01"})
+	got, err := s.Run(context.Background(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Mode != ModeGuide || got.Host != "zen-win01" {
+		t.Errorf("run = mode %q host %q, want guide on zen-win01", got.Mode, got.Host)
+	}
+}

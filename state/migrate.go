@@ -109,6 +109,34 @@ CREATE TABLE lost_acks (
 	reason       TEXT NOT NULL
 );
 `,
+		// 4: the guide mode (a run walked here for a server zenrecover does
+		// not run on); the runs table is rebuilt as in step 2.
+		`
+CREATE TABLE runs_new (
+	id           TEXT PRIMARY KEY,
+	procedure_id TEXT NOT NULL,
+	def_hash     TEXT NOT NULL DEFAULT '',
+	step_hashes  TEXT NOT NULL DEFAULT '{}',
+	def_text     BLOB NOT NULL DEFAULT x'',
+	mode         TEXT NOT NULL CHECK (mode IN ('live', 'lab', 'dry-run', 'guide')),
+	lab_dir      TEXT NOT NULL DEFAULT '',
+	host         TEXT NOT NULL DEFAULT '',
+	user         TEXT NOT NULL DEFAULT '',
+	boot_id      TEXT NOT NULL DEFAULT '',
+	version      TEXT NOT NULL DEFAULT '',
+	started_at   TEXT NOT NULL,
+	ended_at     TEXT,
+	status       TEXT NOT NULL CHECK (status IN ('active', 'completed', 'failed', 'stopped', 'abandoned')),
+	owner_token  TEXT NOT NULL
+);
+INSERT INTO runs_new (id, procedure_id, def_hash, step_hashes, def_text, mode, lab_dir,
+	host, user, boot_id, version, started_at, ended_at, status, owner_token)
+SELECT id, procedure_id, def_hash, step_hashes, def_text, mode, lab_dir,
+	host, user, boot_id, version, started_at, ended_at, status, owner_token FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_new RENAME TO runs;
+CREATE INDEX runs_started ON runs (started_at);
+`,
 	}
 }
 

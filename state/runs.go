@@ -20,6 +20,10 @@ const (
 	ModeLive   Mode = "live"    // runs on the real server
 	ModeLab    Mode = "lab"     // rebased into a simulated server (actions/lab)
 	ModeDryRun Mode = "dry-run" // executes nothing
+	// ModeGuide executes nothing either: the run walks the procedure for
+	// another server (Run.Host), whose operator does each step there and
+	// confirms it here.
+	ModeGuide Mode = "guide"
 )
 
 // RunStatus is the status of a run as a whole. Completed, failed and
@@ -64,7 +68,7 @@ func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
 
-func (m Mode) valid() bool { return m == ModeLive || m == ModeLab || m == ModeDryRun }
+func (m Mode) valid() bool { return m == ModeLive || m == ModeLab || m == ModeDryRun || m == ModeGuide }
 
 func (st RunStatus) valid() bool {
 	return st == RunActive || st == RunCompleted || st == RunFailed || st == RunStopped || st == RunAbandoned
@@ -93,7 +97,7 @@ func (s *Store) CreateRun(ctx context.Context, r Run) (Run, error) {
 		return Run{}, errors.New("create run: empty procedure id")
 	}
 	if !r.Mode.valid() {
-		return Run{}, fmt.Errorf("create run of %s: unknown mode %q (want live, lab or dry-run)", r.ProcedureID, r.Mode)
+		return Run{}, fmt.Errorf("create run of %s: unknown mode %q (want live, lab, dry-run or guide)", r.ProcedureID, r.Mode)
 	}
 	if r.Host == "" {
 		r.Host, _ = os.Hostname()

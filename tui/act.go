@@ -203,6 +203,9 @@ func (v *runView) rerun(n *runner.NeedInDoubt) tea.Cmd {
 
 func (v *runView) onDialog(r dialogResult) tea.Cmd {
 	sess := v.sess // the Cmd must not read the model
+	if r.purpose == purposeCheckSeen {
+		return v.onCheckSeen(r) // guide.go: n is an answer too
+	}
 	if !r.accepted {
 		return nil
 	}
@@ -215,6 +218,10 @@ func (v *runView) onDialog(r dialogResult) tea.Cmd {
 	case purposeInterrupt:
 		return v.interrupt()
 	case purposeManualDone:
+		if n := v.step.need; n != nil && len(n.Checks) > 0 {
+			v.askCheck(id, 0) // guide.go
+			return nil
+		}
 		return v.startOp("Recording…", func(ctx context.Context) error { return sess.Confirm(ctx, id, "") })
 	case purposeConfirmWord:
 		if v.step.need != nil && v.step.need.Manual {

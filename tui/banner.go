@@ -23,6 +23,9 @@ func (c *uictx) bannerLine(w int) string {
 	case runner.ModeDryRun:
 		text = " DRY RUN · nothing is executed"
 		render = c.styles.DryRun.Render
+	case runner.ModeGuide:
+		text = " GUIDE for " + c.labHost + " · nothing runs here: do each step there, confirm it here"
+		render = c.styles.DryRun.Render
 	default:
 		return ""
 	}

@@ -26,6 +26,7 @@ const (
 	purposeChangeValue                // the new value of an answer
 	purposeChangeWhy                  // why it changes
 	purposeRedo                       // y/n: run the steps that used the old value again
+	purposeCheckSeen                  // y/n: a guided step's check holds on the other server
 )
 
 // dialogResult is what a dialog ended with.
@@ -34,6 +35,9 @@ type dialogResult struct {
 	stepID   string
 	value    string
 	accepted bool // false: Esc or n, nothing happens
+	// saidNo: n itself, not Esc. Only a question whose n is an answer
+	// (a guided step's check) tells them apart: Esc there goes back.
+	saidNo bool
 }
 
 // textDialog asks for one typed line: a reason, or an exact word (the host
@@ -191,7 +195,7 @@ func (d confirmDialog) Update(msg tea.Msg) (confirmDialog, tea.Cmd) {
 	case key.Matches(km, k.Yes):
 		d.result = &dialogResult{purpose: d.purpose, stepID: d.stepID, value: d.value, accepted: true}
 	case key.Matches(km, k.No):
-		d.result = &dialogResult{purpose: d.purpose, stepID: d.stepID}
+		d.result = &dialogResult{purpose: d.purpose, stepID: d.stepID, saidNo: km.String() != "esc"}
 	}
 	return d, nil
 }

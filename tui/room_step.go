@@ -94,6 +94,13 @@ func (r stepRoom) details(w int) []string {
 				p.add(s.Command.Render, l)
 			}
 		}
+		if len(n.Checks) > 0 {
+			p.blank()
+			p.add(s.Faint.Render, "Then check there (you are asked about each):")
+			for _, c := range n.Checks {
+				p.add(s.Text.Render, "• "+c)
+			}
+		}
 	} else if n.Instructions != "" {
 		p.add(s.Text.Render, n.Instructions)
 	}

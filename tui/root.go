@@ -122,6 +122,8 @@ func (m model) rehearsing() bool { return m.opts.Lab != nil || m.opts.DryRun }
 
 func (m *model) setModeFromOpts() {
 	switch {
+	case m.opts.Guide:
+		m.ctx.mode, m.ctx.labHost = runner.ModeGuide, m.opts.Target
 	case m.opts.DryRun:
 		m.ctx.mode = runner.ModeDryRun
 	case m.opts.Lab != nil:
@@ -133,6 +135,9 @@ func (m *model) setModeFromOpts() {
 
 func (m *model) setModeFromRun(r runner.Run) {
 	m.ctx.mode, m.ctx.labHost = r.Mode, ""
+	if r.Mode == runner.ModeGuide {
+		m.ctx.labHost = r.Host
+	}
 	if r.Mode == runner.ModeLab {
 		m.ctx.labHost = r.Host
 		if m.resumeOpts.Lab != nil {
@@ -399,6 +404,8 @@ func (m model) View() tea.View {
 		v.WindowTitle += " (REHEARSAL)"
 	case runner.ModeDryRun:
 		v.WindowTitle += " (DRY RUN)"
+	case runner.ModeGuide:
+		v.WindowTitle += " (GUIDE)"
 	}
 	return v
 }

@@ -72,6 +72,8 @@ func modeWords(run runner.Run) string {
 		return "rehearsal in the lab " + run.LabDir
 	case runner.ModeDryRun:
 		return "dry run (nothing is executed)"
+	case runner.ModeGuide:
+		return "guide for " + run.Host + " (nothing runs here)"
 	}
 	if run.Host != "" {
 		return "live, on " + run.Host
