@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 
 // binary returns the path of zenrecover built with the given build tags
 // ("" for none).
-func binary(t *testing.T, tags string) string {
+func binary(t testing.TB, tags string) string {
 	t.Helper()
 	v, _ := builds.LoadOrStore(tags, &build{})
 	b := v.(*build)
