@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize/english"
+
 	"zenrecover/archive"
 )
 
@@ -68,7 +70,7 @@ type ArchiveCreate struct {
 func (a *ArchiveCreate) Describe() string {
 	var to []string
 	if n := len(a.Recipients); n > 0 {
-		to = append(to, fmt.Sprintf("%d %s", n, plural(n, "recipient")))
+		to = append(to, fmt.Sprintf("%d %s", n, english.PluralWord(n, "recipient", "")))
 	}
 	if a.Passphrase != "" {
 		to = append(to, "a passphrase")
@@ -325,7 +327,7 @@ type EscrowSeal struct {
 }
 
 func (e *EscrowSeal) Describe() string {
-	return fmt.Sprintf("seal the %s for %d %s in %s", e.Label, len(e.Recipients), plural(len(e.Recipients), "recipient"), archive.EscrowPath(e.For))
+	return fmt.Sprintf("seal the %s for %d %s in %s", e.Label, len(e.Recipients), english.PluralWord(len(e.Recipients), "recipient", ""), archive.EscrowPath(e.For))
 }
 
 func (e *EscrowSeal) Run(ctx context.Context, rio IO) error {
@@ -341,13 +343,6 @@ func (e *EscrowSeal) Run(ctx context.Context, rio IO) error {
 	if err := archive.SealEscrow(p, archive.Escrow{Label: e.Label, For: e.For, Secret: e.Secret}, e.Recipients, e.Force); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "sealed the %s for %d %s: %s\n", e.Label, len(e.Recipients), plural(len(e.Recipients), "recipient"), p)
+	fmt.Fprintf(out, "sealed the %s for %d %s: %s\n", e.Label, len(e.Recipients), english.PluralWord(len(e.Recipients), "recipient", ""), p)
 	return nil
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

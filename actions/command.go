@@ -324,32 +324,16 @@ func (c *Command) Run(ctx context.Context, rio IO) error {
 		master.Close()
 		return fmt.Errorf("start %s: %s", prog, secrets.String(err.Error()))
 	}
-	s := &ptySession{
-		cmd:     cmd,
-		master:  master,
-		pid:     cmd.Process.Pid,
-		rio:     rio,
-		secrets: secrets,
-		answers: c.Answers,
-		used:    make([]bool, len(c.Answers)),
-		grace:   c.KillGrace,
-		settle:  c.Settle,
-	}
-	if s.grace <= 0 {
-		s.grace = defaultKillGrace
-	}
-	if s.settle <= 0 {
-		s.settle = DefaultSettle
-	}
+	lt := &localTerm{cmd: cmd, master: master, pid: cmd.Process.Pid}
 	if rio.OnStart != nil {
-		rio.OnStart(s.pid)
+		rio.OnStart(lt.pid)
 	}
-	cancelled := s.loop(ctx)
+	cancelled, waitErr := driveTerminal(ctx, lt, c.Answers, c.Settle, c.KillGrace, rio, secrets)
 	if cancelled {
 		return fmt.Errorf("%s stopped: %w", prog, ctx.Err())
 	}
 	if cmd.ProcessState == nil {
-		return fmt.Errorf("%s: its exit status could not be read: %s", prog, secrets.String(fmt.Sprint(s.waitErr)))
+		return fmt.Errorf("%s: its exit status could not be read: %s", prog, secrets.String(fmt.Sprint(waitErr)))
 	}
 	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	switch {
@@ -362,9 +346,7 @@ func (c *Command) Run(ctx context.Context, rio IO) error {
 }
 
 type ptySession struct {
-	cmd     *exec.Cmd
-	master  *os.File
-	pid     int
+	term    Terminal // terminal.go: a local pseudo-terminal, or one on another host
 	rio     IO
 	secrets *Masker
 	answers []Answer
@@ -415,7 +397,7 @@ func (s *ptySession) loop(ctx context.Context) (cancelled bool) {
 	}()
 	go func() {
 		defer wg.Done()
-		waitExited(s.pid)
+		s.term.WaitExited()
 		close(exited)
 	}()
 
@@ -491,16 +473,16 @@ func (s *ptySession) loop(ctx context.Context) (cancelled bool) {
 			if exitedC == nil {
 				// The command has finished and its status stands; only
 				// what it left holding the terminal goes.
-				killGroup(s.pid, unix.SIGKILL)
+				s.term.Signal(true)
 				break
 			}
 			cancelled = true
-			killGroup(s.pid, unix.SIGTERM)
+			s.term.Signal(false)
 			graceT = time.NewTimer(s.grace)
 			graceC = graceT.C
 		case <-graceC:
 			graceC = nil
-			killGroup(s.pid, unix.SIGKILL)
+			s.term.Signal(true)
 		case <-exitedC:
 			exitedC = nil
 			unsettle()
@@ -508,7 +490,7 @@ func (s *ptySession) loop(ctx context.Context) (cancelled bool) {
 			if cancelled {
 				// The leader is a zombie until reaped below, so its
 				// process group id cannot have been reused yet.
-				killGroup(s.pid, unix.SIGKILL)
+				s.term.Signal(true)
 			}
 			if !readsDone {
 				drainT = time.NewTimer(drainAfterExit)
@@ -527,9 +509,9 @@ func (s *ptySession) loop(ctx context.Context) (cancelled bool) {
 		}
 	}
 	close(stop)
-	s.master.Close() // ends a pending Read or Write
+	s.term.Close() // ends a pending Read or Write
 	wg.Wait()
-	s.waitErr = s.cmd.Wait() // reaps; the status is in cmd.ProcessState
+	s.waitErr = s.term.Wait() // reaps; the status is in cmd.ProcessState
 	promptSan.Close()
 	out.Close()
 	return cancelled
@@ -538,7 +520,7 @@ func (s *ptySession) loop(ctx context.Context) (cancelled bool) {
 func (s *ptySession) readLoop(reads chan<- ptyRead, stop <-chan struct{}) {
 	for {
 		buf := make([]byte, readBufSize)
-		n, err := s.master.Read(buf)
+		n, err := s.term.Read(buf)
 		if n > 0 {
 			select {
 			case reads <- ptyRead{b: buf[:n]}:
@@ -572,13 +554,16 @@ func (s *ptySession) writeLoop(writes <-chan ptyWrite, stop <-chan struct{}) {
 				// A line typed while the terminal neither echoes nor is in
 				// raw mode is what getpass-style prompts read: treat it as
 				// a secret before the child can print it back.
-				if echo, canon, err := ptyModes(s.master); err == nil && !echo && canon {
+				// Where the modes cannot be read (a terminal on another
+				// host), the line was asked as hidden (startWaiting): it is
+				// a secret too.
+				if echo, canon, err := s.term.Modes(); (err == nil && !echo && canon) || errors.Is(err, ErrModesUnknown) {
 					s.secrets.Add(w.text)
 				}
 			}
 			// A failed write means the child has gone; its exit status
 			// says what happened.
-			s.master.Write([]byte(w.text + "\r"))
+			s.term.Write([]byte(w.text + "\r"))
 		case <-stop:
 			return
 		}
@@ -591,7 +576,10 @@ func (s *ptySession) waitNoEcho(stop <-chan struct{}) {
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if echo, _, err := ptyModes(s.master); err != nil || !echo {
+		echo, _, err := s.term.Modes()
+		if (err != nil && !errors.Is(err, ErrModesUnknown)) || (err == nil && !echo) {
+			// Where echo cannot be seen (a terminal on another host), the
+			// secret is typed after secretEchoWait.
 			return
 		}
 		select {

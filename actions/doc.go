@@ -100,6 +100,16 @@
 // exited when a background process keeps the terminal open. No goroutine
 // outlives Run.
 //
+// # Terminals elsewhere
+//
+// The prompt loop drives a Terminal (terminal.go): Command's is a local
+// pseudo-terminal; package remote supplies an SSH session's, and calls
+// RunTerminal, so answer rules, replies, the waiting cue, masking and
+// cancelling are one piece of code for both. A Terminal whose modes cannot
+// be read (ErrModesUnknown, as over SSH) has its waiting prompts treated
+// as hidden, a reply typed there becomes a secret of the run, and a Secret
+// answer is typed secretEchoWait after its prompt.
+//
 // # Local actions and checks
 //
 // Copy, EditXML, FileExists, NewerThanStart, Writable and XMLPathExists

@@ -56,7 +56,7 @@ func (s *ptySession) startWaiting() {
 	if line == "" || s.waiting {
 		return
 	}
-	echo, canon, err := ptyModes(s.master)
+	echo, canon, err := s.term.Modes()
 	// If the modes cannot be read, say hidden: better a name typed blind
 	// than a password shown on the screen.
 	hidden := err != nil || (!echo && canon)

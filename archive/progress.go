@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/dustin/go-humanize"
 )
 
 // Phase names what an operation is doing.
@@ -58,14 +60,14 @@ func (p Progress) Line() string {
 	var b strings.Builder
 	if p.Counting {
 		fmt.Fprintf(&b, "%s: %s of at least %s, %s of at least %s files (counting)", p.Phase, Bytes(p.Bytes), Bytes(p.BytesTotal),
-			count(p.Files), count(p.FilesTotal))
+			humanize.Comma(p.Files), humanize.Comma(p.FilesTotal))
 		if p.Rate > 0 {
 			fmt.Fprintf(&b, ", %s/s", Bytes(int64(p.Rate)))
 		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "%s: %s of %s (%.0f%%), %s of %s files", p.Phase, Bytes(p.Bytes), Bytes(p.BytesTotal),
-		100*p.Fraction(), count(p.Files), count(p.FilesTotal))
+		100*p.Fraction(), humanize.Comma(p.Files), humanize.Comma(p.FilesTotal))
 	if p.Rate > 0 {
 		fmt.Fprintf(&b, ", %s/s", Bytes(int64(p.Rate)))
 	}
@@ -88,30 +90,12 @@ func roundLeft(d time.Duration) time.Duration {
 	return d.Round(time.Second)
 }
 
-// Bytes formats a size in binary units.
+// Bytes formats a size in binary units ("1.5 GiB", "15 GiB").
 func Bytes(n int64) string {
-	const unit = 1024
-	if n < unit {
+	if n < 0 {
 		return fmt.Sprintf("%d B", n)
 	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-func count(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[0] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return humanize.IBytes(uint64(n))
 }
 
 // LineEvery returns a progress function that writes p.Line() to w when

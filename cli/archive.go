@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -28,6 +29,8 @@ An interrupted create resumes from its last complete part.
 Recipients are age public keys (age1...) or SSH public keys; with none given,
 the team's recipients file is used (` + teamFileForHelp() + `).
 A passphrase is asked hidden, or read from ` + archive.PassphraseEnv + `.`,
+		Example: `  zenrecover archive create /var/opt/novell/zenworks/content-repo /backup/content-repo --require images
+  zenrecover archive verify /backup/content-repo -i ~/.ssh/id_ed25519`,
 	}
 	cmd.AddCommand(newArchiveCreateCmd(), newArchiveResumeCmd(), newArchiveVerifyCmd(), newArchiveExtractCmd())
 	return cmd
@@ -58,6 +61,8 @@ and renamed to DEST only when complete. An existing DEST is replaced only with
 Exit status: 0 complete; 1 complete but some files could not be archived
 faithfully (listed), or failed; 2 bad usage or DEST exists; 3 stopped and
 resumable.`,
+		Example: `  zenrecover archive create /var/opt/novell/zenworks/content-repo /backup/content-repo --require images
+  zenrecover archive create /srv/data /backup/data --passphrase --part-size 1G`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := archive.CreateOptions{Force: force, Require: require}
@@ -101,7 +106,8 @@ func newArchiveResumeCmd() *cobra.Command {
 		Long: `resume continues the archive that create left in DEST.partial, with the
 recipients and options it was started with; complete parts are kept. A file
 that was cut by the interruption and changed since is archived afresh.`,
-		Args: cobra.ExactArgs(1),
+		Example: `  zenrecover archive resume /backup/content-repo`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if st, err := archive.Inspect(args[0]); err == nil && st.State == archive.StatePartial && st.Source != "" {
 				fmt.Fprintf(cmd.ErrOrStderr(), "resuming the archive of %s: %d parts (%s) are complete\n", st.Source, st.Parts, archive.Bytes(st.Plain))
@@ -128,6 +134,8 @@ time, every file's SHA-256. It names every file that differs. It needs a key:
 an identity file (-i) of one of the recipients, or the passphrase.
 
 Exit status: 0 verified; 1 it does not verify, or cannot be read; 2 bad usage.`,
+		Example: `  zenrecover archive verify /backup/content-repo -i ~/.ssh/id_ed25519
+  zenrecover archive verify /backup/data --plain       # asks the passphrase`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o, err := openOptions(ids)
@@ -143,7 +151,7 @@ Exit status: 0 verified; 1 it does not verify, or cannot be read; 2 bad usage.`,
 				return &exitError{code: exitFailed, err: err}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "verified: %s holds %s files (%s), all as its manifest lists them\n",
-				args[0], commas(rep.Files), archive.Bytes(rep.Bytes))
+				args[0], humanize.Comma(rep.Files), archive.Bytes(rep.Bytes))
 			return nil
 		},
 	}
@@ -164,7 +172,8 @@ manifest before it is put in place. DIR must be empty or missing unless
 --force, which merges: the archive's files replace those of the same name.
 
 Exit status: 0 restored; 1 something did not restore (listed); 2 bad usage.`,
-		Args: cobra.ExactArgs(2),
+		Example: `  zenrecover archive extract /backup/content-repo /var/opt/novell/zenworks/content-repo -i ~/.ssh/id_ed25519`,
+		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o, err := openOptions(ids)
 			if err != nil {
@@ -185,7 +194,7 @@ Exit status: 0 restored; 1 something did not restore (listed); 2 bad usage.`,
 			if !rep.Owners {
 				owners = "owners not restored: not running as root"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "restored %s files (%s) into %s; %s\n", commas(rep.Files), archive.Bytes(rep.Bytes), args[1], owners)
+			fmt.Fprintf(cmd.OutOrStdout(), "restored %s files (%s) into %s; %s\n", humanize.Comma(rep.Files), archive.Bytes(rep.Bytes), args[1], owners)
 			return nil
 		},
 	}
@@ -241,9 +250,9 @@ func createOutcome(cmd *cobra.Command, res *archive.Result, err error) error {
 		rate = ", " + archive.Bytes(int64(float64(res.Bytes)/s)) + "/s"
 	}
 	fmt.Fprintf(w, "archive complete: %s: %d parts, %s files, %s, in %s%s\n", res.Dest, res.Parts,
-		commas(res.Files), archive.Bytes(res.Bytes), res.Elapsed.Round(time.Second/10), rate)
+		humanize.Comma(res.Files), archive.Bytes(res.Bytes), res.Elapsed.Round(time.Second/10), rate)
 	for _, r := range res.Required {
-		fmt.Fprintf(w, "  %s: %s files, %s\n", r.Path, commas(r.Files), archive.Bytes(r.Bytes))
+		fmt.Fprintf(w, "  %s: %s files, %s\n", r.Path, humanize.Comma(r.Files), archive.Bytes(r.Bytes))
 	}
 	if n := res.Unfaithful(); n > 0 {
 		return &exitError{code: exitFailed, err: fmt.Errorf(
@@ -344,18 +353,6 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("not a size: %q (try 1G or 512M)", s)
 	}
 	return v * mult, nil
-}
-
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // progressOut draws archive progress on standard error: a bar redrawn in

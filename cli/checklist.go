@@ -12,11 +12,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"zenrecover/assets"
+	"zenrecover/atomicfile"
 	"zenrecover/procedures"
 )
 
 func newChecklistCmd(g *globals) *cobra.Command {
-	var format, answers, out string
+	var format, answers, out, platform string
 	cmd := &cobra.Command{
 		Use:   "checklist ID",
 		Short: "Print a procedure as a checklist for paper (Markdown, HTML or text)",
@@ -28,9 +29,17 @@ change ticket and the sign-off.
 With --answers FILE (the same file as run --answers) only the steps that apply
 appear and the known values are filled in. Secrets never appear.
 
+With --platform linux|windows the sheet is for servers of that platform: only
+its steps, paths and defaults appear (the answers file may still name another
+platform for a server of a mixed zone).
+
 Formats: md (task lists for a forge), html (one self-contained page with print
 styles for A4 and US Letter), txt (80 columns, for lpr). Without --format the
 extension of -o decides, else md.`,
+		Example: `  zenrecover checklist 2.1 --format html -o 2.1.html
+  zenrecover checklist 1.2 --format txt -o 1.2.txt
+  zenrecover checklist 1.2 --answers answers.yaml      # only the steps that apply
+  zenrecover checklist 1.1 --platform windows          # a Windows server's paths`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lib, err := g.library()
@@ -45,7 +54,10 @@ extension of -o decides, else md.`,
 			if err != nil {
 				return err
 			}
-			o := procedures.ChecklistOptions{}
+			o := procedures.ChecklistOptions{Platform: platform}
+			if platform != "" && platform != procedures.Linux && platform != procedures.Windows {
+				return usageErr("--platform %q: choose linux or windows", platform)
+			}
 			if answers != "" {
 				src, err := procedures.ReadFile(answers)
 				if err != nil {
@@ -66,6 +78,7 @@ extension of -o decides, else md.`,
 	cmd.Flags().StringVar(&format, "format", "", "md, html or txt (default: from -o's extension, else md)")
 	cmd.Flags().StringVar(&answers, "answers", "", "a YAML file of answers (as for run --answers): only the steps that apply")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
+	cmd.Flags().StringVar(&platform, "platform", "", "linux or windows: print the sheet for servers of that platform")
 	return cmd
 }
 
@@ -106,23 +119,7 @@ func writeOutput(stdout, stderr io.Writer, path string, data []byte, perm os.Fil
 		_, err := stdout.Write(data)
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return &exitError{code: exitFailed, err: err}
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return &exitError{code: exitFailed, err: err}
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return &exitError{code: exitFailed, err: err}
-	}
-	if err := tmp.Close(); err != nil {
-		return &exitError{code: exitFailed, err: err}
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, data, perm); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
 	fmt.Fprintf(stderr, "wrote %s\n", path)

@@ -33,7 +33,7 @@ func TestChecklistCommandTakesAnAnswersFile(t *testing.T) {
 		t.Fatalf("%d %s", code, errs)
 	}
 	for _, want := range []string{"Shaped by the answers in answers.yaml", "1.2 step 6 Restore the ZENworks database",
-		"Restart the ZENworks Server", "restart Novell ZENworks Server"} {
+		"Restart the ZENworks Server", `net stop "Novell ZENworks Server"`, `net start "Novell ZENworks Server"`} {
 		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
@@ -47,5 +47,32 @@ func TestChecklistCommandTakesAnAnswersFile(t *testing.T) {
 	}
 	if _, _, code := runCLI(t, "checklist", "1.2", "--format", "pdf"); code != exitUsage {
 		t.Errorf("--format pdf: exit %d", code)
+	}
+}
+
+// --platform prints the sheet for servers of one platform: a Windows
+// server's has no Linux path and a Linux server's no %ZENWORKS_HOME%; the
+// platform is not among the questions.
+func TestChecklistCommandTakesAPlatform(t *testing.T) {
+	out, errs, code := runCLI(t, "checklist", "2.2", "--format", "txt", "--platform", "windows")
+	if code != 0 {
+		t.Fatalf("%d %s", code, errs)
+	}
+	for _, bad := range []string{"/etc/opt", "/var/opt", "/root", "init.d"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the Windows sheet shows %s:\n%s", bad, out)
+		}
+	}
+	for _, want := range []string{`c:\zcm_backups\zone_backup-<run.date>.bak`, `%ZENWORKS_HOME%\work\content-repo`, `net start "Novell ZENworks Server"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the Windows sheet lacks %s:\n%s", want, out)
+		}
+	}
+	out, _, _ = runCLI(t, "checklist", "2.2", "--format", "txt", "--platform", "linux")
+	if strings.Contains(strings.ToUpper(out), "%ZENWORKS_HOME%") || !strings.Contains(out, "/etc/init.d/novell-zenserver restart") {
+		t.Errorf("the Linux sheet:\n%s", out)
+	}
+	if _, errs, code := runCLI(t, "checklist", "2.2", "--platform", "macos"); code != exitUsage || !strings.Contains(errs, "linux or windows") {
+		t.Errorf("--platform macos: %d %s", code, errs)
 	}
 }

@@ -37,4 +37,49 @@
 //   - `run ID` while another process runs that procedure here names the
 //     holder (pid, user, host, since when) and the --force-unlock command,
 //     instead of offering to resume a run that is not interrupted.
+//   - Releases (release/build.sh) are built with -buildvcs=false, so the
+//     binary carries no VCS stamp; the script stamps the version, the
+//     commit and the commit's date with -ldflags -X (stampedVersion,
+//     stampedCommit, stampedDate). `version` calls that date the build
+//     date: the commit's, not the clock's, so two builds of one commit are
+//     the same bytes. A VCS stamp, where a build has one, wins.
+//   - Every --json (list, show, runs, report --format json, version) keeps
+//     one convention: keys are lower case, words joined by underscores;
+//     null never appears. A list that every object has (list's items,
+//     show's facts, inputs, refuse and steps, report's answers, steps and
+//     remaining) is always there, [] when empty; a detail only some items
+//     have (a fact's choices, a step's command or sub-steps, a lost run's
+//     evidence, a run's ended, lab_dir, reason) is left out when empty.
+//     The listing commands are list and runs; both have --json.
+//   - list and runs print a table with a header row (SECTION ID TITLE; RUN
+//     PROCEDURE MODE STATUS STARTED), plain text, columns two spaces apart
+//     and as wide as their widest cell. runs keeps its old column widths
+//     as minimums, so a narrow listing reads as before; a note (abandoned
+//     by whom and why, lost) goes on the line under its run, from the
+//     PROCEDURE column.
+//   - A missing or extra argument is exit 2 with what is missing and where
+//     to find it (run, show, checklist: `zenrecover list`; report:
+//     `zenrecover runs`), else the command's first example; cobra's
+//     "accepts 1 arg(s)" never reaches the operator (help.go wraps every
+//     command's check, so commands added later get it too). A group (lab,
+//     archive, escrow) given an unknown subcommand is exit 2 with cobra's
+//     suggestion; alone it prints its help, exit 0.
+//   - Every command has Example lines; TestEveryExampleParses checks that
+//     each is a command zenrecover accepts as written. Commands defined in
+//     files this decision could not touch (lab.go) and cobra's own (help,
+//     completion) take theirs from the examples table in help.go.
+//   - Completion (complete.go; `zenrecover completion SHELL` is cobra's):
+//     run, show and checklist offer every procedure by section and by id,
+//     each described; resume and abandon the runs that can be resumed,
+//     report every run, newest first, from the state database that
+//     --state names (TAB never creates one); --format the command's
+//     formats; --lab, --procedures, man -o and lab DIRs directories;
+//     --answers, --state and -o any file (an answers file may be named
+//     anything, so no extension filter).
+//   - `zenrecover man` is visible: on a server that got the binary alone,
+//     it is how the pages get there. Without -o it prints zenrecover(1);
+//     with -o DIR a page a command. Pages are drawn by cobra's doc package
+//     (go-md2man, which reads the help as Markdown, so man.go escapes it),
+//     dated with the build's date, and name the team's recipients file as
+//     the documentation does rather than as this user's home spells it.
 package cli

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/dustin/go-humanize/english"
 	"github.com/spf13/cobra"
 
 	"zenrecover/archive"
@@ -23,6 +24,8 @@ team's recipients (age or SSH public keys: --recipient, --recipients-file, or
 the team's file ` + teamFileForHelp() + `) and writes it
 beside the backup, as FILE` + archive.EscrowExt + `. Any one of the team opens it
 with their key: ` + "`zenrecover escrow open FILE" + archive.EscrowExt + " -i KEY`" + `, or ` + "`age -d -i KEY`" + `.`,
+		Example: `  zenrecover escrow seal /root/zcm_backups/zone_backup.bak
+  zenrecover escrow open /root/zcm_backups/zone_backup.bak -i ~/.ssh/id_ed25519`,
 	}
 	cmd.AddCommand(newEscrowSealCmd(), newEscrowOpenCmd())
 	return cmd
@@ -40,6 +43,8 @@ func newEscrowSealCmd() *cobra.Command {
 		Long: `seal asks the secret twice, hidden (or reads it from ` + escrowEnv + `),
 encrypts it with age to the recipients, and writes FILE` + archive.EscrowExt + ` (0600),
 replacing an existing one only with --force.`,
+		Example: `  zenrecover escrow seal /root/zcm_backups/zone_backup.bak     # asks the passphrase twice
+  zenrecover escrow seal /root/zcm_backups/zone_backup.bak -R team-keys.txt --label "zman backup passphrase"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rs, err := gatherRecipients(cmd, recips, recipFiles, false)
@@ -59,7 +64,7 @@ replacing an existing one only with --force.`,
 			if err := archive.SealEscrow(out, e, rs, force); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "sealed for %d %s: %s\n", len(rs), plural(len(rs), "recipient"), out)
+			fmt.Fprintf(cmd.OutOrStdout(), "sealed for %d %s: %s\n", len(rs), english.PluralWord(len(rs), "recipient", ""), out)
 			return nil
 		},
 	}
@@ -80,6 +85,8 @@ func newEscrowOpenCmd() *cobra.Command {
 		Long: `open decrypts FILE (an escrow, or the file it belongs to) with an identity of
 one of its recipients and prints the secret on standard output, and what it
 opens on standard error.`,
+		Example: `  zenrecover escrow open /root/zcm_backups/zone_backup.bak -i ~/.ssh/id_ed25519
+  zenrecover escrow open /root/zcm_backups/zone_backup.bak.escrow.age -i ~/.age/key.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(ids) == 0 {
@@ -133,11 +140,4 @@ func askTwice(prompt string) (string, error) {
 		}
 		ttyPrintf("the two do not match; again\n")
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,7 +15,7 @@ func newLabCmd(g *globals) *cobra.Command {
 	var o lab.Options
 	initCmd := &cobra.Command{
 		Use:   "init DIR",
-		Short: "Build a simulated Linux Primary Server under DIR",
+		Short: "Build a simulated Primary Server (Linux or Windows layout) under DIR",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := lab.Init(args[0], o)
@@ -34,6 +35,7 @@ func newLabCmd(g *globals) *cobra.Command {
 	initCmd.Flags().StringVar(&o.AdminUser, "admin-user", "", "the simulated zone's administrator name")
 	initCmd.Flags().StringVar(&o.AdminPassword, "admin-password", "", "the simulated zone's administrator password")
 	initCmd.Flags().BoolVar(&o.Reporting, "reporting", false, "install ZENworks Reporting on the simulated server (its roles and zone settings; section 2.2 steps 9f and 9h)")
+	initCmd.Flags().StringVar(&o.Platform, "platform", lab.PlatformLinux, "the simulated servers' layout: "+strings.Join(lab.Platforms(), " or ")+" (a Windows server's tree under DIR/C, its service driven with net stop|start)")
 	var labDir string
 	execCmd := &cobra.Command{
 		Use:                "exec TOOL [ARGS...]",

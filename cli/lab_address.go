@@ -22,6 +22,8 @@ func newLabSetAddressCmd() *cobra.Command {
 			"its DNS record as every host of the lab resolves it. --name also renames the server.\n" +
 			"The zone's record of the server follows; its certificate (issued to the old name), the\n" +
 			"other servers' zdm.xml and zenaudit.xml and the packages are the procedure's work.",
+		Example: `  zenrecover lab set-address /tmp/zenlab --address 192.0.2.44                     # for 3.1
+  zenrecover lab set-address /tmp/zenlab --address 192.0.2.44 --name zen-renamed   # for 3.2.2`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if c.Address == "" && c.Name == "" {

@@ -29,7 +29,11 @@ func newLabExportReportsCmd() *cobra.Command {
 		Short: "Export the lab server's ZENworks Reporting reports (section 2.2, step 4)",
 		Long: "Does what section 2.2 step 4 has you do in ZENworks Reporting (\"Managing the Export Settings\"):\n" +
 			"exports the reports of the lab server's ZENworks Reporting (lab init --reporting) into FOLDER\n" +
-			"on that server (default " + lab.DefaultReportsFolder + "), where step 9h's zman rpld loads them.",
+			"on that server (default " + lab.DefaultReportsFolder + ", on a Windows lab " + lab.WindowsReportsFolder + "),\n" +
+			"where step 9h's zman rpld loads them.",
+		Example: `  zenrecover lab init /tmp/zenlab --reporting
+  zenrecover lab export-reports /tmp/zenlab
+  zenrecover run 2.2 --lab /tmp/zenlab`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := openLabDir(args[0])
@@ -45,7 +49,8 @@ func newLabExportReportsCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&folder, "to", lab.DefaultReportsFolder, "the folder on the server to export to (2.2's reports_folder)")
+	// Empty: the lab server's layout gives the default.
+	cmd.Flags().StringVar(&folder, "to", "", "the folder on the server to export to (2.2's reports_folder; default "+lab.DefaultReportsFolder+" or "+lab.WindowsReportsFolder+")")
 	return cmd
 }
 
@@ -68,6 +73,8 @@ func newLabExternalCACmd() *cobra.Command {
 		Long: "Creates a root certificate authority called NAME, kept in the lab (DIR/.external-cas/NAME),\n" +
 			"to play the company or commercial CA from which the reference has you obtain server\n" +
 			"certificates. Issue them with `zenrecover lab issue-cert DIR --ca NAME --host HOST`.",
+		Example: `  zenrecover lab external-ca /tmp/zenlab corp          # a CA kept inside the lab
+  zenrecover lab issue-cert /tmp/zenlab --ca corp --host zen-primary-1 --root /root/zcm_certs/root-ca.der`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if days < 1 {
@@ -105,7 +112,10 @@ func newLabIssueCertCmd() *cobra.Command {
 			"procedures' zman sacert steps look for it. --key also writes its private key (PKCS #8 DER),\n" +
 			"--root the CA's root certificate; --root-only writes just the root certificate (a device that\n" +
 			"must trust the CA). Paths are HOST's own. HOST is a server of the zone or a host the lab\n" +
-			"already has; --new-host admits a Satellite or managed device nothing has run on yet.",
+			"already has; --new-host admits a Satellite or managed device nothing has run on yet.\n" +
+			"On a Windows host the default is " + lab.WindowsCertDir + "\\HOST.der.",
+		Example: `  zenrecover lab issue-cert /tmp/zenlab --ca corp --host zen-primary-1 --root /root/zcm_certs/root-ca.der
+  zenrecover lab issue-cert /tmp/zenlab --ca corp --host dev-7 --new-host --root-only --root /root/zcm_certs/root-ca.der`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
@@ -171,6 +181,9 @@ func newLabExpireCertsCmd() *cobra.Command {
 		Long: "Makes every Primary Server's certificate in force, and the one its services present, expired\n" +
 			"as of yesterday, as if the zone certificate had not been re-created in time; --ca-too lets the\n" +
 			"certificate authority that issued them expire as well. Devices can no longer contact the zone.",
+		Example: `  zenrecover lab expire-certs /tmp/zenlab
+  zenrecover lab expire-certs /tmp/zenlab --ca-too     # section 5, new-internal
+  zenrecover run 5 --lab /tmp/zenlab`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := openLabDir(args[0])
@@ -215,6 +228,8 @@ func newLabFailCmd() *cobra.Command {
 			"in the lab, or of its SUBCOMMAND only (a zman or zac subcommand, long or short name, a\n" +
 			"novell-zenworks-configure action, a novell-zenserver action), fail with TEXT once their\n" +
 			"prompts are answered and before they change anything.",
+		Example: `  zenrecover lab fail /tmp/zenlab zman sacert
+  zenrecover lab fail /tmp/zenlab zman sacert --times 2 --message "Error: the keystore is locked"`,
 		Args: cobra.RangeArgs(2, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if times < 1 {

@@ -13,7 +13,9 @@ func newLintCmd(g *globals) *cobra.Command {
 		Use:   "lint FILE...",
 		Short: "Validate procedure definition files",
 		Long:  "lint loads each file as zenrecover would, and prints every problem as file:line:column: what is wrong. Exit status 2 when any file has a problem.",
-		Args:  cobra.MinimumNArgs(1),
+		Example: `  zenrecover lint site-procedures/*.yaml
+  zenrecover --procedures site-procedures list     # once they lint clean`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lib, err := g.library()
 			if err != nil {

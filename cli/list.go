@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -12,8 +11,15 @@ func newListCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the procedures",
-		Args:  cobra.NoArgs,
+		Short: "List the procedures: section, id and title",
+		Long: `List the procedures, one a line: the reference's section number, the id and
+the title. Either the section or the id names a procedure for run, show and
+checklist. --json prints the same as a JSON array of objects with the keys
+id, section, title and summary.`,
+		Example: `  zenrecover list
+  zenrecover list --json
+  zenrecover --procedures /etc/zenrecover/procedures list    # with your site's own`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			lib, err := g.library()
 			if err != nil {
@@ -34,14 +40,11 @@ func newListCmd(g *globals) *cobra.Command {
 				}
 				return writeJSON(out, items)
 			}
-			idw := 0
+			t := &table{header: []string{"SECTION", "ID", "TITLE"}}
 			for _, d := range lib.All() {
-				idw = max(idw, len(d.ID))
+				t.add(d.Section, d.ID, d.Title)
 			}
-			for _, d := range lib.All() {
-				fmt.Fprintf(out, "%-6s %-*s  %s\n", d.Section, idw, d.ID, d.Title)
-			}
-			return nil
+			return t.write(out)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

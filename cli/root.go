@@ -70,6 +70,10 @@ Recovery Reference: it runs what it can, asks for what only you can do, and
 remembers every step so that a dropped session loses nothing.
 
 Without arguments it resumes an interrupted run or lets you pick a procedure.`,
+		Example: `  zenrecover                               # the wizard: resume an interrupted run, or pick a procedure
+  zenrecover list                          # the procedures
+  zenrecover lab init /tmp/zenlab          # a simulated Primary Server to rehearse on
+  zenrecover run 1.1 --lab /tmp/zenlab     # rehearse "Backing Up a ZENworks Server"`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -83,10 +87,17 @@ Without arguments it resumes an interrupted run or lets you pick a procedure.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	root.AddCommand(
 		newListCmd(g), newShowCmd(g), newRunCmd(g), newResumeCmd(g), newRunsCmd(g),
-		newLintCmd(g), newLabCmd(g), newChecklistCmd(g), newReportCmd(g),
+		newLintCmd(g), withLabVersion(newLabCmd(g)), newChecklistCmd(g), newReportCmd(g), newDoctorCmd(g), newScheduleCmd(g),
 		newArchiveCmd(g), newEscrowCmd(g), newAbandonCmd(g), newAcknowledgeLostCmd(g),
-		newVersionCmd(),
+		newVersionCmd(), newManCmd(),
 	)
+	// Help a person can act on (help.go): examples on every command,
+	// argument errors that say what is missing and where to find it, and
+	// completions that know procedures, runs and formats (complete.go).
+	fillExamples(root)
+	friendlyArgs(root)
+	setHelp(root)
+	registerCompletions(root, g)
 	// --version prints what `zenrecover version` prints.
 	root.Version = readBuildInfo().Version
 	root.SetVersionTemplate(readBuildInfo().line() + "\n")

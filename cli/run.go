@@ -68,7 +68,16 @@ func newRunCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run ID",
 		Short: "Run a procedure (by id or section number)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Run a procedure, named by its id or its section number in the reference
+(` + "`zenrecover list`" + ` shows both). On a terminal the wizard walks it; with
+--plain, or without a terminal, it runs line by line. --lab DIR rehearses it
+against a simulated server (` + "`zenrecover lab init DIR`" + `), --dry-run executes
+nothing. An interrupted run is taken up with ` + "`zenrecover resume`" + `.`,
+		Example: `  zenrecover run 1.1 --lab /tmp/zenlab       # rehearse in a lab (zenrecover lab init /tmp/zenlab first)
+  zenrecover run 1.3 --dry-run               # every step shown, nothing executed
+  zenrecover run server-backup               # for real, on the Primary Server
+  zenrecover run 1.1 --lab /tmp/zenlab --plain --answers answers.yaml --yes    # from a script`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.run(cmd.Context(), f, args[0])
 		},
@@ -83,6 +92,7 @@ func newResumeCmd(g *globals) *cobra.Command {
 		Use:   "resume [RUN]",
 		Short: "Resume an interrupted run (the newest, without RUN)",
 		Example: `  zenrecover resume
+  zenrecover resume 20260102-030405-abcd --plain
   zenrecover resume 20260102-030405-abcd --change ca_backup_file=/root/zcm_backups/ca-2.bak --reason "disk full"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -356,6 +366,7 @@ func (g *globals) tuiConfig(lib *procedures.Library, o runner.Options, preset pr
 		Library: lib, Options: o, Preset: preset, NoColor: g.colorOff(), Version: version(),
 		ZENworksInstalled: runner.ZENworksInstalled(),
 		AtRisk:            runner.SessionAtRisk(os.Getenv),
+		Readiness:         g.readinessFor(lib, o),
 		NewLab: func() (string, error) {
 			dir := filepath.Join(o.Store.Dir(), "labs", time.Now().Format("20060102-150405"))
 			l, err := lab.Init(dir, lab.Options{})

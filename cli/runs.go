@@ -13,8 +13,16 @@ func newRunsCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "runs",
-		Short: "List runs and their status",
-		Args:  cobra.NoArgs,
+		Short: "List runs and their status, newest first",
+		Long: `List the runs the state database holds, newest first: the run id (for resume,
+report and abandon), the procedure, the mode (live, lab, dry-run, guide), the
+status (active, stopped, completed, failed, abandoned) and when it started.
+Runs the database lost but the files beside it remember are listed as LOST;
+until the loss is acknowledged (acknowledge-lost) runs exits 1.`,
+		Example: `  zenrecover runs
+  zenrecover runs --json
+  zenrecover --state /root/zenrecover-state.db runs`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := g.openStore()
 			if err != nil {
@@ -92,7 +100,11 @@ func newRunsCmd(g *globals) *cobra.Command {
 			}
 			if len(runs) == 0 && len(lost) == 0 {
 				fmt.Fprintln(out, "No runs yet.")
+				return lostErr
 			}
+			// The minimum widths are the columns runs printed before it had
+			// a header: a narrow list looks as it did.
+			t := &table{header: []string{"RUN", "PROCEDURE", "MODE", "STATUS", "STARTED"}, min: []int{21, 15, 7, 9}}
 			for _, l := range lost {
 				id, proc, started := l.RunID, l.ProcedureID, "?"
 				if id == "" {
@@ -108,15 +120,15 @@ func newRunsCmd(g *globals) *cobra.Command {
 				if l.Partial {
 					status = "PART LOST"
 				}
-				fmt.Fprintf(out, "%-22s %-16s %-8s %-10s %s\n", id, proc, "?", status, started)
+				t.add(id, proc, "?", status, started)
 				if l.Ack != nil {
-					fmt.Fprintf(out, "%-22s lost; acknowledged by %s on %s: %s\n", "", l.Ack.User, l.Ack.At.Local().Format("2006-01-02 15:04"), l.Ack.Reason)
+					t.note("lost; acknowledged by %s on %s: %s", l.Ack.User, l.Ack.At.Local().Format("2006-01-02 15:04"), l.Ack.Reason)
 				} else {
-					fmt.Fprintf(out, "%-22s lost by the state database; see below\n", "")
+					t.note("lost by the state database; see below")
 				}
 			}
 			for _, r := range runs {
-				fmt.Fprintf(out, "%-22s %-16s %-8s %-10s %s\n", r.ID, r.ProcedureID, r.Mode, r.Status, r.StartedAt.Local().Format("2006-01-02 15:04"))
+				t.add(r.ID, r.ProcedureID, string(r.Mode), string(r.Status), r.StartedAt.Local().Format("2006-01-02 15:04"))
 				reason, who, err := runner.Abandonment(cmd.Context(), st, r)
 				if err != nil {
 					return err
@@ -125,8 +137,11 @@ func newRunsCmd(g *globals) *cobra.Command {
 					if who != "" {
 						who = " by " + who
 					}
-					fmt.Fprintf(out, "%-22s abandoned%s: %s\n", "", who, reason)
+					t.note("abandoned%s: %s", who, reason)
 				}
+			}
+			if err := t.write(out); err != nil {
+				return err
 			}
 			return lostErr
 		},

@@ -17,7 +17,10 @@ import (
 // that carries it), so nothing else needs reading. Keys are lower-case
 // words joined by underscores, as in the rest of the output. The refusals
 // (refuse: when and reason) say which combinations of answers the
-// procedure does not support.
+// procedure does not support. As in every --json, a list is never null:
+// facts, inputs, refuse and steps are [] when empty; a detail only some
+// items have (a fact's choices, a step's command and sub-steps) is left
+// out where it is empty.
 
 // factJSON is one fact as `show --json` prints it.
 type factJSON struct {
@@ -34,7 +37,13 @@ type factJSON struct {
 // default when it runs on the server, never taken silently).
 type detectJSON struct {
 	FileExists string `json:"file_exists,omitempty"`
-	Platform   bool   `json:"platform,omitempty"`
+	// FileExistsByPlatform is the file looked for on each platform, when
+	// it differs (the database folder, the CA's keystore).
+	FileExistsByPlatform map[string]string `json:"file_exists_by_platform,omitempty"`
+	Platform             bool              `json:"platform,omitempty"`
+	// PlatformOf names the input holding the host whose platform the fact
+	// is (settled when that host is the server zenrecover acts on).
+	PlatformOf string `json:"platform_of,omitempty"`
 }
 
 // inputJSON is one input as `show --json` prints it.
@@ -46,9 +55,14 @@ type inputJSON struct {
 	// Default is the procedure's default, as written: ${run.date} is the
 	// date the run starts. An answers file that leaves the input out
 	// takes it.
-	Default   string `json:"default,omitempty"`
-	Secret    bool   `json:"secret"`
-	MinLength int    `json:"min_length,omitempty"`
+	Default string `json:"default,omitempty"`
+	// DefaultByPlatform is the default on each platform when it differs
+	// (a Windows server's backups go to c:\zcm_backups); the answer to
+	// PlatformFact picks it.
+	DefaultByPlatform map[string]string `json:"default_by_platform,omitempty"`
+	PlatformFact      string            `json:"platform_fact,omitempty"`
+	Secret            bool              `json:"secret"`
+	MinLength         int               `json:"min_length,omitempty"`
 	// New: a secret being created (typed twice in the wizard, once in
 	// plain mode). Escrow: sealed for the team once its step succeeds.
 	New    bool `json:"new,omitempty"`
@@ -83,24 +97,27 @@ type stepJSON struct {
 }
 
 func stepsJSON(steps []*procedures.Step) []stepJSON {
-	var out []stepJSON
+	out := []stepJSON{}
 	for _, s := range steps {
 		j := stepJSON{ID: s.ID, Ref: s.Ref, Title: s.Title, Condition: s.When, Kind: s.Kind(), Destructive: s.Destructive}
 		for _, a := range s.Run {
 			j.Command = append(j.Command, a.Value)
 		}
-		j.Steps = stepsJSON(s.Steps)
+		if len(s.Steps) > 0 {
+			j.Steps = stepsJSON(s.Steps)
+		}
 		out = append(out, j)
 	}
 	return out
 }
 
 func factsJSON(d *procedures.Definition) []factJSON {
-	var out []factJSON
+	out := []factJSON{}
 	for _, f := range d.Facts {
 		j := factJSON{ID: f.ID, Type: f.Type, Question: f.Question, Help: f.Help, Choices: f.Choices, Default: f.Default}
 		if det := f.Detect; det != nil {
-			j.Detect = &detectJSON{FileExists: det.FileExists, Platform: det.Platform}
+			j.Detect = &detectJSON{FileExists: det.FileExists, FileExistsByPlatform: det.FileExistsBy.ByPlatform,
+				Platform: det.Platform, PlatformOf: det.PlatformOf}
 		}
 		out = append(out, j)
 	}
@@ -108,7 +125,7 @@ func factsJSON(d *procedures.Definition) []factJSON {
 }
 
 func refusalsJSON(d *procedures.Definition) []refusalJSON {
-	var out []refusalJSON
+	out := []refusalJSON{}
 	for _, r := range d.Refuse {
 		out = append(out, refusalJSON{When: r.When, Reason: r.Reason})
 	}
@@ -116,10 +133,13 @@ func refusalsJSON(d *procedures.Definition) []refusalJSON {
 }
 
 func inputsJSON(d *procedures.Definition) []inputJSON {
-	var out []inputJSON
+	out := []inputJSON{}
 	for _, in := range d.Inputs {
 		j := inputJSON{ID: in.ID, Type: in.Type, Prompt: in.Prompt, Help: in.Help, Default: in.Default,
 			Secret: in.Secret(), MinLength: in.MinLength, New: in.New, Escrow: in.Escrow}
+		if in.Defaults.Split() {
+			j.DefaultByPlatform, j.PlatformFact = in.Defaults.ByPlatform, in.DefaultPlatformFact()
+		}
 		if in.Secret() {
 			j.Env = runner.SecretEnvPrefix + strings.ToUpper(in.ID)
 		}
@@ -140,6 +160,8 @@ func newShowCmd(g *globals) *cobra.Command {
 			"--json gives what an answers file (run --answers FILE) is written from: each fact's and\n" +
 			"input's id, type, choices, default and help, and for a secret its minimum length and the\n" +
 			"ZENRECOVER_SECRET_ variable that carries it (secrets never go in the file).",
+		Example: `  zenrecover show 1.4
+  zenrecover show ca-restore --json > ca-restore.json    # to write an answers file from`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lib, err := g.library()
@@ -159,7 +181,7 @@ func newShowCmd(g *globals) *cobra.Command {
 					Summary string        `json:"summary"`
 					Facts   []factJSON    `json:"facts"`
 					Inputs  []inputJSON   `json:"inputs"`
-					Refuse  []refusalJSON `json:"refuse,omitempty"`
+					Refuse  []refusalJSON `json:"refuse"`
 					Steps   []stepJSON    `json:"steps"`
 				}{d.ID, d.Section, d.Title, d.Summary, factsJSON(d), inputsJSON(d), refusalsJSON(d), stepsJSON(d.Steps)})
 			}

@@ -16,14 +16,17 @@ type showJSON struct {
 		ID, Type, Question, Help, Default string
 		Choices                           []string
 		Detect                            *struct {
-			FileExists string `json:"file_exists"`
-			Platform   bool
+			FileExists           string            `json:"file_exists"`
+			FileExistsByPlatform map[string]string `json:"file_exists_by_platform"`
+			Platform             bool
 		}
 	}
 	Inputs []struct {
 		ID, Type, Prompt, Help, Default, Env, Format string
 		Secret, New, Escrow                          bool
-		MinLength                                    int `json:"min_length"`
+		MinLength                                    int               `json:"min_length"`
+		DefaultByPlatform                            map[string]string `json:"default_by_platform"`
+		PlatformFact                                 string            `json:"platform_fact"`
 	}
 	Refuse []struct{ When, Reason string }
 }
@@ -61,7 +64,8 @@ func TestShowJSONGivesWhatAnAnswersFileNeeds(t *testing.T) {
 	if !bp.Secret || bp.MinLength != 10 || bp.Env != "ZENRECOVER_SECRET_BACKUP_PASSPHRASE" || !bp.New || !bp.Escrow || !strings.Contains(bp.Help, "10 characters") {
 		t.Errorf("backup_passphrase: %+v", bp)
 	}
-	if bf := v.Inputs[inputs["backup_file"]]; bf.Default != "/root/zcm_backups/zone_backup-${run.date}.bak" || bf.Secret || bf.Env != "" {
+	if bf := v.Inputs[inputs["backup_file"]]; bf.DefaultByPlatform["linux"] != "/root/zcm_backups/zone_backup-${run.date}.bak" ||
+		bf.DefaultByPlatform["windows"] != `c:\zcm_backups\zone_backup-${run.date}.bak` || bf.PlatformFact != "platform" || bf.Secret || bf.Env != "" {
 		t.Errorf("backup_file: %+v", bf)
 	}
 	if au := v.Inputs[inputs["admin_user"]]; au.Default != "Administrator" {
@@ -71,7 +75,8 @@ func TestShowJSONGivesWhatAnAnswersFileNeeds(t *testing.T) {
 	for _, f := range v.Facts {
 		switch f.ID {
 		case "ca_here":
-			ca = f.Detect != nil && f.Detect.FileExists == "/etc/opt/novell/zenworks/security/zenca.keystore" && f.Help != ""
+			ca = f.Detect != nil && f.Detect.FileExistsByPlatform["linux"] == "/etc/opt/novell/zenworks/security/zenca.keystore" &&
+				f.Detect.FileExistsByPlatform["windows"] == `%ZENWORKS_HOME%\conf\security\zenca.keystore` && f.Help != ""
 		case "platform":
 			platform = f.Detect != nil && f.Detect.Platform && len(f.Choices) == 2
 		}

@@ -22,11 +22,14 @@ type buildInfo struct {
 	Platform  string `json:"platform"`
 }
 
-// stampedVersion is set at release time (-ldflags -X).
-var stampedVersion string
+// stampedVersion is set at release time (-ldflags -X). A release built
+// with -buildvcs=false (release/build.sh, whatever GOFLAGS says) carries no
+// VCS stamp, so the script stamps the commit and its date too: the commit's
+// date, not the clock's, so that two builds of one commit are identical.
+var stampedVersion, stampedCommit, stampedDate string
 
 func readBuildInfo() buildInfo {
-	b := buildInfo{Version: version(), GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	b := buildInfo{Version: version(), Commit: stampedCommit, BuildDate: stampedDate, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			switch s.Key {

@@ -46,7 +46,7 @@ func TestRehearse41WithLabCertificates(t *testing.T) {
 	}{
 		{[]string{"issue-cert", e.lab, "--ca", "crop", "--host", lab.DefaultHostname}, []string{`"crop"`, "it has corp", e.lab, "lab external-ca"}},
 		{[]string{"issue-cert", e.lab, "--ca", "corp", "--host", "zen-primary-3"}, []string{"--host", `"zen-primary-3"`, "zen-primary-1, zen-primary-2", "--new-host"}},
-		{[]string{"fail", e.lab, "zmann"}, []string{`"zmann"`, "zman, novell-zenserver, novell-zenworks-configure, permission.sh, zac, zenrecover-sql"}},
+		{[]string{"fail", e.lab, "zmann"}, []string{`"zmann"`, "zman, novell-zenserver, net, novell-zenworks-configure, permission.sh, zac, zenrecover-sql"}},
 		{[]string{"fail", e.lab, "zman", "sacrt"}, []string{`"sacrt"`}},
 		{[]string{"external-ca", e.lab, "corp"}, []string{"already has an external CA called corp"}},
 	} {

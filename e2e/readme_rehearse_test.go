@@ -79,6 +79,7 @@ install_reporting: yes
 `
 	answers31 = `cn_has_address: no
 platform: linux
+other_primaries_platform: linux
 only_primary: no
 db_here: yes
 has_satellites: yes
@@ -94,6 +95,7 @@ satellites: sat-1
 	answers32 = `cn_is_fqdn: yes
 address_changes: yes
 platform: linux
+other_primaries_platform: linux
 only_primary: no
 db_here: yes
 has_satellites: yes

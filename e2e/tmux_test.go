@@ -134,7 +134,9 @@ func TestTypedAheadAnswersInTmuxLandNowhereButTheFirstScreen(t *testing.T) {
 	for _, ev := range evs {
 		all := strings.Join([]string{ev.Key, ev.Value, ev.Reason, ev.Detail}, " ")
 		switch {
-		case ev.Kind == state.EventAnswered && ev.Key != "remove_ca_role":
+		case ev.Kind == state.EventAnswered && ev.Key != "remove_ca_role" && ev.Reason == "":
+			// (An answer with a reason is zenrecover's own: the platform it
+			// settled, never asked.)
 			t.Errorf("keys typed ahead answered %s = %q", ev.Key, ev.Value)
 		case ev.Kind == state.EventSkipped, ev.Kind == state.EventStarted:
 			t.Errorf("keys typed ahead acted on a step: %+v", ev)

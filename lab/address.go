@@ -278,14 +278,25 @@ type hostsFile struct{ host, path string }
 // hostsFiles lists the /etc/hosts of every host of the lab: together they
 // are the lab's DNS.
 func (l *Lab) hostsFiles() ([]hostsFile, error) {
-	out := []hostsFile{{host: l.hostname, path: l.Rebase("/etc/hosts")}}
+	out := []hostsFile{{host: l.hostname, path: l.Rebase(l.layout.HostsFile)}}
 	entries, err := os.ReadDir(filepath.Join(l.dir, hostsDir))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
 	for _, e := range entries {
-		p := filepath.Join(l.dir, hostsDir, e.Name(), "etc", "hosts")
-		if _, err := os.Stat(p); e.IsDir() && err == nil {
+		if !e.IsDir() || !hostNameRE.MatchString(e.Name()) {
+			continue
+		}
+		// Each host's own layout: a Windows host keeps it in System32.
+		h, err := l.Host(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		if h.IsHome() {
+			continue
+		}
+		p := h.Rebase(h.layout.HostsFile)
+		if _, err := os.Stat(p); err == nil {
 			out = append(out, hostsFile{host: e.Name(), path: p})
 		}
 	}
@@ -339,7 +350,7 @@ func remapHost(path, oldName, newName, addr string) error {
 // deviceGUID is the host's ZENworks device GUID (the DeviceGuid file),
 // which no change of name or address touches; "" when it has none.
 func (l *Lab) deviceGUID() string {
-	data, err := os.ReadFile(l.Rebase(ServerConfDir + "/DeviceGuid"))
+	data, err := os.ReadFile(l.Rebase(l.layout.Join(l.layout.ConfDir, "DeviceGuid")))
 	if err != nil {
 		return ""
 	}

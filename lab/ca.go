@@ -3,7 +3,7 @@ package lab
 import (
 	"fmt"
 	"os"
-	"path/filepath"
+	"path"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -19,21 +19,31 @@ const (
 // KeystorePath reads the <Keystore> element of the lab's CaConfig.xml and
 // returns its value (a server path) and where that file is in the lab.
 // Reference 1.4 step 4 asks the operator to check exactly this.
+// A relative name is taken relative to the security folder. A Windows
+// host's CaConfig.xml may name the keystore with %ZENWORKS_HOME%; the
+// server path returned is then as written, and the lab path expanded.
 func (l *Lab) KeystorePath() (serverPath, labPath string, err error) {
+	y := l.layout
 	doc := etree.NewDocument()
-	if err := doc.ReadFromFile(l.Rebase(ServerCaConfig)); err != nil {
-		return "", "", fmt.Errorf("reading %s: %w", ServerCaConfig, err)
+	if err := doc.ReadFromFile(l.Rebase(y.CaConfig)); err != nil {
+		return "", "", fmt.Errorf("reading %s: %w", y.CaConfig, err)
 	}
 	el := doc.FindElement("//Keystore")
 	if el == nil {
-		return "", "", fmt.Errorf("%s has no <Keystore> element", ServerCaConfig)
+		return "", "", fmt.Errorf("%s has no <Keystore> element", y.CaConfig)
 	}
 	serverPath = strings.TrimSpace(el.Text())
 	if serverPath == "" {
-		return "", "", fmt.Errorf("the <Keystore> element of %s is empty", ServerCaConfig)
+		return "", "", fmt.Errorf("the <Keystore> element of %s is empty", y.CaConfig)
 	}
-	if !filepath.IsAbs(serverPath) {
-		serverPath = filepath.Join(ServerSecurityDir, serverPath)
+	expanded := serverPath
+	if y.Platform == PlatformWindows {
+		expanded = ExpandWindowsVars(serverPath, windowsVars())
+	}
+	// Either platform's absolute path is taken as absolute: a Linux path in
+	// a Windows server's file is its error to show, not to repair.
+	if !IsWindowsPath(expanded) && !path.IsAbs(expanded) {
+		serverPath = y.Join(y.SecurityDir, serverPath)
 	}
 	return serverPath, l.Rebase(serverPath), nil
 }
@@ -45,7 +55,7 @@ func (s *session) keystore() (serverPath, labPath string, err error) {
 		return "", "", err
 	}
 	if fi, err := os.Stat(labPath); err != nil || !fi.Mode().IsRegular() {
-		return "", "", fmt.Errorf("the keystore %s named in %s does not exist", serverPath, ServerCaConfig)
+		return "", "", fmt.Errorf("the keystore %s named in %s does not exist", serverPath, s.lab.layout.CaConfig)
 	}
 	return serverPath, labPath, nil
 }
@@ -83,7 +93,7 @@ func (s *session) notCA() int {
 // -d also removes the local server's certificate authority role, after the
 // file is safely written.
 func (s *session) caExport(opts map[string]bool, args []string) int {
-	dst := args[0]
+	dst := s.file(args[0])
 	disable := opts["-d"] || opts["--disable-ca-role"]
 	if code, ok := s.login(); !ok {
 		return code
@@ -111,7 +121,7 @@ func (s *session) caExport(opts map[string]bool, args []string) int {
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	cfg, err := os.ReadFile(s.lab.Rebase(ServerCaConfig))
+	cfg, err := os.ReadFile(s.lab.Rebase(s.lab.layout.CaConfig))
 	if err != nil {
 		return s.fail("%v", err)
 	}
@@ -140,7 +150,7 @@ func (s *session) caExport(opts map[string]bool, args []string) int {
 // writes zenca.keystore and CaConfig.xml into the security folder and gives
 // this server the certificate authority role.
 func (s *session) caImport(_ map[string]bool, args []string) int {
-	src := args[0]
+	src := s.file(args[0])
 	_, entries, code, ok := s.unseal(src, kindCA, "imported")
 	if !ok {
 		return code

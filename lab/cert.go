@@ -452,7 +452,7 @@ func checkServerCert(c *x509.Certificate, file, host string, now time.Time) erro
 // Path_of_Primary_Server_Certificate` (reference 4.1, 4.3, 4.4 step 3). The
 // server's path may be its name, or its path under /Devices/Servers.
 func (s *session) serverAddCertificate(_ map[string]bool, args []string) int {
-	serverPath, file := args[0], args[1]
+	serverPath, file := args[0], s.file(args[1])
 	if code, ok := s.login(); !ok {
 		return code
 	}
@@ -473,9 +473,9 @@ func (s *session) serverAddCertificate(_ map[string]bool, args []string) int {
 	if err := existingFile(file); err != nil {
 		return s.fail("%v", err)
 	}
-	c, err := readCertificate(file)
+	c, err := readCertificate(file.lab)
 	if err == nil {
-		err = checkServerCert(c, file, srv.Name, time.Now())
+		err = checkServerCert(c, file.typed, srv.Name, time.Now())
 	}
 	if err != nil {
 		return s.fail("%v. Nothing was added.", err)
@@ -483,7 +483,7 @@ func (s *session) serverAddCertificate(_ map[string]bool, args []string) int {
 	if code, ok := s.proceed(); !ok {
 		return code
 	}
-	sc := serverCertOf(c, file)
+	sc := serverCertOf(c, file.typed)
 	err = s.lab.updateZone(func(z *Zone) error {
 		z.certs().Pending[hostKey(srv.Name)] = sc
 		return nil
@@ -620,9 +620,9 @@ func (s *session) configureCertChange(action string) func(*Zone) {
 
 // certInfoChange is `zac cert-info FILE`: the root certificate goes into
 // the device's trusted store.
-func (s *session) certInfoChange(file string) func(*Zone) error {
+func (s *session) certInfoChange(file fileArg) func(*Zone) error {
 	return func(z *Zone) error {
-		c, err := readCertificate(file)
+		c, err := readCertificate(file.lab)
 		if err != nil {
 			fmt.Fprintf(s.err, "Warning: %v; nothing was added to the trusted store.\n", err)
 			return nil
@@ -638,25 +638,25 @@ func (s *session) certInfoChange(file string) func(*Zone) error {
 // iacChange is `zac iac -pk KEY -c CERT -ca CA ...`: the Satellite takes
 // the externally signed certificate, which must be signed by the given CA
 // and match the private key, and trusts that CA.
-func (s *session) iacChange(keyFile, certFile, caFile string) func(*Zone) error {
+func (s *session) iacChange(keyFile, certFile, caFile fileArg) func(*Zone) error {
 	return func(z *Zone) error {
-		cert, err := readCertificate(certFile)
+		cert, err := readCertificate(certFile.lab)
 		if err != nil {
 			fmt.Fprintf(s.err, "Warning: %v; the Satellite's certificate is not recorded.\n", err)
 			return nil
 		}
 		host := s.lab.Hostname()
-		if err := checkServerCert(cert, certFile, host, time.Now()); err != nil {
+		if err := checkServerCert(cert, certFile.typed, host, time.Now()); err != nil {
 			return err
 		}
-		ca, err := readCertificate(caFile)
+		ca, err := readCertificate(caFile.lab)
 		if err != nil {
 			return err
 		}
 		if err := cert.CheckSignatureFrom(ca); err != nil {
 			return fmt.Errorf("%s is not signed by the certificate authority of %s", certFile, caFile)
 		}
-		key, err := readPrivateKey(keyFile)
+		key, err := readPrivateKey(keyFile.lab)
 		if err != nil {
 			return err
 		}
@@ -664,7 +664,7 @@ func (s *session) iacChange(keyFile, certFile, caFile string) func(*Zone) error 
 			return fmt.Errorf("the private key %s does not belong to %s", keyFile, certFile)
 		}
 		c := z.certs()
-		c.Satellites[hostKey(host)] = serverCertOf(cert, certFile)
+		c.Satellites[hostKey(host)] = serverCertOf(cert, certFile.typed)
 		c.trust(host, caOf(ca))
 		return nil
 	}

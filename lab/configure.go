@@ -221,7 +221,7 @@ func (s *session) configureSSL() int {
 // cannot chown without root, so it records the run instead.
 func (s *session) permission(args []string) int {
 	if len(args) != 0 {
-		fmt.Fprintf(s.err, "Usage: %s (it takes no arguments)\n", ServerBinDir+"/"+ToolPermission)
+		fmt.Fprintf(s.err, "Usage: %s (it takes no arguments)\n", s.lab.layout.Join(s.lab.layout.BinDir, ToolPermission))
 		return exitUsage
 	}
 	if code, ok := s.injected(); !ok {

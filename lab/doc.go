@@ -1,7 +1,8 @@
 // Package lab is the simulated ZENworks Primary Server that zenrecover
 // rehearses against (DESIGN.md, "Rehearsal in a lab").
 //
-// A lab is a directory that mirrors the Linux layout the ZENworks 11 SP3
+// A lab is a directory that mirrors the Linux layout (or the Windows one:
+// see "Windows-layout labs" below) the ZENworks 11 SP3
 // Disaster Recovery Reference names: etc/opt/novell/zenworks with the files
 // and folders the reference lists (section 1.1), the content repository with
 // images under var/opt/novell/zenworks, optionally the embedded database, and
@@ -42,7 +43,8 @@
 // certificate-authority-import (cai), and, for section 1.5,
 // certificate-authority-role-disable (card) and certificate-authority-role-enable
 // (care); database-get-credentials (dgc -U name -P password) for section 2.1;
-// plus /etc/init.d/novell-zenserver start|stop|restart|status.
+// plus /etc/init.d/novell-zenserver start|stop|restart|status (net
+// stop|start on a Windows host).
 //
 // For chapters 2-5, BinDir also holds novell-zenworks-configure -c Action
 // (Start, SSL, CreateExtractorPacks, RebuildCustomPacks, MergeTruststore,
@@ -68,6 +70,56 @@
 // backup or export file: a missing one fails in one line before the
 // passphrase is asked (the real zman fails there with a stack trace), so
 // the wizard's own folder check is what a rehearsal exercises.
+//
+// # Windows-layout labs
+//
+// `lab init DIR --platform windows` (Options.Platform) builds a Windows
+// Primary Server instead, so every Windows branch rehearses on Linux. The
+// platform is kept in the marker (format 2, so a zenrecover that predates
+// Windows labs refuses the lab rather than rehearse it as Linux; a format 1
+// marker, which has no platform, is a Linux lab). Decisions:
+//
+//   - Paths: Layout (layout.go) holds each platform's server paths
+//     (paths.go: the reference's, with ZENWORKS_HOME = C:\Program Files
+//     (x86)\Novell\ZENworks); the tree, the tools and the zone code take
+//     their paths from the host's Layout, never from the Linux constants.
+//   - Rebase: a Windows path (IsWindowsPath: C:\a\b, c:/a/b) maps to
+//     DIR/C/a/b, drive letter upper-cased, ".." held at the drive. Windows
+//     names ignore letter case, so each element that exists in the lab in
+//     another case is taken as spelled there (c:\ZCM_BACKUPS is
+//     DIR/C/zcm_backups). On a Windows host %NAME% is expanded first from
+//     the variables Env sets (ZENWORKS_HOME), name in any case; an unknown
+//     %NAME% stays as written, as cmd.exe leaves it. A Windows path is
+//     mapped on a Linux host too, and a Linux path on a Windows host maps
+//     as on Linux: a definition that gives a server the other platform's
+//     path meets a missing file, never a file written outside the lab.
+//   - The tree: the Linux fixture files at the Windows places (naming
+//     Windows paths: CaConfig.xml's <Keystore> is the Windows keystore),
+//     plus the files only the reference's Windows lists name (section 1.1:
+//     ActionHandlersRegistration.xml, RMPolicy/, Satellite/, ...,
+//     LoggerConfiguration-windows.xml), the empty C:\zcm_backups, and the
+//     hosts file in C:\Windows\System32\drivers\etc. No /etc/passwd, /root
+//     or /tmp. C:\temp is not made (Windows has none): the reference's
+//     C:\temp\zenbackup\ca.bak meets zman's missing-folder error, as /tmp's
+//     missing zenbackup folder does on Linux. zman zenserver-backup on
+//     Windows stores the reference's Windows list, not the Linux one.
+//   - Tools: a tool given a Windows path (or a %NAME% path on a Windows
+//     host) rebases it and names it as typed in its messages. Other paths
+//     are used as given, as before: the wizard rebases a step's Linux paths.
+//   - The service: the Windows host has no init script; `net stop|start
+//     "Novell ZENworks Server"` (net.go; the display name or
+//     novell-zenserver, any letter case; net.exe and zman.bat as Windows
+//     names them) drives the same state as the init script. net.exe's
+//     messages and statuses: 2 for an unknown service, stopping a stopped
+//     one or starting a started one; 1 for bad syntax. Its shim is in the
+//     host's own C:\Windows\System32, on PATH after the ZENworks bin.
+//   - Hosts: another host has the lab server's platform (a peer of a
+//     Windows lab is a Windows server) unless HostOn gave it another, which
+//     is recorded in hosts/NAME/.platform; a host whose tree is built in
+//     one layout, and the lab server, keep theirs.
+//   - lab issue-cert and lab export-reports default to the host's layout
+//     (C:\zcm_certs\HOST.der, C:\zcm_backups\reports) and take Windows
+//     paths; set-address updates each host's own hosts file.
 //
 // It is a simulator, not an executor, so it is a package of its own beside
 // actions: runner and the command line use it (runner → lab); lab imports

@@ -35,9 +35,9 @@ type session struct {
 }
 
 // Exec runs the simulated tool named by tool's base name (zman,
-// novell-zenserver for /etc/init.d/novell-zenserver, novell-zenworks-configure,
-// permission.sh, zac or zenrecover-sql) in the lab at labDir and returns its
-// exit status. `zenrecover lab exec --lab DIR TOOL ARGS...` is a thin wrapper.
+// novell-zenserver for /etc/init.d/novell-zenserver, net, novell-zenworks-configure,
+// permission.sh, zac or zenrecover-sql; net.exe and zman.bat as Windows
+// names them) in the lab at labDir and returns its exit status. `zenrecover lab exec --lab DIR TOOL ARGS...` is a thin wrapper.
 func Exec(labDir, tool string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if stdin == nil {
 		stdin = strings.NewReader("")
@@ -56,7 +56,10 @@ func Exec(labDir, tool string, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintln(stderr, err)
 		return exitFail
 	}
-	name := filepath.Base(tool)
+	name := filepath.Base(strings.ReplaceAll(tool, `\`, "/"))
+	if bare, ok := trimWindowsExt(name); ok {
+		name = strings.ToLower(bare)
+	}
 	if name == ToolPermissionAlias {
 		// One tool under two spellings, so an injected failure fires for both.
 		name = ToolPermission
@@ -68,6 +71,8 @@ func Exec(labDir, tool string, args []string, stdin io.Reader, stdout, stderr io
 		return s.zman(args)
 	case ToolZenserver:
 		return s.zenserver(args)
+	case ToolNet:
+		return s.net(args)
 	case ToolConfigure:
 		return s.configure(args)
 	case ToolPermission:
@@ -83,7 +88,7 @@ func Exec(labDir, tool string, args []string, stdin io.Reader, stdout, stderr io
 }
 
 func toolNames() []string {
-	return []string{ToolZman, ToolZenserver, ToolConfigure, ToolPermission, ToolZac, ToolSQL}
+	return []string{ToolZman, ToolZenserver, ToolNet, ToolConfigure, ToolPermission, ToolZac, ToolSQL}
 }
 
 // canonicalSub names a subcommand the way injected failures record it.
@@ -93,7 +98,7 @@ func canonicalSub(tool, sub string) (string, error) {
 	}
 	if sub == "" {
 		switch tool {
-		case ToolZman, ToolZenserver, ToolConfigure, ToolPermission, ToolZac, ToolSQL:
+		case ToolZman, ToolZenserver, ToolNet, ToolConfigure, ToolPermission, ToolZac, ToolSQL:
 			return "", nil
 		}
 	}
@@ -108,6 +113,11 @@ func canonicalSub(tool, sub string) (string, error) {
 			return sub, nil
 		}
 		return "", fmt.Errorf("lab: %s has no action %q (start, stop, restart, status)", ToolZenserver, sub)
+	case ToolNet:
+		if a, ok := findNetCommand(sub); ok {
+			return a, nil
+		}
+		return "", fmt.Errorf("lab: %s has no simulated command %q (%s)", ToolNet, sub, strings.Join(netCommands(), ", "))
 	case ToolConfigure:
 		if a, ok := findConfigureAction(sub); ok {
 			return a, nil

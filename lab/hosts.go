@@ -3,7 +3,9 @@ package lab
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -23,13 +25,19 @@ const hostsDir = "hosts"
 // interfaces. It sits at the top of the host's tree, outside any server path.
 const interfacesFile = ".interfaces"
 
+// platformFile, at the top of another host's tree, records a platform given
+// with HostOn; without it the host has the lab server's.
+const platformFile = ".platform"
+
 var hostNameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9][A-Za-z0-9-]{0,62})*$`)
 
 // Host returns the lab as seen from the host called name: its own tree under
 // hosts/NAME (made empty the first time for a device the lab did not build),
 // the same zone. The lab's own server name, in any letter case, returns l.
 // A rehearsal step "on" another machine runs there, so it practises what the
-// operator will do on that machine.
+// operator will do on that machine. The host has the lab server's platform
+// (a peer of a Windows lab is a Windows server) unless HostOn gave it
+// another.
 func (l *Lab) Host(name string) (*Lab, error) {
 	home := l
 	if l.home != nil {
@@ -49,7 +57,49 @@ func (l *Lab) Host(name string) (*Lab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
-	return &Lab{dir: home.dir, root: real, realRoot: real, hostname: name, home: home}, nil
+	layout := home.layout
+	if rec, err := os.ReadFile(filepath.Join(real, platformFile)); err == nil {
+		if layout, err = LayoutFor(strings.TrimSpace(string(rec))); err != nil {
+			return nil, fmt.Errorf("lab: host %s: %s: %w", name, filepath.Join(real, platformFile), err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	return &Lab{dir: home.dir, root: real, realRoot: real, hostname: name, layout: layout, home: home}, nil
+}
+
+// HostOn is Host for a host whose platform is known: a mixed zone, where a
+// Linux Satellite or device serves a Windows lab server, or the other way
+// round. The platform is recorded with the host's tree, so every later
+// Host (and every tool run there) sees it. A host keeps the platform its
+// tree was built with: the lab's own server, and a host that already has
+// server files in another layout, are refused.
+func (l *Lab) HostOn(name, platform string) (*Lab, error) {
+	want, err := LayoutFor(platform)
+	if err != nil {
+		return nil, err
+	}
+	h, err := l.Host(name)
+	if err != nil || h.layout.Platform == want.Platform {
+		return h, err
+	}
+	if h.IsHome() {
+		return nil, fmt.Errorf("lab: %s is the lab's own server, a %s server (lab init --platform); it cannot be a %s server too", h.hostname, h.layout.Platform, want.Platform)
+	}
+	entries, err := os.ReadDir(h.root)
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") {
+			return nil, fmt.Errorf("lab: %s already has a %s tree (%s); it cannot become a %s server", h.hostname, h.layout.Platform, h.root, want.Platform)
+		}
+	}
+	if err := writeFileAtomic(filepath.Join(h.root, platformFile), []byte(want.Platform+"\n"), 0o644); err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	h.layout = want
+	return h, nil
 }
 
 // IsHome reports whether this is the lab's own server.
@@ -61,7 +111,7 @@ func (l *Lab) LookupHost(ctx context.Context, name string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(l.Rebase("/etc/hosts"))
+	f, err := os.Open(l.Rebase(l.layout.HostsFile))
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
@@ -117,7 +167,7 @@ func (l *Lab) writeNetwork(address string, z Zone, domain string) error {
 	if !z.Database.Embedded && z.Database.Address != "" {
 		fmt.Fprintf(&b, "%s\t%s.%s %s\n", z.Database.Address, z.Database.Host, domain, z.Database.Host)
 	}
-	dst := l.Rebase("/etc/hosts")
+	dst := l.Rebase(l.layout.HostsFile)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -23,6 +24,9 @@ type Options struct {
 	ExternalDatabase bool
 	// Reporting installs ZENworks Reporting on this server (reports.go).
 	Reporting bool
+	// Platform is the layout of the lab's servers: PlatformLinux (the
+	// default, "" too) or PlatformWindows.
+	Platform string
 }
 
 // Defaults for Options.
@@ -42,6 +46,11 @@ func (o Options) withDefaults() Options {
 	if o.AdminPassword == "" {
 		o.AdminPassword = DefaultAdminPassword
 	}
+	// The flag's value as typed: Windows and windows are one platform.
+	o.Platform = strings.ToLower(strings.TrimSpace(o.Platform))
+	if o.Platform == "" {
+		o.Platform = PlatformLinux
+	}
 	return o
 }
 
@@ -51,21 +60,28 @@ type Lab struct {
 	root     string // the host's tree: dir itself, or dir/hosts/NAME
 	realRoot string // root with symlinks resolved, for Rebase
 	hostname string
-	home     *Lab // the lab's own server; nil when this is it
+	layout   Layout // the host's platform and paths
+	home     *Lab   // the lab's own server; nil when this is it
 }
 
 // marker identifies a lab directory; Open trusts nothing else.
 type marker struct {
-	Kind          string    `json:"kind"`
-	Format        int       `json:"format"`
-	Hostname      string    `json:"hostname"`
-	DatabaseLocal bool      `json:"database_local"`
-	Created       time.Time `json:"created"`
+	Kind          string `json:"kind"`
+	Format        int    `json:"format"`
+	Hostname      string `json:"hostname"`
+	DatabaseLocal bool   `json:"database_local"`
+	// Platform is the lab server's layout; absent (format 1) is linux.
+	Platform string    `json:"platform,omitempty"`
+	Created  time.Time `json:"created"`
 }
 
+// A Linux lab is written as format 1, which every zenrecover opens; a
+// Windows lab as format 2, so a zenrecover that predates Windows labs
+// refuses it instead of rehearsing it as a Linux server.
 const (
-	markerKind   = "zenrecover-lab"
-	markerFormat = 1
+	markerKind          = "zenrecover-lab"
+	markerFormat        = 1
+	markerFormatWindows = 2
 )
 
 // Init builds a simulated Primary Server under dir, which must not exist or
@@ -76,6 +92,10 @@ func Init(dir string, o Options) (*Lab, error) {
 	if strings.ContainsAny(o.Hostname, "/\\ \t\n") {
 		return nil, fmt.Errorf("lab: host name %q is not a valid host name", o.Hostname)
 	}
+	layout, err := LayoutFor(o.Platform)
+	if err != nil {
+		return nil, err
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
@@ -84,7 +104,7 @@ func Init(dir string, o Options) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := newLab(abs, o.Hostname)
+	l, err := newLab(abs, o.Hostname, layout)
 	if err == nil {
 		err = l.build(o)
 	}
@@ -164,6 +184,9 @@ func (l *Lab) build(o Options) error {
 	}
 	m := marker{Kind: markerKind, Format: markerFormat, Hostname: o.Hostname,
 		DatabaseLocal: !o.ExternalDatabase, Created: time.Now().UTC()}
+	if l.layout.Platform == PlatformWindows {
+		m.Format, m.Platform = markerFormatWindows, PlatformWindows
+	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -188,21 +211,25 @@ func Open(dir string) (*Lab, error) {
 	if err := json.Unmarshal(data, &m); err != nil || m.Kind != markerKind {
 		return nil, fmt.Errorf("lab: %s is not a zenrecover lab (%s is not a lab marker)", abs, markerFile)
 	}
-	if m.Format != markerFormat {
-		return nil, fmt.Errorf("lab: %s has lab format %d; this zenrecover understands format %d", abs, m.Format, markerFormat)
+	if m.Format != markerFormat && m.Format != markerFormatWindows {
+		return nil, fmt.Errorf("lab: %s has lab format %d; this zenrecover understands formats %d and %d", abs, m.Format, markerFormat, markerFormatWindows)
 	}
 	if m.Hostname == "" {
 		return nil, fmt.Errorf("lab: %s: the lab marker names no host", abs)
 	}
-	return newLab(abs, m.Hostname)
+	layout, err := LayoutFor(m.Platform)
+	if err != nil {
+		return nil, fmt.Errorf("lab: %s: %s names the platform %q; this zenrecover knows %s", abs, markerFile, m.Platform, strings.Join(Platforms(), " and "))
+	}
+	return newLab(abs, m.Hostname, layout)
 }
 
-func newLab(abs, hostname string) (*Lab, error) {
+func newLab(abs, hostname string, layout Layout) (*Lab, error) {
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
-	return &Lab{dir: abs, root: abs, realRoot: real, hostname: hostname}, nil
+	return &Lab{dir: abs, root: abs, realRoot: real, hostname: hostname, layout: layout}, nil
 }
 
 // Dir is the lab's absolute directory.
@@ -211,10 +238,27 @@ func (l *Lab) Dir() string { return l.dir }
 // Hostname is the simulated server's name.
 func (l *Lab) Hostname() string { return l.hostname }
 
-// Rebase maps an absolute server path into the lab. Paths already in the lab
-// and relative paths (relative to the working directory, as the tools take
-// them) are returned unchanged.
+// Platform is the host's layout: PlatformLinux or PlatformWindows.
+func (l *Lab) Platform() string { return l.layout.Platform }
+
+// Layout is where the host keeps what the lab simulates, as server paths.
+func (l *Lab) Layout() Layout { return l.layout }
+
+// Rebase maps an absolute server path into the lab. On a Windows host,
+// %NAME% is first expanded from the variables Env sets (ZENWORKS_HOME).
+// A Windows path (IsWindowsPath: C:\a\b, c:/a/b), on a host of either
+// platform, maps to DIR/C/a/b (see rebaseWindows); a Linux path maps to
+// DIR/its/path, on a Windows host too, so a definition that gives a
+// Windows server a Linux path meets a missing file, not a crash. Paths
+// already in the lab and relative paths (relative to the working
+// directory, as the tools take them) are returned unchanged.
 func (l *Lab) Rebase(p string) string {
+	if l.layout.Platform == PlatformWindows {
+		p = ExpandWindowsVars(p, windowsVars())
+	}
+	if IsWindowsPath(p) {
+		return rebaseWindows(l.root, p)
+	}
 	if !filepath.IsAbs(p) {
 		return p
 	}
@@ -234,28 +278,45 @@ func (l *Lab) BinDir() string {
 	if l.home != nil {
 		return l.home.BinDir()
 	}
-	return l.Rebase(ServerBinDir)
+	return l.Rebase(l.layout.BinDir)
 }
 
-// Env returns base with BinDir first on PATH and ZENRECOVER_LAB set, so a
-// step's `zman` resolves to the simulated one.
+// shimDirs are the folders of the host's simulated tools, in PATH order:
+// the lab server's BinDir (the ZENworks tools, shared by every host), then,
+// on a Windows host, its own System32 with net.
+func (l *Lab) shimDirs() []string {
+	dirs := []string{l.BinDir()}
+	if l.layout.NetTool != "" {
+		dirs = append(dirs, filepath.Dir(l.Rebase(l.layout.NetTool)))
+	}
+	return dirs
+}
+
+// Env returns base with the simulated tools first on PATH and ZENRECOVER_LAB
+// set, so a step's `zman` resolves to the simulated one. On a Windows host
+// it also sets the variables of a Windows server (ZENWORKS_HOME), in place
+// of any base has.
 func (l *Lab) Env(base []string) []string {
-	out := make([]string, 0, len(base)+2)
+	var vars []string
+	if l.layout.Platform == PlatformWindows {
+		vars = windowsVars()
+	}
+	out := make([]string, 0, len(base)+3+len(vars))
 	path := ""
 	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
 		switch {
-		case strings.HasPrefix(kv, "PATH="):
+		case k == "PATH":
 			path = strings.TrimPrefix(kv, "PATH=")
-		case strings.HasPrefix(kv, "ZENRECOVER_LAB="), strings.HasPrefix(kv, HostEnv+"="):
+		case k == "ZENRECOVER_LAB", k == HostEnv:
+		case slices.ContainsFunc(vars, func(v string) bool { return strings.HasPrefix(v, k+"=") }):
 		default:
 			out = append(out, kv)
 		}
 	}
-	if path == "" {
-		path = l.BinDir()
-	} else {
-		path = l.BinDir() + string(os.PathListSeparator) + path
-	}
+	path = strings.Join(append(l.shimDirs(), path), string(os.PathListSeparator))
+	path = strings.TrimSuffix(path, string(os.PathListSeparator))
+	out = append(out, vars...)
 	out = append(out, "PATH="+path, "ZENRECOVER_LAB="+l.dir)
 	if l.home != nil {
 		out = append(out, HostEnv+"="+l.hostname)

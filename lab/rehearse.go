@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -40,7 +39,8 @@ const (
 	DefaultCALifetime     = 5 * 365 * 24 * time.Hour
 	DefaultServerLifetime = 365 * 24 * time.Hour
 	// DefaultCertDir is where chapters 4 and 5 (input cert_dir) look for
-	// each Primary Server's certificate, SERVER.der.
+	// each Primary Server's certificate, SERVER.der, on Linux;
+	// WindowsCertDir (Layout.CertDir) on Windows.
 	DefaultCertDir = "/root/zcm_certs"
 )
 
@@ -240,7 +240,8 @@ type IssueRequest struct {
 	Host string
 	// NewHost allows a host the lab has no tree for yet (see KnownHost).
 	NewHost bool
-	// Cert is where the certificate goes; default DefaultCertDir/HOST.der,
+	// Cert is where the certificate goes; default HOST.der in the host's
+	// Layout.CertDir (DefaultCertDir on Linux, WindowsCertDir on Windows),
 	// where zman sacert looks for it. Key, when set, receives its private
 	// key (PKCS #8 DER); Root, when set, the CA's root certificate.
 	Cert, Key, Root string
@@ -270,10 +271,11 @@ func (l *Lab) IssueCert(r IssueRequest) (Issued, error) {
 	if err != nil {
 		return res, err
 	}
-	// The paths are checked before a new host gets its tree.
+	// The paths are checked before a new host gets its tree (in the lab
+	// server's layout, which a new host takes).
 	for what, p := range map[string]string{"certificate": r.Cert, "private key": r.Key, "root certificate": r.Root} {
 		if p != "" {
-			if _, err := hostPath(p, r.Host, what); err != nil {
+			if _, err := hostPath(l.homeLab().layout, p, r.Host, what); err != nil {
 				return res, err
 			}
 		}
@@ -294,7 +296,7 @@ func (l *Lab) IssueCert(r IssueRequest) (Issued, error) {
 			return res, fmt.Errorf("lab: only the root certificate was asked for, yet a certificate or key path too")
 		}
 	} else if r.Cert == "" {
-		r.Cert = DefaultCertDir + "/" + res.Host + ".der"
+		r.Cert = h.layout.Join(h.layout.CertDir, res.Host+".der")
 	}
 	paths := []struct {
 		what     string
@@ -310,7 +312,7 @@ func (l *Lab) IssueCert(r IssueRequest) (Issued, error) {
 		if p.in == "" {
 			continue
 		}
-		sp, err := hostPath(p.in, res.Host, p.what)
+		sp, err := hostPath(h.layout, p.in, res.Host, p.what)
 		if err != nil {
 			return res, err
 		}
@@ -347,21 +349,18 @@ func (l *Lab) IssueCert(r IssueRequest) (Issued, error) {
 	return res, nil
 }
 
-// hostPath checks a server path given for one of IssueCert's files and
-// returns it cleaned. It must be absolute, and outside the lab's
-// bookkeeping (the dot files at the top of the lab, the other hosts' trees).
-func hostPath(p, host, what string) (string, error) {
-	s := filepath.ToSlash(p)
-	if !path.IsAbs(s) {
-		return "", fmt.Errorf("lab: the %s's path %q is not absolute: give the path on %s, as the procedure names it (for example %s/%s.der)", what, p, host, DefaultCertDir, host)
-	}
-	s = path.Clean(s)
-	first, _, _ := strings.Cut(strings.TrimPrefix(s, "/"), "/")
+// hostPath checks a server path given for one of IssueCert's files on a
+// host of layout y and returns it cleaned (serverPathArg).
+func hostPath(y Layout, p, host, what string) (string, error) {
+	s, err := serverPathArg(y, p)
+	example := y.Join(y.CertDir, host+".der")
 	switch {
-	case s == "/":
+	case errors.Is(err, errNotAbsolute):
+		return "", fmt.Errorf("lab: the %s's path %q is not absolute: give the path on %s, as the procedure names it (for example %s)", what, p, host, example)
+	case errors.Is(err, errRootFolder):
 		return "", fmt.Errorf("lab: the %s's path %q names a folder, not a file", what, p)
-	case strings.HasPrefix(first, ".") || first == hostsDir:
-		return "", fmt.Errorf("lab: the %s's path %q is where the lab keeps its own records, not a path on %s; choose another (for example %s/%s.der)", what, p, host, DefaultCertDir, host)
+	case err != nil:
+		return "", fmt.Errorf("lab: the %s's path %q is where the lab keeps its own records, not a path on %s; choose another (for example %s)", what, p, host, example)
 	}
 	return s, nil
 }

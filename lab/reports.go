@@ -57,7 +57,7 @@ func addReporting(z *Zone, o Options) {
 		OpaqueDatum{Name: OpaqueReportingPassword, Value: "(encrypted)"},
 		OpaqueDatum{Name: "zone.configuration.reports.server.url", Value: "https://" + o.Hostname + ":8443/reporting"},
 		OpaqueDatum{Name: "zone.configuration.reports.email.settings", Value: "disabled"},
-		OpaqueDatum{Name: "zone.configuration.reports.export.folder", Value: "/root/zcm_backups/reports"},
+		OpaqueDatum{Name: "zone.configuration.reports.export.folder", Value: reportsFolderOf(o.Platform)},
 		OpaqueDatum{Name: "zone.configuration.inventory.scan.schedule", Value: "daily"},
 	)
 }
@@ -66,11 +66,12 @@ func addReporting(z *Zone, o Options) {
 // step 9h): it loads the reports exported in step 4 into ZENworks
 // Reporting. The lab counts the folder's files and records the load.
 func (s *session) reportLoad(_ map[string]bool, args []string) int {
-	src := args[0]
+	arg := s.file(args[0])
+	src := arg.typed
 	if code, ok := s.login(); !ok {
 		return code
 	}
-	fi, err := os.Stat(src)
+	fi, err := os.Stat(arg.lab)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return s.fail("the folder %s does not exist; give the folder the reports were exported to.", src)
@@ -80,7 +81,7 @@ func (s *session) reportLoad(_ map[string]bool, args []string) int {
 		return s.fail("%s is not a folder; give the folder the reports were exported to.", src)
 	}
 	files := 0
-	err = filepath.WalkDir(src, func(_ string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(arg.lab, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			files++
 		}
@@ -105,8 +106,17 @@ func (s *session) reportLoad(_ map[string]bool, args []string) int {
 }
 
 // DefaultReportsFolder is where section 2.2 (input reports_folder) has the
-// reports exported in step 4 and loads them from in step 9h.
+// reports exported in step 4 and loads them from in step 9h, on Linux;
+// WindowsReportsFolder (Layout.ReportsFolder) on Windows.
 const DefaultReportsFolder = "/root/zcm_backups/reports"
+
+func reportsFolderOf(platform string) string {
+	y, err := LayoutFor(platform)
+	if err != nil {
+		return DefaultReportsFolder
+	}
+	return y.ReportsFolder
+}
 
 // labReports are the reports the lab's ZENworks Reporting holds: what an
 // export writes, one file each, under the folder ZENworks Reporting shows
@@ -127,22 +137,22 @@ type ReportExport struct {
 // ExportReports does what reference 2.2 step 4 has the administrator do in
 // ZENworks Reporting ("Managing the Export Settings" in the ZENworks
 // Reporting 5 System Reference): it exports the server's reports into
-// folder (a server path; DefaultReportsFolder when empty), where step 9h's
+// folder (a server path; the layout's ReportsFolder when empty), where step 9h's
 // zman rpld loads them. The server must have ZENworks Reporting (lab init
 // --reporting). The folder is created 0700 and the files 0600, as backups
 // are kept; a report already there is replaced, as a second export would.
 func (l *Lab) ExportReports(folder string) (ReportExport, error) {
 	var res ReportExport
+	example := l.layout.ReportsFolder
 	if folder == "" {
-		folder = DefaultReportsFolder
+		folder = example
 	}
-	s := path.Clean(filepath.ToSlash(folder))
-	first, _, _ := strings.Cut(strings.TrimPrefix(s, "/"), "/")
+	s, err := serverPathArg(l.layout, folder)
 	switch {
-	case !path.IsAbs(s):
-		return res, fmt.Errorf("lab: the reports folder %q is not absolute: give the path on %s, as step 4 names it (for example %s)", folder, l.Hostname(), DefaultReportsFolder)
-	case s == "/" || strings.HasPrefix(first, ".") || first == hostsDir:
-		return res, fmt.Errorf("lab: %q is not a folder to export reports to on %s; choose another (for example %s)", folder, l.Hostname(), DefaultReportsFolder)
+	case errors.Is(err, errNotAbsolute):
+		return res, fmt.Errorf("lab: the reports folder %q is not absolute: give the path on %s, as step 4 names it (for example %s)", folder, l.Hostname(), example)
+	case err != nil:
+		return res, fmt.Errorf("lab: %q is not a folder to export reports to on %s; choose another (for example %s)", folder, l.Hostname(), example)
 	}
 	z, err := l.Zone()
 	if err != nil {

@@ -9,17 +9,28 @@ import (
 	"strings"
 )
 
-// shimPaths maps each simulated tool to the server path of its shim.
-func shimPaths() map[string]string {
-	return map[string]string{
-		ToolZman:            ServerBinDir + "/zman",
-		ToolZenserver:       ServerInitScript,
-		ToolConfigure:       ServerBinDir + "/" + ToolConfigure,
-		ToolPermission:      ServerBinDir + "/" + ToolPermission,
-		ToolPermissionAlias: ServerBinDir + "/" + ToolPermissionAlias,
-		ToolZac:             ServerBinDir + "/" + ToolZac,
-		ToolSQL:             ServerBinDir + "/" + ToolSQL,
+// shimPaths maps each simulated tool to the server path of its shim: the
+// ZENworks tools in the layout's BinDir, and the service's own tool, the
+// init script on Linux or net in System32 on Windows. The shims are shell
+// scripts without an extension on either layout: the lab runs on Linux.
+func shimPaths(y Layout) map[string]string {
+	m := map[string]string{}
+	for _, t := range []string{ToolZman, ToolConfigure, ToolPermission, ToolPermissionAlias, ToolZac, ToolSQL} {
+		m[t] = y.Join(y.BinDir, t)
 	}
+	for t, p := range serviceShims(y) {
+		m[t] = p
+	}
+	return m
+}
+
+// serviceShims is the tool that drives the service on a host of layout y,
+// which every host has in its own tree.
+func serviceShims(y Layout) map[string]string {
+	if y.NetTool != "" {
+		return map[string]string{ToolNet: y.NetTool}
+	}
+	return map[string]string{ToolZenserver: y.InitScript}
 }
 
 // InstallShims (re)writes one executable script per simulated tool that
@@ -34,7 +45,7 @@ func (l *Lab) InstallShims(exe string) error {
 	if err != nil {
 		return fmt.Errorf("lab: install shims: %w", err)
 	}
-	for tool, p := range shimPaths() {
+	for tool, p := range shimPaths(l.layout) {
 		dst := l.Rebase(p)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return fmt.Errorf("lab: install shims: %w", err)
@@ -43,16 +54,32 @@ func (l *Lab) InstallShims(exe string) error {
 			return fmt.Errorf("lab: install shims: %w", err)
 		}
 	}
-	// The lab's other servers have their own init script (the other tools
-	// are found on the lab server's PATH, with the host in the environment).
+	// The lab's other servers have their own init script or net (the other
+	// tools are found on the lab server's PATH, with the host in the
+	// environment), in the layout of each: a Windows host has no init
+	// script, a Linux host no net.
 	hosts, _ := os.ReadDir(filepath.Join(l.dir, hostsDir))
-	for _, h := range hosts {
-		dst := filepath.Join(l.dir, hostsDir, h.Name(), ServerInitScript)
-		if _, err := os.Stat(filepath.Dir(dst)); err != nil || !h.IsDir() {
+	for _, e := range hosts {
+		if !e.IsDir() || !hostNameRE.MatchString(e.Name()) {
 			continue
 		}
-		if err := writeFileAtomic(dst, []byte(shimScript(abs, l.dir, ToolZenserver)), 0o755); err != nil {
+		h, err := l.Host(e.Name())
+		if err != nil {
 			return fmt.Errorf("lab: install shims: %w", err)
+		}
+		if h.IsHome() {
+			continue
+		}
+		for tool, p := range serviceShims(h.layout) {
+			dst := h.Rebase(p)
+			// Only a host whose tree has the folder (a server the lab
+			// built, not a device a step merely ran on) gets the shim.
+			if _, err := os.Stat(filepath.Dir(dst)); err != nil {
+				continue
+			}
+			if err := writeFileAtomic(dst, []byte(shimScript(abs, l.dir, tool)), 0o755); err != nil {
+				return fmt.Errorf("lab: install shims: %w", err)
+			}
 		}
 	}
 	return nil
@@ -73,16 +100,48 @@ func shellQuote(s string) string {
 // LookPath finds the program a step names, as a shell with Env's PATH would:
 // os/exec resolves a bare name with the wizard's own PATH, not the child's,
 // so a step's `zman` would otherwise miss the lab's shim. Absolute paths
-// (such as /etc/init.d/novell-zenserver) are rebased into the lab.
+// (such as /etc/init.d/novell-zenserver, or C:\Windows\System32\net.exe)
+// are rebased into the lab. On a Windows host a name may carry the
+// extension Windows finds it by (net.exe, zman.bat): the shims have none.
 func (l *Lab) LookPath(name string) (string, error) {
-	if filepath.IsAbs(name) {
-		return l.Rebase(name), nil
+	windows := l.layout.Platform == PlatformWindows
+	if IsWindowsPath(name) || filepath.IsAbs(name) || (windows && strings.Contains(name, "%")) {
+		p := l.Rebase(name)
+		if windows && !isExecutable(p) {
+			if bare, ok := trimWindowsExt(p); ok && isExecutable(bare) {
+				return bare, nil
+			}
+		}
+		return p, nil
 	}
-	if !strings.ContainsRune(name, filepath.Separator) {
-		p := filepath.Join(l.BinDir(), name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
-			return p, nil
+	if !strings.ContainsAny(name, `/\`) {
+		names := []string{name}
+		if bare, ok := trimWindowsExt(name); ok && windows {
+			names = append(names, bare)
+		}
+		for _, d := range l.shimDirs() {
+			for _, n := range names {
+				if p := filepath.Join(d, n); isExecutable(p) {
+					return p, nil
+				}
+			}
 		}
 	}
 	return exec.LookPath(name)
+}
+
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
+// trimWindowsExt drops the extension Windows runs a program by (PATHEXT's
+// usual .exe, .bat, .cmd, .com), in any letter case.
+func trimWindowsExt(name string) (string, bool) {
+	ext := filepath.Ext(name)
+	switch strings.ToLower(ext) {
+	case ".exe", ".bat", ".cmd", ".com":
+		return strings.TrimSuffix(name, ext), true
+	}
+	return name, false
 }

@@ -32,7 +32,7 @@ func TestInstallShims(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for tool, serverPath := range shimPaths() {
+	for tool, serverPath := range shimPaths(l.Layout()) {
 		shim := l.Rebase(serverPath)
 		fi, err := os.Stat(shim)
 		if err != nil {

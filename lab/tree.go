@@ -107,24 +107,27 @@ func secret(path string, data []byte) fixtureFile {
 
 // fixtureDirs are created even where no file lands in them, as a real
 // install has them.
-func fixtureDirs() []string {
-	return []string{
-		ServerConfDir + "/fde", ServerConfDir + "/pru", ServerConfDir + "/resources",
-		ServerBinDir, "/etc/init.d", ServerRootHome, ServerBackupDir, "/tmp",
+func fixtureDirs(y Layout) []string {
+	dirs := []string{y.Join(y.ConfDir, "fde"), y.Join(y.ConfDir, "pru"), y.Join(y.ConfDir, "resources"),
+		y.BinDir, y.BackupDir}
+	if y.Platform == PlatformWindows {
+		return append(dirs, WindowsSystemDir)
 	}
+	return append(dirs, "/etc/init.d", ServerRootHome, "/tmp")
 }
 
 func (l *Lab) writeTree(p treeParams) error {
-	for _, d := range fixtureDirs() {
+	y := l.layout
+	for _, d := range fixtureDirs(y) {
 		perm := os.FileMode(0o755)
-		if d == ServerRootHome || d == ServerBackupDir {
+		if d == ServerRootHome || d == y.BackupDir {
 			perm = 0o700
 		}
 		if err := os.MkdirAll(l.Rebase(d), perm); err != nil {
 			return fmt.Errorf("lab: %w", err)
 		}
 	}
-	for _, f := range fixtureFiles(p) {
+	for _, f := range fixtureFiles(p, y) {
 		dst := l.Rebase(f.path)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return fmt.Errorf("lab: %w", err)
@@ -136,8 +139,15 @@ func (l *Lab) writeTree(p treeParams) error {
 	return nil
 }
 
-func fixtureFiles(p treeParams) []fixtureFile {
-	c := func(name string) string { return ServerConfDir + "/" + name }
+// fixtureFiles are the same files in both layouts (so every tool and check
+// finds what it needs on either), at the layout's places and naming the
+// layout's paths, plus on Windows the files only the reference's Windows
+// lists name (section 1.1), and on Linux the account files.
+func fixtureFiles(p treeParams, y Layout) []fixtureFile {
+	c := func(name string) string { return y.Join(y.ConfDir, name) }
+	// A Java properties value escapes a backslash.
+	jp := func(p string) string { return strings.ReplaceAll(p, `\`, `\\`) }
+	log := func(name string) string { return y.Join(y.LogDir, name) }
 	props := func(kv ...string) string {
 		var b strings.Builder
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -152,7 +162,7 @@ func fixtureFiles(p treeParams) []fixtureFile {
 			"zenworks.component.reporting", "false")),
 		text(c("zenworks.properties"), props("zenworks.zone.name", p.zone,
 			"zenworks.server.name", p.hostname, "zenworks.server.address", p.address,
-			"zenworks.server.port", "443", "zenworks.home", "/opt/novell/zenworks")),
+			"zenworks.server.port", "443", "zenworks.home", jp(y.Home))),
 		text(c("monitor.conf"), props("interval", "60",
 			"services", "novell-zenserver,novell-zenloader")),
 		text(c("version.txt"), p.version+"\n"),
@@ -168,27 +178,27 @@ func fixtureFiles(p treeParams) []fixtureFile {
 		text(c("zenworks_database.conf"), "-n zenworks_"+p.zone+"\n-x tcpip(port="+sybasePort+")\n-c 256M\n"),
 		text(c("guid.txt"), p.zoneGUID+"\n"),
 		text(c("lpm-server.properties"), props("lpm.enabled", "true", "lpm.interval", "3600")),
-		text(c("logger-server-conf.xml"), loggerXML("zenserver")),
+		text(c("logger-server-conf.xml"), loggerXML(log("zenserver.log"))),
 		text(c("novell-zenworks-configure.properties"), props("configure.last.action", "none",
 			"configure.server.guid", p.guid)),
-		text(c("logger-zman-conf.xml"), loggerXML("zman")),
+		text(c("logger-zman-conf.xml"), loggerXML(log("zman.log"))),
 		text(c("zenworks.uninstall.logger.config"), props("log.level", "INFO",
-			"log.file", "/var/opt/novell/log/zenworks/uninstall.log")),
+			"log.file", jp(log("uninstall.log")))),
 		text(c("server.xml"), tomcatServerXML("8005", "443")),
 
 		// Backed-up folders.
 		secret(c("security/zenca.keystore"), randomBytes(2048)),
-		text(c("security/CaConfig.xml"), caConfigXML(ServerKeystore)),
+		text(c("security/CaConfig.xml"), caConfigXML(y.Keystore)),
 		secret(c("security/zenserver.keystore"), randomBytes(1536)),
 		text(c("datamodel/zdm.xml"), databaseXML(p.dbAddress, "zenworks_"+p.zone, "zenadmin")),
 		text(c("datamodel/zenaudit.xml"), databaseXML(p.dbAddress, "zenworks_audit_"+p.zone, "zenauditadmin")),
 		text(c("casa/server.xml"), tomcatServerXML("8009", "2645")),
 		text(c("casa/WEB-INF/classes/casa_crypto.properties"), props("casa.crypto.provider", "BC",
-			"casa.crypto.keystore", "/etc/opt/novell/zenworks/casa/casa.keystore")),
+			"casa.crypto.keystore", jp(c("casa/casa.keystore")))),
 		text(c("extcasa/WEB-INF/classes/casa_crypto.properties"), props("casa.crypto.provider", "BC",
-			"casa.crypto.keystore", "/etc/opt/novell/zenworks/extcasa/casa.keystore")),
+			"casa.crypto.keystore", jp(c("extcasa/casa.keystore")))),
 		text(c("loader/loader.properties"), props("loader.threads", "8")),
-		text(c("loader-logging/loader-logging.xml"), loggerXML("zenloader")),
+		text(c("loader-logging/loader-logging.xml"), loggerXML(log("zenloader.log"))),
 		text(c("preboot/preboot.properties"), props("preboot.tftp.enabled", "true")),
 		text(c("puppet/puppet.conf"), "[agent]\nserver = "+p.hostname+"\n"),
 		text(c("quicktask/quicktask.properties"), props("quicktask.poll.seconds", "30")),
@@ -205,34 +215,67 @@ func fixtureFiles(p treeParams) []fixtureFile {
 		text(c("extcasa/WEB-INF/web.xml"), "<web-app/>\n"),
 		text(c("agentcomponents/components.xml"), "<Components/>\n"),
 		secret(c("trusted-certs/zone-ca.der"), randomBytes(768)),
-		text(c("conf/zenworks-home.conf"), "ZENWORKS_HOME=/opt/novell/zenworks\n"),
+		text(c("conf/zenworks-home.conf"), "ZENWORKS_HOME="+y.Home+"\n"),
 		text(c("zman/resources/zman-messages.properties"), props("zman.banner", "ZENworks Command Line Utility")),
 
 		// Content repository (backed up separately, reference 1.1 step 5).
-		fixtureFile{path: ServerImagesDir + "/win7-base.zmg", data: randomBytes(4096), perm: 0o644},
-		fixtureFile{path: ServerImagesDir + "/sles11-sp3.zmg", data: randomBytes(3072), perm: 0o644},
-		fixtureFile{path: ServerImagesDir + "/recovery-tools.zmg", data: randomBytes(2048), perm: 0o644},
-		fixtureFile{path: ServerContentRepo + "/content/3f/" + p.peerGUID, data: randomBytes(1024), perm: 0o644},
-		text(ServerContentRepo+"/content-repo.properties", props("repo.version", "2", "repo.owner", p.hostname)),
+		fixtureFile{path: y.Join(y.ImagesDir, "win7-base.zmg"), data: randomBytes(4096), perm: 0o644},
+		fixtureFile{path: y.Join(y.ImagesDir, "sles11-sp3.zmg"), data: randomBytes(3072), perm: 0o644},
+		fixtureFile{path: y.Join(y.ImagesDir, "recovery-tools.zmg"), data: randomBytes(2048), perm: 0o644},
+		fixtureFile{path: y.Join(y.ContentRepo, "content/3f", p.peerGUID), data: randomBytes(1024), perm: 0o644},
+		text(y.Join(y.ContentRepo, "content-repo.properties"), props("repo.version", "2", "repo.owner", p.hostname)),
 	}
-	// The lab's zenworks user and zmanusers group are the person
-	// rehearsing, so a chown step can really run without root.
-	uid, gid := os.Getuid(), os.Getgid()
-	files = append(files,
-		text("/etc/passwd", fmt.Sprintf("root:x:0:0:root:/root:/bin/bash\nzenworks:x:%d:%d:ZENworks:/var/opt/novell/zenworks:/bin/false\n", uid, gid)),
-		text("/etc/group", fmt.Sprintf("root:x:0:\nzmanusers:x:%d:zenworks\n", gid)))
+	if y.Platform == PlatformWindows {
+		files = append(files, windowsOnlyFiles(c, log)...)
+	} else {
+		// The lab's zenworks user and zmanusers group are the person
+		// rehearsing, so a chown step can really run without root.
+		uid, gid := os.Getuid(), os.Getgid()
+		files = append(files,
+			text("/etc/passwd", fmt.Sprintf("root:x:0:0:root:/root:/bin/bash\nzenworks:x:%d:%d:ZENworks:/var/opt/novell/zenworks:/bin/false\n", uid, gid)),
+			text("/etc/group", fmt.Sprintf("root:x:0:\nzmanusers:x:%d:zenworks\n", gid)))
+	}
 	if p.notCA {
 		files = slices.DeleteFunc(files, func(f fixtureFile) bool {
-			return f.path == ServerKeystore || f.path == ServerCaConfig
+			return f.path == y.Keystore || f.path == y.CaConfig
 		})
 	}
 	if p.dbLocal {
 		db := append([]byte("SQL Anywhere 12 database "+p.zone+"\x00"), randomBytes(4096)...)
 		files = append(files,
-			fixtureFile{path: ServerDatabaseDir + "/zenworks_" + p.zone + ".db", data: db, perm: 0o600},
-			fixtureFile{path: ServerDatabaseDir + "/zenworks_" + p.zone + ".log", data: randomBytes(512), perm: 0o600})
+			fixtureFile{path: y.Join(y.DatabaseDir, "zenworks_"+p.zone+".db"), data: db, perm: 0o600},
+			fixtureFile{path: y.Join(y.DatabaseDir, "zenworks_"+p.zone+".log"), data: randomBytes(512), perm: 0o600})
 	}
 	return files
+}
+
+// windowsOnlyFiles are the entries of the reference's Windows lists
+// (section 1.1: stored, and not stored) that its Linux lists lack.
+// "PolicyHandlersRegistration.xml/" is taken as the file its name says.
+func windowsOnlyFiles(c, log func(string) string) []fixtureFile {
+	reg := func(kind string) string {
+		return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<" + kind + "/>\n"
+	}
+	return []fixtureFile{
+		text(c("ActionHandlersRegistration.xml"), reg("ActionHandlers")),
+		text(c("ActionUndoHandlersRegistration.xml"), reg("ActionUndoHandlers")),
+		text(c("DLUPolicyHandlerRegistration.xml"), reg("DLUPolicyHandlers")),
+		text(c("LCPRegistration.xml"), reg("LCPHandlers")),
+		text(c("PolicyHandlersRegistration.xml"), reg("PolicyHandlers")),
+		text(c("RMHandlerRegistration.xml"), reg("RMHandlers")),
+		text(c("WGPRegistration.xml"), reg("WGPHandlers")),
+		text(c("logger-zmd-conf.xml"), loggerXML(log("zmd.log"))),
+		text(c("logger.xsl"), "<?xml version=\"1.0\"?>\n<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"/>\n"),
+		text(c("novell-rm-audit.xml"), reg("RemoteManagementAudit")),
+		text(c("novell-rm-setting.ini"), "[RemoteManagement]\nEnabled=1\n"),
+		fixtureFile{path: c("primary_server_version.dll"), data: randomBytes(512), perm: 0o644},
+		text(c("ZenMemoryCache.config"), "<ZenMemoryCache size=\"256\"/>\n"),
+		text(c("pmconfig/pmconfig.properties"), "patch.subscription=enabled\n"),
+		text(c("RMPolicy/RMPolicy.xml"), reg("RMPolicy")),
+		text(c("Satellite/satellite.properties"), "satellite.roles=\n"),
+		// Not stored on Windows.
+		text(c("LoggerConfiguration-windows.xml"), loggerXML(log("zenworks.log"))),
+	}
 }
 
 // caConfigXML names the keystore by its server path: the file is read on
@@ -260,9 +303,11 @@ func databaseXML(address, database, user string) string {
 		"</properties>\n"
 }
 
-func loggerXML(name string) string {
+// loggerXML configures a logger writing to file (a server path).
+func loggerXML(file string) string {
+	name := strings.TrimSuffix(file[strings.LastIndexAny(file, `/\`)+1:], ".log")
 	return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n" +
-		"  <appender name=\"" + name + "\" file=\"/var/opt/novell/log/zenworks/" + name + ".log\"/>\n" +
+		"  <appender name=\"" + name + "\" file=\"" + file + "\"/>\n" +
 		"  <root level=\"INFO\"/>\n</configuration>\n"
 }
 

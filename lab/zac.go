@@ -218,7 +218,7 @@ func (s *session) zacIAC(o zacOpts) int {
 			return exitUsage
 		}
 	}
-	if code, ok := s.logDeviceWith(o.args, s.iacChange(o.vals["-pk"], o.vals["-c"], o.vals["-ca"])); !ok {
+	if code, ok := s.logDeviceWith(o.args, s.iacChange(s.file(o.vals["-pk"]), s.file(o.vals["-c"]), s.file(o.vals["-ca"]))); !ok {
 		return code
 	}
 	fmt.Fprintf(s.out, "Imported the authentication certificate %s.\n", o.vals["-c"])
@@ -226,10 +226,11 @@ func (s *session) zacIAC(o zacOpts) int {
 }
 
 func (s *session) zacCertInfo(o zacOpts) int {
-	if err := existingFile(o.pos[0]); err != nil {
+	file := s.file(o.pos[0])
+	if err := existingFile(file); err != nil {
 		return s.fail("%v", err)
 	}
-	if code, ok := s.logDeviceWith(o.args, s.certInfoChange(o.pos[0])); !ok {
+	if code, ok := s.logDeviceWith(o.args, s.certInfoChange(file)); !ok {
 		return code
 	}
 	fmt.Fprintf(s.out, "Imported the certificate %s into the trusted store.\n", o.pos[0])

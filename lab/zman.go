@@ -153,7 +153,40 @@ func (s *session) proceed() (int, bool) {
 	return s.injected()
 }
 
-func (s *session) confDir() string { return s.lab.Rebase(ServerConfDir) }
+func (s *session) confDir() string { return s.lab.Rebase(s.lab.layout.ConfDir) }
+
+// fileArg is a path a tool was given: as typed, for its messages, and
+// where that is in the lab, for its work.
+type fileArg struct{ typed, lab string }
+
+func (f fileArg) String() string { return f.typed }
+
+// dir is the folder of the path as typed, in the path's own spelling.
+func (f fileArg) dir() string {
+	if IsWindowsPath(f.typed) {
+		i := strings.LastIndexAny(f.typed, `\/`)
+		if i <= 2 {
+			return f.typed[:3]
+		}
+		return f.typed[:i]
+	}
+	if f.typed == f.lab {
+		return filepath.Dir(f.lab)
+	}
+	return filepath.Dir(f.typed)
+}
+
+// file reads a path argument as the tool on the host does: a Windows path
+// (C:\x, or %ZENWORKS_HOME%\x on a Windows host) is the host's, so it is
+// rebased into the lab. Other paths are used as given: the wizard rebases
+// the Linux paths of a step before it runs the tool, and a test may hand a
+// tool any path of its own.
+func (s *session) file(arg string) fileArg {
+	if IsWindowsPath(arg) || (s.lab.layout.Platform == PlatformWindows && strings.Contains(arg, "%")) {
+		return fileArg{typed: arg, lab: s.lab.Rebase(arg)}
+	}
+	return fileArg{typed: arg, lab: arg}
+}
 
 func (s *session) version() string {
 	b, err := os.ReadFile(filepath.Join(s.confDir(), "version.txt"))
@@ -165,16 +198,16 @@ func (s *session) version() string {
 
 // existingFile checks a file argument before the passphrase is asked, so
 // the operator is not asked for a secret that cannot be used.
-func existingFile(p string) error {
-	fi, err := os.Stat(p)
+func existingFile(f fileArg) error {
+	fi, err := os.Stat(f.lab)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("the file %s does not exist", p)
+		return fmt.Errorf("the file %s does not exist", f)
 	}
 	if err != nil {
 		return err
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a file", p)
+		return fmt.Errorf("%s is not a file", f)
 	}
 	return nil
 }
@@ -182,12 +215,12 @@ func existingFile(p string) error {
 // newFile checks a file argument that a command creates, before the
 // passphrase is asked, so the operator is not asked for a secret that
 // cannot be used.
-func newFile(dst string) error {
-	if fi, err := os.Stat(dst); err == nil && fi.IsDir() {
+func newFile(dst fileArg) error {
+	if fi, err := os.Stat(dst.lab); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a folder; give the path of the file to create", dst)
 	}
-	if fi, err := os.Stat(filepath.Dir(dst)); err != nil || !fi.IsDir() {
-		return fmt.Errorf("the folder %s does not exist; create it first", filepath.Dir(dst))
+	if fi, err := os.Stat(filepath.Dir(dst.lab)); err != nil || !fi.IsDir() {
+		return fmt.Errorf("the folder %s does not exist; create it first", dst.dir())
 	}
 	return nil
 }
@@ -196,11 +229,11 @@ func newFile(dst string) error {
 // killed zman never leaves half a backup at dst. Like the real zman it does
 // not create dst's folder; unlike it (which ends in a Java stack trace) it
 // says so in one line.
-func (s *session) writeSealed(dst, passphrase string, m manifest, entries []archiveEntry) error {
+func (s *session) writeSealed(dst fileArg, passphrase string, m manifest, entries []archiveEntry) error {
 	if err := newFile(dst); err != nil {
 		return err
 	}
-	return writeAtomic(dst, 0o600, func(w io.Writer) error {
+	return writeAtomic(dst.lab, 0o600, func(w io.Writer) error {
 		return sealArchive(w, passphrase, m, entries)
 	})
 }
@@ -209,7 +242,7 @@ func (s *session) writeSealed(dst, passphrase string, m manifest, entries []arch
 // unseal is how a restore or an import starts: log in, check the file, ask
 // its passphrase, then read and check it whole before anything is written.
 // done names what would have happened ("restored") for the error.
-func (s *session) unseal(src, kind, done string) (manifest, []archiveEntry, int, bool) {
+func (s *session) unseal(src fileArg, kind, done string) (manifest, []archiveEntry, int, bool) {
 	if code, ok := s.login(); !ok {
 		return manifest{}, nil, code, false
 	}
@@ -230,8 +263,8 @@ func (s *session) unseal(src, kind, done string) (manifest, []archiveEntry, int,
 	return m, entries, exitOK, true
 }
 
-func (s *session) readSealed(src, passphrase, kind string) (manifest, []archiveEntry, error) {
-	f, err := os.Open(src)
+func (s *session) readSealed(src fileArg, passphrase, kind string) (manifest, []archiveEntry, error) {
+	f, err := os.Open(src.lab)
 	if err != nil {
 		return manifest{}, nil, err
 	}
@@ -257,7 +290,7 @@ func (s *session) newManifest(kind string) (manifest, error) {
 
 // zenserverBackup is `zman zenserver-backup` (reference 1.1 steps 2-4).
 func (s *session) zenserverBackup(_ map[string]bool, args []string) int {
-	dst := args[0]
+	dst := s.file(args[0])
 	if code, ok := s.login(); !ok {
 		return code
 	}
@@ -275,16 +308,17 @@ func (s *session) zenserverBackup(_ map[string]bool, args []string) int {
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	rels, err := backupFiles(s.confDir())
+	conf := s.lab.layout.ConfDir
+	rels, err := backupFiles(s.confDir(), s.lab.layout.Platform)
 	if err != nil {
-		return s.fail("reading %s: %v", ServerConfDir, err)
+		return s.fail("reading %s: %v", conf, err)
 	}
 	entries := make([]archiveEntry, 0, len(rels))
 	for _, rel := range rels {
 		src := filepath.Join(s.confDir(), filepath.FromSlash(rel))
 		data, err := os.ReadFile(src)
 		if err != nil {
-			return s.fail("reading %s/%s: %v", ServerConfDir, rel, err)
+			return s.fail("reading %s: %v", s.lab.layout.Join(conf, rel), err)
 		}
 		entries = append(entries, archiveEntry{name: rel, data: data, mode: fileMode(src)})
 	}
@@ -298,7 +332,7 @@ func (s *session) zenserverBackup(_ map[string]bool, args []string) int {
 // zenserverRestore is `zman zenserver-restore` (reference 1.2 steps 3-5).
 // Nothing is written unless the whole file decrypts and checks out.
 func (s *session) zenserverRestore(_ map[string]bool, args []string) int {
-	src := args[0]
+	src := s.file(args[0])
 	m, entries, code, ok := s.unseal(src, kindServerBackup, "restored")
 	if !ok {
 		return code

@@ -127,6 +127,12 @@ type ChecklistOptions struct {
 	// does.
 	Answers     Values
 	AnswersFile string
+	// Platform, when not empty, is the platform the sheet is printed for
+	// (zenrecover checklist --platform): every platform fact the answers
+	// leave open is decided so (IsPlatformFact: this server's, each host's,
+	// the other servers'), so only that platform's steps, paths and
+	// defaults appear.
+	Platform string
 }
 
 // Checklist lays the definition out for paper.
@@ -134,6 +140,9 @@ func (d *Definition) Checklist(o ChecklistOptions) *Checklist {
 	c := &Checklist{
 		ProcedureID: d.ID, Section: d.Section, Title: d.Title, Summary: d.Summary,
 		Platforms: d.Platforms, Hash: d.Hash, Notes: d.Notes,
+	}
+	if o.Platform != "" {
+		c.Platforms = []string{o.Platform}
 	}
 	shaped := o.Answers != nil
 	if shaped {
@@ -148,12 +157,18 @@ func (d *Definition) Checklist(o ChecklistOptions) *Checklist {
 	}
 	for _, f := range d.Facts {
 		from := "answers file"
+		byPlatform := false
+		if _, ok := vals[f.ID]; !ok && o.Platform != "" && f.IsPlatformFact() {
+			if v, err := f.CheckFact(o.Platform); err == nil {
+				vals[f.ID], from, byPlatform = v, "--platform", true
+			}
+		}
 		if _, ok := vals[f.ID]; !ok && shaped && f.Default != "" {
 			if v, err := f.CheckFact(f.Default); err == nil {
 				vals[f.ID], from = v, "default"
 			}
 		}
-		if v, known := vals[f.ID]; known && shaped {
+		if v, known := vals[f.ID]; known && (shaped || byPlatform) {
 			c.Answered = append(c.Answered, ChecklistValue{ID: f.ID, Label: f.Question, Value: factWords(f, v), From: from})
 			continue
 		}
@@ -175,6 +190,17 @@ func (d *Definition) Checklist(o ChecklistOptions) *Checklist {
 		// (<run.date>): the checklist is printed before any run.
 		def := in.DefaultWith(vals)
 		cv := ChecklistValue{ID: in.ID, Label: in.Prompt, Default: def}
+		if def == "" && in.Defaults.Split() {
+			// The platform is open: the sheet shows the default of each,
+			// and a run offers the one of the server's.
+			var each []string
+			for _, pl := range []string{Linux, Windows} {
+				if v, ok := in.Defaults.For(pl); ok {
+					each = append(each, pl+": "+ExpandOrPlaceholder(v, vals))
+				}
+			}
+			cv.Default = strings.Join(each, "; ")
+		}
 		if v, ok := vals[in.ID]; ok {
 			cv.Value, cv.From = v, "answers file"
 		} else if shaped && def != "" {
@@ -189,6 +215,19 @@ func (d *Definition) Checklist(o ChecklistOptions) *Checklist {
 	never := map[*Step]bool{}
 	for _, p := range d.Plan(Values{}) {
 		never[p.Step] = p.Applies == No
+	}
+	// Nor are the steps of another platform: a sheet for a Linux server
+	// does not list the Windows steps it leaves out.
+	platforms := Values{}
+	for _, f := range d.Facts {
+		if v, ok := vals[f.ID]; ok && f.IsPlatformFact() {
+			platforms[f.ID] = v
+		}
+	}
+	if len(platforms) > 0 {
+		for _, p := range d.Plan(platforms) {
+			never[p.Step] = never[p.Step] || p.Applies == No
+		}
 	}
 	out := map[*Step]bool{}
 	env := d.env(vals)
@@ -231,6 +270,8 @@ func (d *Definition) ownApplies(s *Step, env map[string]any) Applies {
 		return Yes
 	}
 	switch ok, decided, err := s.cond.Eval(envAt(s, env)); {
+	case err == nil && !decided && d.alwaysFalse(s.cond, envAt(s, env)):
+		return No // false whatever the open questions' answers (a platform the sheet is for)
 	case err != nil || !decided:
 		return Undecided
 	case !ok:

@@ -402,6 +402,8 @@ func fromWords(from string) string {
 		return " (the procedure's default)"
 	case "procedure":
 		return " (decided by the procedure)"
+	case "--platform":
+		return " (the platform this sheet is for)"
 	}
 	return ""
 }
@@ -425,7 +427,12 @@ func passphraseLabels(c *Checklist) []string {
 
 func answeredHeading(c *Checklist) string {
 	if c.AnswersFile == "" {
-		return "Decided by the procedure"
+		for _, a := range c.Answered {
+			if a.From != "--platform" {
+				return "Decided by the procedure"
+			}
+		}
+		return "Printed for this platform"
 	}
 	return "Answers that shaped this checklist"
 }

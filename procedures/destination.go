@@ -32,12 +32,19 @@ func isRunValue(name string) bool { return name == RunDate || name == RunID }
 const runValueNames = "${" + RunDate + "} or ${" + RunID + "}"
 
 // DefaultWith is the input's default as offered to the operator: the run's
-// values filled in; any other name stays a readable placeholder.
+// values filled in; any other name stays a readable placeholder. A default
+// given per platform is the one of the platform the answers name (the
+// input's DefaultPlatformFact), and "" while they name none: nothing is
+// offered where the platform is not known.
 func (in *Input) DefaultWith(vals Values) string {
-	if in.Default == "" {
+	def := in.Default
+	if def == "" {
+		def = in.DefaultFor(vals[in.DefaultPlatformFact()])
+	}
+	if def == "" {
 		return ""
 	}
-	return ExpandOrPlaceholder(in.Default, vals)
+	return ExpandOrPlaceholder(def, vals)
 }
 
 // CreatesInput is the id of the path input naming what the step writes
@@ -52,15 +59,15 @@ func (s *Step) CreatesInput() string {
 
 // defaultRefs checks the names an input's default uses: only the run's
 // own values, since a default is offered before anything else is known.
-func (v *validator) defaultRefs(in *Input, path string) {
-	if strings.ContainsAny(in.Default, "*?[") {
+func (v *validator) defaultRefs(in *Input, def, path string) {
+	if strings.ContainsAny(def, "*?[") {
 		if in.Type != "path" {
 			v.errf(path, "only a path input's default may be a pattern (the newest match is offered)")
-		} else if _, err := filepath.Match(in.Default, ""); err != nil {
-			v.errf(path, "default %q is not a valid pattern: %v", in.Default, err)
+		} else if _, err := filepath.Match(def, ""); err != nil {
+			v.errf(path, "default %q is not a valid pattern: %v", def, err)
 		}
 	}
-	for _, name := range templateRefs(in.Default) {
+	for _, name := range templateRefs(def) {
 		switch {
 		case strings.Contains(name, "."):
 			if err := refRunValue(name); err != nil {

@@ -83,22 +83,29 @@ func TestBackupDefaultsCarryTheDate(t *testing.T) {
 				return
 			}
 			n++
-			def := d.InputByID(in).Default
-			if !strings.Contains(def, "${run.date}") {
-				t.Errorf("%s step %s creates %s, whose default %q lacks ${run.date}", id, s.ID, in, def)
+			for _, pl := range []string{"linux", "windows"} {
+				def := d.InputByID(in).DefaultFor(pl)
+				if !strings.Contains(def, "${run.date}") {
+					t.Errorf("%s step %s creates %s, whose default on %s %q lacks ${run.date}", id, s.ID, in, pl, def)
+				}
 			}
 		})
 		if n == 0 {
 			t.Errorf("%s: no step declares what it creates", id)
 		}
 	}
-	// The reference's names stay recognisable.
-	for id, want := range map[string]string{"backup_file": "/root/zcm_backups/zone_backup-${run.date}.bak", "content_archive": "/root/zcm_backups/content-repo-${run.date}.archive"} {
-		if got := lib.Get("1.1").InputByID(id).Default; got != want {
-			t.Errorf("1.1 %s default %q, want %q", id, got, want)
+	// The reference's names stay recognisable, on each platform.
+	for _, c := range []struct{ sec, id, linux, windows string }{
+		{"1.1", "backup_file", "/root/zcm_backups/zone_backup-${run.date}.bak", `c:\zcm_backups\zone_backup-${run.date}.bak`},
+		{"1.1", "content_archive", "/root/zcm_backups/content-repo-${run.date}.archive", `c:\zcm_backups\content-repo-${run.date}.archive`},
+		{"1.3", "ca_backup_file", "/root/zcm_backups/ca-${run.date}.bak", `c:\zcm_backups\ca-${run.date}.bak`},
+	} {
+		in := lib.Get(c.sec).InputByID(c.id)
+		if got := in.DefaultFor("linux"); got != c.linux {
+			t.Errorf("%s %s default on Linux %q, want %q", c.sec, c.id, got, c.linux)
 		}
-	}
-	if got := lib.Get("1.3").InputByID("ca_backup_file").Default; got != "/root/zcm_backups/ca-${run.date}.bak" {
-		t.Errorf("1.3 ca_backup_file default %q", got)
+		if got := in.DefaultFor("windows"); got != c.windows {
+			t.Errorf("%s %s default on Windows %q, want %q", c.sec, c.id, got, c.windows)
+		}
 	}
 }

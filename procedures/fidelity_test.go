@@ -55,7 +55,7 @@ func menuPrompt(prefix string, options []string, perm []int) string {
 func TestMenuAnswersAreTypedOnlyWhenThePromptShowsTheirMeaning(t *testing.T) {
 	intended := map[string]string{ // step → the option its answer must choose
 		"1.5 restart-source": "Restart", "1.5 restart-destination": "Restart",
-		"2.2 stop-services-linux": "Stop",
+		"2.2 stop-services-linux": "Stop", "2.2 stop-services-windows": "Stop",
 	}
 	seen := map[string]bool{}
 	for _, d := range library(t).All() {

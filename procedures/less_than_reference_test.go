@@ -44,21 +44,14 @@ func TestReferenceConditionsAreConditionsNotSentences(t *testing.T) {
 	lib := library(t)
 
 	d14 := lib.Get("1.4")
-	// Windows: the path is checked by a question; the edit and the
-	// restart follow only a wrong path.
-	for val, want := range map[string]bool{"true": false, "false": true} {
-		got := appliesByRef(d14, "5", procedures.Values{"platform": "windows", "keystore_correct": val})
-		if anyApplies(got) != want {
-			t.Errorf("1.4 on Windows, keystore_correct=%s: step 5 %v, want applies=%v", val, got, want)
+	// On either platform step 4's edit says whether it changed the file,
+	// and the restart follows only a change.
+	for pl, edited := range map[string]string{"linux": "keystore_edited", "windows": "keystore_edited_windows"} {
+		for val, want := range map[string]bool{"true": true, "false": false} {
+			if got := appliesByRef(d14, "5", procedures.Values{"platform": pl, edited: val}); anyApplies(got) != want {
+				t.Errorf("1.4 on %s, %s=%s: step 5 %v, want applies=%v", pl, edited, val, got, want)
+			}
 		}
-		got = appliesByRef(d14, "4", procedures.Values{"platform": "windows", "keystore_correct": val})
-		if anyApplies(got) != want {
-			t.Errorf("1.4 on Windows, keystore_correct=%s: step 4 %v, want applies=%v", val, got, want)
-		}
-	}
-	// Linux: step 4's edit says whether it changed the file.
-	if got := appliesByRef(d14, "5", procedures.Values{"platform": "linux", "keystore_edited": "false"}); anyApplies(got) {
-		t.Errorf("1.4 on Linux restarts though step 4 changed nothing: %v", got)
 	}
 
 	d15 := lib.Get("1.5")
@@ -146,14 +139,12 @@ func TestKeystorePathIsCheckedBeforeItIsEdited(t *testing.T) {
 				if s.EditXML.Element != "Keystore" || !strings.Contains(s.Instructions, "nothing is written") {
 					t.Errorf("%s %s: the instructions do not say that a right path is left alone: %q", c.section, s.ID, s.Instructions)
 				}
-			case s.Manual != "" && c.section == "1.5":
-				if !strings.Contains(s.Manual, "Only if") {
-					t.Errorf("%s %s: the operator is told to rewrite <Keystore> without checking it: %q", c.section, s.ID, s.Manual)
-				}
+			case s.Manual != "":
+				t.Errorf("%s %s: <Keystore> is left to the operator: %q", c.section, s.ID, s.Manual)
 			}
 		})
-		if edits != 1 {
-			t.Errorf("%s: %d edit-xml steps for step %s, want the Linux one", c.section, edits, c.ref)
+		if edits != 2 {
+			t.Errorf("%s: %d edit-xml steps for step %s, want the Linux one and the Windows one", c.section, edits, c.ref)
 		}
 	}
 }

@@ -59,6 +59,10 @@ func (s *source) errAt(path, format string, args ...any) *Error {
 
 // yamlError turns a go-yaml error into a positioned one.
 func yamlError(name string, err error) *Error {
+	var pe *positioned
+	if errors.As(err, &pe) && pe.tk != nil {
+		return &Error{File: name, Line: pe.tk.Position.Line, Column: pe.tk.Position.Column, Msg: pe.msg}
+	}
 	var ye yaml.Error
 	if errors.As(err, &ye) && ye.GetToken() != nil {
 		tk := ye.GetToken()

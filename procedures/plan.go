@@ -132,11 +132,89 @@ func (d *Definition) Needs(s *Step) []*Input {
 // A condition that reads only facts an enclosing include's with: decides
 // (1.3's !remove_ca_role inside 2.1) is settled by the definition, not by
 // the operator's answers: it has no words, rather than the expression.
+//
+// A condition that reads such facts among others (1.1's
+// only_content_server && platform == "linux" inside a reliable backup,
+// which decides only_content_server) is worded for what is left to answer.
 func (d *Definition) ConditionWords(s *Step) string {
 	if strings.TrimSpace(s.When) == "" || settledByInclude(s) {
 		return ""
 	}
+	if len(s.scope) > 0 {
+		if tree, err := exprparser.Parse(s.When); err == nil {
+			n, v, constant := foldScope(tree.Node, s.scope)
+			if constant {
+				if v {
+					return ""
+				}
+				return "Never, as this procedure includes it"
+			}
+			if w, ok := d.words(n, false); ok {
+				return "Only if " + w
+			}
+		}
+	}
 	return d.WhenWords(s.When)
+}
+
+// foldScope replaces the names a scope decides by their values and
+// simplifies what they settle: "a && b" with a true is "b". constant says
+// the whole condition is settled, to v.
+func foldScope(n exprast.Node, scope map[string]any) (out exprast.Node, v, constant bool) {
+	switch x := n.(type) {
+	case *exprast.IdentifierNode:
+		if b, ok := scope[x.Value].(bool); ok {
+			return n, b, true
+		}
+	case *exprast.UnaryNode:
+		if x.Operator == "!" || x.Operator == "not" {
+			if _, iv, c := foldScope(x.Node, scope); c {
+				return n, !iv, true
+			}
+		}
+	case *exprast.BinaryNode:
+		switch x.Operator {
+		case "&&", "and", "||", "or":
+			and := x.Operator == "&&" || x.Operator == "and"
+			l, lv, lc := foldScope(x.Left, scope)
+			r, rv, rc := foldScope(x.Right, scope)
+			switch {
+			case lc && rc:
+				if and {
+					return n, lv && rv, true
+				}
+				return n, lv || rv, true
+			case lc:
+				if lv != and { // false && r, true || r
+					return n, lv, true
+				}
+				return r, false, false
+			case rc:
+				if rv != and {
+					return n, rv, true
+				}
+				return l, false, false
+			}
+			if l != x.Left || r != x.Right {
+				c := *x
+				c.Left, c.Right = l, r
+				return &c, false, false
+			}
+		case "==", "!=":
+			id, lit := x.Left, x.Right
+			if _, ok := id.(*exprast.IdentifierNode); !ok {
+				id, lit = lit, id
+			}
+			ident, ok1 := id.(*exprast.IdentifierNode)
+			str, ok2 := lit.(*exprast.StringNode)
+			if ok1 && ok2 {
+				if sv, ok := scope[ident.Value].(string); ok {
+					return n, (sv == str.Value) == (x.Operator == "=="), true
+				}
+			}
+		}
+	}
+	return n, false, false
 }
 
 // settledByInclude reports whether every name s's condition reads is

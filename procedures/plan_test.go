@@ -23,9 +23,10 @@ func applying(plan []procedures.PlanStep) string {
 func TestPlanFollowsTheAnswers(t *testing.T) {
 	d := library(t).Get("1.1")
 	cases := map[string]procedures.Values{
-		"backup-database zman-backup backup-content schedule": {"db_on_server": "true", "only_content_server": "true"},
-		"zman-backup": {"db_on_server": "false", "only_content_server": "false"},
-		"backup-database? zman-backup backup-content? schedule?": {},
+		"backup-database zman-backup backup-content schedule":         {"platform": "linux", "db_on_server": "true", "only_content_server": "true"},
+		"backup-database zman-backup backup-content-windows schedule": {"platform": "windows", "db_on_server": "true", "only_content_server": "true"},
+		"zman-backup": {"platform": "linux", "db_on_server": "false", "only_content_server": "false"},
+		"backup-database? zman-backup backup-content? backup-content-windows? schedule?": {},
 	}
 	for want, vals := range cases {
 		if got := applying(d.Plan(vals)); got != want {
@@ -44,9 +45,15 @@ func TestProvidedValueDecidesLaterSteps(t *testing.T) {
 	if got := applying(d.Plan(linux)); got != "import-ca keystore-path-linux restart-linux" {
 		t.Fatalf("after an edit: %q", got)
 	}
-	// On Windows the Linux edit never runs, so its value counts as no.
-	if got := applying(d.Plan(procedures.Values{"platform": "windows", "keystore_correct": "false"})); got != "import-ca keystore-path-windows restart-windows" {
-		t.Fatalf("windows: %q", got)
+	// On Windows the Linux edit never runs, so its value counts as no;
+	// the Windows edit decides the Windows restart (net stop, net start).
+	windows := procedures.Values{"platform": "windows"}
+	if got := applying(d.Plan(windows)); got != "import-ca keystore-path-windows restart-windows? restart-windows-stop? restart-windows-start?" {
+		t.Fatalf("windows, before the edit: %q", got)
+	}
+	windows["keystore_edited_windows"] = "true"
+	if got := applying(d.Plan(windows)); got != "import-ca keystore-path-windows restart-windows restart-windows-stop restart-windows-start" {
+		t.Fatalf("windows, after an edit: %q", got)
 	}
 }
 

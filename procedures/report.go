@@ -66,6 +66,9 @@ type ReportAnswer struct {
 	Value string    `json:"value"`
 	Kind  string    `json:"kind"` // fact, input, or provided (set by a step)
 	At    time.Time `json:"at,omitzero"`
+	// Note says how zenrecover knew an answer nobody typed: a platform it
+	// detected ("the lab is a windows layout").
+	Note string `json:"note,omitempty"`
 }
 
 // ReportStep is one step of the procedure and what became of it.

@@ -55,7 +55,11 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 			if a.At.IsZero() {
 				when = md(a.Kind)
 			}
-			m.printf("| %s | `%s` | %s |\n", md(a.Label), strings.ReplaceAll(a.Value, "`", "'"), when)
+			note := ""
+			if a.Note != "" {
+				note = " (" + md(a.Note) + ")"
+			}
+			m.printf("| %s | `%s`%s | %s |\n", md(a.Label), strings.ReplaceAll(a.Value, "`", "'"), note, when)
 		}
 		m.printf("\n")
 	}

@@ -70,21 +70,45 @@ type Fact struct {
 
 // Detector tells a fact's likely value from the machine. Its answer is only
 // ever offered as the default.
+//
+// file-exists may name a file per platform ({linux: ..., windows: ...}):
+// the one of the platform the server runs is looked for. Where the machine
+// cannot tell (no file named for its platform, guide mode), nothing is
+// offered and the operator answers.
 type Detector struct {
-	FileExists string `yaml:"file-exists" json:"file-exists,omitempty"`
-	Platform   bool   `yaml:"platform" json:"platform,omitempty"`
+	// FileExists is the file looked for when it is the same on every
+	// platform; FileExistsBy holds the file per platform otherwise.
+	FileExists   string        `yaml:"-" json:"file-exists,omitempty"`
+	FileExistsBy PlatformValue `yaml:"file-exists" json:"file-exists-by,omitzero"`
+	// Platform: the fact is the operating system of the server zenrecover
+	// acts on, settled without asking (runner: Options.Platform, the lab's,
+	// else this machine's).
+	Platform bool `yaml:"platform" json:"platform,omitempty"`
+	// PlatformOf names a string input or fact holding a host name: the fact
+	// is that host's operating system, settled without asking when the
+	// host is the server zenrecover acts on (or a lab's copy of a host),
+	// asked otherwise.
+	PlatformOf string `yaml:"platform-of" json:"platform-of,omitempty"`
 }
 
 // Input is a value the steps need.
 type Input struct {
-	ID        string `yaml:"id" json:"id"`
-	Type      string `yaml:"type" json:"type"` // string, path, list, secret
-	Prompt    string `yaml:"prompt" json:"prompt"`
-	Help      string `yaml:"help" json:"help,omitempty"`
-	Default   string `yaml:"default" json:"default,omitempty"`
-	New       bool   `yaml:"new" json:"new,omitempty"` // a secret being created: typed twice
-	MinLength int    `yaml:"min-length" json:"min-length,omitempty"`
-	Escrow    bool   `yaml:"escrow" json:"escrow,omitempty"`
+	ID     string `yaml:"id" json:"id"`
+	Type   string `yaml:"type" json:"type"` // string, path, list, secret
+	Prompt string `yaml:"prompt" json:"prompt"`
+	Help   string `yaml:"help" json:"help,omitempty"`
+	// Default is offered when it is the same on every platform; Defaults
+	// holds it when it differs by platform (a YAML map linux:/windows:),
+	// picked by the answer to DefaultPlatformFact (DefaultFor).
+	Default  string        `yaml:"-" json:"default,omitempty"`
+	Defaults PlatformValue `yaml:"default" json:"defaults,omitzero"`
+	// PlatformFact names the fact whose answer picks a default given per
+	// platform, when it is not this server's platform (1.5: the source
+	// server's backup file follows source_platform).
+	PlatformFact string `yaml:"platform-fact" json:"platform-fact,omitempty"`
+	New          bool   `yaml:"new" json:"new,omitempty"` // a secret being created: typed twice
+	MinLength    int    `yaml:"min-length" json:"min-length,omitempty"`
+	Escrow       bool   `yaml:"escrow" json:"escrow,omitempty"`
 }
 
 // Targets splits a list input's value into its targets.

@@ -23,19 +23,20 @@ func templateRefs(s string) []string {
 // Expand substitutes ${name} in s. Every name must have a value; the
 // loader has already checked that every name exists.
 //
-// A value that follows a "/" in s names something inside a folder
-// ("${cert_dir}/${target}.der"): it must stay there, so it may not hold a
-// "/" or be "..", whatever the operator typed.
+// A value that follows a "/" or a "\" in s names something inside a folder
+// ("${cert_dir}/${target}.der", "${cert_dir}\${target}.der"): it must stay
+// there, so it may not hold a "/" or "\" or be "..", whatever the operator
+// typed.
 func Expand(s string, vals Values) (string, error) {
 	var missing, escapes []string
 	for _, loc := range templateRef.FindAllStringSubmatchIndex(s, -1) {
 		name := s[loc[2]:loc[3]]
-		if v, ok := vals[name]; ok && loc[0] > 0 && s[loc[0]-1] == '/' && leavesFolder(v) {
+		if v, ok := vals[name]; ok && loc[0] > 0 && (s[loc[0]-1] == '/' || s[loc[0]-1] == '\\') && leavesFolder(v) {
 			escapes = append(escapes, fmt.Sprintf("%s (%q)", name, v))
 		}
 	}
 	if len(escapes) > 0 {
-		return "", fmt.Errorf("%s names a file inside a folder and may not contain / or be ..: %s", strings.Join(escapes, ", "), s)
+		return "", fmt.Errorf("%s names a file inside a folder and may not contain / or \\ or be ..: %s", strings.Join(escapes, ", "), s)
 	}
 	out := templateRef.ReplaceAllStringFunc(s, func(m string) string {
 		name := m[2 : len(m)-1]
@@ -57,16 +58,20 @@ func Expand(s string, vals Values) (string, error) {
 func LeavesFolder(v string) bool { return leavesFolder(v) }
 
 // NamesFileInFolder reports whether some step puts the input's value (for a
-// list input, each of its targets) right after a "/": such a value may hold
-// no "/" and not be "..".
+// list input, each of its targets) right after a "/" or "\": such a value
+// may hold neither and not be "..".
 func (d *Definition) NamesFileInFolder(id string) bool {
 	found := false
+	after := func(text, ref string) bool {
+		// In JSON a backslash is written twice.
+		return strings.Contains(text, "/"+ref) || strings.Contains(text, `\\`+ref)
+	}
 	d.Walk(func(s *Step) {
 		c := *s
 		c.Steps = nil
 		b, _ := json.Marshal(&c)
 		text := string(b)
-		if strings.Contains(text, "/${"+id+"}") || (s.Each == id && strings.Contains(text, "/${target}")) {
+		if after(text, "${"+id+"}") || (s.Each == id && after(text, "${target}")) {
 			found = true
 		}
 	})

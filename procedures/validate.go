@@ -45,6 +45,7 @@ func validate(d *Definition, src *source) Errors {
 	v := &validator{d: d, src: src, facts: map[string]bool{}, inputs: map[string]bool{},
 		provides: map[string]bool{}, provided: map[string]bool{}}
 	v.dropEmpty()
+	d.normalizePlatformValues()
 	assignPaths(d.Steps, "$.steps", nil)
 	v.header()
 	v.declarations()
@@ -182,9 +183,28 @@ func (v *validator) declarations() {
 			if f.Detect.Platform && !(f.Type == "choice" && slices.Contains(f.Choices, "linux")) {
 				v.errf(p+".detect", "detect: platform needs a choice fact with the choice linux")
 			}
-			if f.Detect.FileExists != "" && f.Type != "bool" {
+			if (f.Detect.FileExists != "" || f.Detect.FileExistsBy.Split()) && f.Type != "bool" {
 				v.errf(p+".detect", "detect: file-exists needs a bool fact")
 			}
+			if f.Detect.PlatformOf != "" && !f.IsPlatformFact() {
+				v.errf(p+".detect.platform-of", "detect: platform-of needs a choice fact of linux and windows whose id ends in _platform")
+			}
+		}
+	}
+	// A value given per platform is picked by a platform fact of this same
+	// file, so that the file reads, lints and runs on its own.
+	platformFact := func(id, path, what string) {
+		f := d.FactByID(id)
+		switch {
+		case f == nil:
+			v.errf(path, "%s is given per platform, so the procedure needs the fact %q (a choice of linux and windows) to pick it", what, id)
+		case !f.IsPlatformFact():
+			v.errf(path, "%s is given per platform, picked by %q, which is not a choice fact of linux and windows", what, id)
+		}
+	}
+	for i, f := range d.Facts {
+		if f.Detect != nil && f.Detect.FileExistsBy.Split() {
+			platformFact(PlatformFact, fmt.Sprintf("$.facts[%d].detect.file-exists", i), "the file "+f.ID+" looks for")
 		}
 	}
 	for i, in := range d.Inputs {
@@ -204,17 +224,40 @@ func (v *validator) declarations() {
 				v.errf(p, "new and escrow are for secret inputs only")
 			}
 		case "secret":
-			if in.Default != "" {
+			if in.Default != "" || in.Defaults.Split() {
 				v.errf(p+".default", "a secret input cannot have a default")
 			}
 		default:
 			v.errf(p+".type", "input type %q is not string, path, list or secret", in.Type)
 		}
-		if in.Default != "" && !in.Secret() {
-			if err := in.CheckInput(in.Default); err != nil {
-				v.errf(p+".default", "default of %q: %v", in.ID, err)
+		if !in.Secret() {
+			for _, def := range append([]string{in.Default}, in.Defaults.All()...) {
+				if def == "" {
+					continue
+				}
+				if err := in.CheckInput(def); err != nil {
+					v.errf(p+".default", "default of %q: %v", in.ID, err)
+				}
+				v.defaultRefs(in, def, p+".default")
 			}
-			v.defaultRefs(in, p+".default")
+		}
+		switch {
+		case in.Defaults.Split():
+			platformFact(in.DefaultPlatformFact(), p+".default", "the default of "+in.ID)
+		case in.PlatformFact != "":
+			v.errf(p+".platform-fact", "platform-fact picks a default given per platform, and the default of %q is one text", in.ID)
+		}
+	}
+	for i, f := range d.Facts {
+		if f.Detect == nil || f.Detect.PlatformOf == "" {
+			continue
+		}
+		of := f.Detect.PlatformOf
+		in, other := d.InputByID(of), d.FactByID(of)
+		switch {
+		case in != nil && in.Type == "string", other != nil && other.Type == "string":
+		default:
+			v.errf(fmt.Sprintf("$.facts[%d].detect.platform-of", i), "platform-of names %q, which is not a string input or fact holding a host name", of)
 		}
 	}
 	d.Walk(func(s *Step) {

@@ -157,6 +157,13 @@ func (in *Input) CheckInput(v string) error {
 	return nil
 }
 
+// isWindowsAbs reports a Windows absolute path: a drive's (c:\x), or one
+// that starts with a variable naming a folder (%ZENWORKS_HOME%\conf),
+// which is expanded where the step is done.
 func isWindowsAbs(p string) bool {
-	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/')
+	if len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') {
+		return true
+	}
+	loc := envVarRef.FindStringIndex(p)
+	return loc != nil && loc[0] == 0 && len(p) > loc[1] && (p[loc[1]] == '\\' || p[loc[1]] == '/')
 }

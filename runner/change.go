@@ -17,6 +17,9 @@ import (
 type AnswerInfo struct {
 	ID, Label, Value string // Label: the fact's question or the input's prompt
 	Fact             bool
+	// Settled says how zenrecover knew a fact nobody typed (a platform it
+	// detected); such an answer cannot be changed.
+	Settled string
 	// UsedBy are the keys (StepKey: the step id, "@target" for one target of
 	// a fan-out) of the finished steps that used the answer: read it in a
 	// command, a path, a check or a condition (their own or an enclosing
@@ -39,7 +42,11 @@ func (s *Session) Answers() []AnswerInfo {
 	folded := state.Fold(s.events)
 	for _, f := range s.def.Facts {
 		if v, ok := s.vals[f.ID]; ok {
-			out = append(out, AnswerInfo{ID: f.ID, Label: f.Question, Value: v, Fact: true, UsedBy: s.usedBy(f.ID, folded)})
+			a := AnswerInfo{ID: f.ID, Label: f.Question, Value: v, Fact: true, UsedBy: s.usedBy(f.ID, folded)}
+			if p, how := s.settledPlatform(f); p != "" {
+				a.Settled = how
+			}
+			out = append(out, a)
 		}
 	}
 	for _, in := range s.def.Inputs {

@@ -50,8 +50,12 @@ func TestAnswersSayWhichFinishedStepsUsedThem(t *testing.T) {
 		got[a.ID] = a
 		order = append(order, a.ID)
 	}
-	if want := []string{"remove_ca_role", "admin_user", "ca_backup_file"}; !slices.Equal(order, want) {
+	// The platform zenrecover detected is among them, as a fact.
+	if want := []string{"platform", "remove_ca_role", "admin_user", "ca_backup_file"}; !slices.Equal(order, want) {
 		t.Errorf("answers %v, want %v (facts, then inputs, no secrets)", order, want)
+	}
+	if a := got["platform"]; !a.Fact || a.Value != "linux" {
+		t.Errorf("the platform: %+v", a)
 	}
 	if a := got["remove_ca_role"]; !a.Fact || !slices.Equal(a.UsedBy, []string{"export-ca"}) {
 		t.Errorf("the fact the export's condition reads: %+v", a)

@@ -79,7 +79,7 @@ func (s *Session) destOf(st *procedures.Step, target string) *dest {
 	if rebase == nil {
 		rebase = func(x string) string { return x }
 	}
-	d := &dest{key: state.StepKey(st.ID, target), input: id, path: p, parent: filepath.Dir(p),
+	d := &dest{key: state.StepKey(st.ID, target), input: id, path: p, parent: serverDir(p),
 		rebase: rebase, archive: st.Archive != nil}
 	d.real, d.realParent = rebase(p), rebase(d.parent)
 	if e := s.decision(replaceKey, d.key); e != nil && e.Value == p {
@@ -183,7 +183,7 @@ func (s *Session) writtenBy(path string) string {
 // interrupted archive set): the stem, sep and a number from first, the
 // extension ("zone_backup-2026-12-02-2.bak").
 func (d *dest) freeName(sep string, first int) string {
-	dir, base := filepath.Dir(d.path), filepath.Base(d.path)
+	dir, base := serverDir(d.path), serverBase(d.path) // env.go: a Windows path too
 	ext := filepath.Ext(base)
 	stem := strings.TrimSuffix(base, ext)
 	for i := first; ; i++ {
@@ -191,7 +191,7 @@ func (d *dest) freeName(sep string, first int) string {
 		if i == 0 {
 			name = stem + sep + ext
 		}
-		p := filepath.Join(dir, name)
+		p := serverJoin(dir, name)
 		r := d.rebase(p)
 		if !exists(r) && !exists(archive.PartialDir(r)) && !exists(archive.EscrowPath(r)) {
 			return p
@@ -356,7 +356,7 @@ func (s *Session) finishReplace(st *procedures.Step, target string, b *actions.B
 // newest file that matches it where the step runs, or the pattern itself
 // when none does.
 func (s *Session) offered(in *procedures.Input, st *procedures.Step) *procedures.Input {
-	if in == nil || !strings.ContainsAny(in.Default, "$*?[") {
+	if in == nil || (!in.Defaults.Split() && !strings.ContainsAny(in.Default, "$*?[")) {
 		return in
 	}
 	c := *in
@@ -392,7 +392,7 @@ func (s *Session) newest(pattern string, st *procedures.Step) string {
 	if best == "" {
 		return pattern
 	}
-	return filepath.Join(filepath.Dir(pattern), filepath.Base(best))
+	return serverJoin(serverDir(pattern), filepath.Base(best))
 }
 
 // decisionLabel words a journaled answer that is no fact or input for a

@@ -118,4 +118,42 @@
 //     failed event when ExecuteWith meets it). Only placeOf, asking where
 //     a step runs before its inputs are all known (a destination, the
 //     newest backup offered), reads on: alone.
+//   - Other hosts and fleets (issue 16): steps on another Linux host over
+//     SSH (remote.go, package remote) and fan-outs handed to Ansible
+//     (ansible.go: RunFleet, FleetPlan) say their decisions at the top of
+//     their files.
+//
+// Platforms (issue 13), decided here:
+//   - The platform of the server a run acts on is a fact, never a guess:
+//     Options.Platform when the run is given one (guide mode's --platform),
+//     else the lab's layout (lab.Lab.Platform) in a rehearsal, else the
+//     machine zenrecover runs on (runtime.GOOS). A fact with `detect:
+//     platform: true` is settled from it without asking, at Start and by
+//     Next before any question, and journaled as an answer whose reason
+//     says how it was known; the answers list (AnswerInfo.Settled) and the
+//     report (its note) show it. An answer that says otherwise (an answers
+//     file, a correction) is refused, naming what was detected: it cannot
+//     be typed wrong.
+//   - A per-host platform (`detect: platform-of: INPUT`, 1.5) is settled
+//     when its host is the server the run acts on, or any host of a lab
+//     (each has its layout); for another machine of a live or guided run it
+//     is asked, with nothing suggested. When the fact is needed and its
+//     host is not named yet, Next asks that input first (NeedInput, with
+//     the first step that reads it), so the fact can be settled.
+//   - A file-exists detector looks for the file of the platform the run's
+//     platform fact names (a Windows path has its %NAME% expanded from
+//     this machine's environment, or rebased in a lab). In guide mode it
+//     looks at nothing: the server is another machine, so nothing is
+//     suggested; nor when the detector names no file for the platform or a
+//     variable is not set.
+//   - When a step is resolved for a Windows server the run reaches (this
+//     one, or a lab's copy of a host with a Windows layout), %NAME% in its
+//     paths and argv is expanded from the environment its command gets
+//     there (never a secret: those variables are removed first), so the
+//     screen, the journal and the action name C:\Program Files
+//     (x86)\Novell\ZENworks\... In guide mode, and for a step the operator
+//     does on another machine, it is shown as written.
+//   - Destinations of Windows paths (c:\zcm_backups\x.bak) are split at \
+//     and / (serverDir), on any machine, for the folder check, the free
+//     name beside a file and the newest backup offered.
 package runner

@@ -3,12 +3,14 @@ package runner
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
 	"zenrecover/actions"
 	"zenrecover/lab"
 	"zenrecover/procedures"
+	"zenrecover/state"
 )
 
 // SecretEnvPrefix names the environment variables a script may pass
@@ -84,15 +86,121 @@ func actionEnv(l *lab.Lab) actions.Env {
 }
 
 // ZENworksInstalled reports whether this machine looks like a Primary
-// Server: its configuration folder exists.
+// Server: its configuration folder exists (on Windows, the conf folder of
+// the installation ZENWORKS_HOME names).
 func ZENworksInstalled() bool {
-	fi, err := os.Stat("/etc/opt/novell/zenworks")
+	conf := "/etc/opt/novell/zenworks"
+	if runtime.GOOS == "windows" {
+		home := os.Getenv("ZENWORKS_HOME")
+		if home == "" {
+			return false
+		}
+		conf = filepath.Join(home, "conf")
+	}
+	fi, err := os.Stat(conf)
 	return err == nil && fi.IsDir()
 }
 
+// platform is the platform of the machine this zenrecover runs on.
 func platform() string {
 	if runtime.GOOS == "windows" {
-		return "windows"
+		return procedures.Windows
 	}
-	return "linux"
+	return procedures.Linux
+}
+
+// thisPlatform is the platform of the server the run acts on, and how that
+// is known: given with the run (guide mode's --platform), the lab's layout
+// in a rehearsal, else the machine zenrecover runs on. It is a fact of the
+// machine, never a guess: the platform facts are settled from it without
+// asking (settlePlatforms).
+func (s *Session) thisPlatform() (p, how string) {
+	if s.opts.Platform != "" {
+		return s.opts.Platform, "given for " + s.host + " when the run started (--platform)"
+	}
+	if s.opts.Guide {
+		// A guided run taken up again: what it was given is journaled.
+		for _, e := range s.events {
+			if e.Kind == state.EventAnswered && e.Key == procedures.PlatformFact && e.Reason != "" {
+				return e.Value, e.Reason
+			}
+		}
+	}
+	if s.opts.Lab != nil {
+		return s.opts.Lab.Platform(), "the lab is a " + s.opts.Lab.Platform() + " layout"
+	}
+	return platform(), "detected: zenrecover runs on it, a " + runtime.GOOS + " machine"
+}
+
+// hostPlatform is the platform of host ("" for the server the run acts
+// on), when zenrecover can tell: the server itself, or any host of a lab
+// (each has its layout). ok is false for another machine of a live run.
+func (s *Session) hostPlatform(host string) (p, how string, ok bool) {
+	if host == "" || sameHost(host, s.host) {
+		p, how = s.thisPlatform()
+		return p, how, true
+	}
+	if l := s.opts.Lab; l != nil && !s.opts.Guide {
+		if h, err := l.Host(host); err == nil {
+			return h.Platform(), "the lab's " + host + " is a " + h.Platform() + " layout", true
+		}
+	}
+	return "", "", false
+}
+
+// expandWindowsPaths expands %NAME% in a resolved step's paths and argv
+// when it is done on a Windows server this run acts on (here, or a lab's
+// copy of a host), from the environment its command gets there (without
+// the secrets). In guide mode nothing is expanded: the step is shown as
+// written, for the operator to type there.
+func (s *Session) expandWindowsPaths(r *resolved) error {
+	if s.opts.Guide || r.elsewhere {
+		return nil
+	}
+	if p, _, ok := s.hostPlatform(r.host); !ok || p != procedures.Windows {
+		return nil
+	}
+	return r.Resolved.ExpandEnv(procedures.EnvLookup(r.env.Environ))
+}
+
+// serverDir is the folder of a server path, in the path's own spelling: a
+// Windows path (c:\zcm_backups\x.bak) splits at its last \ or /, which
+// Go's filepath does not do on Linux.
+func serverDir(p string) string {
+	if !isWindowsPath(p) {
+		return filepath.Dir(p)
+	}
+	i := strings.LastIndexAny(p, `\/`)
+	switch {
+	case i < 0:
+		return "."
+	case i <= 2 && len(p) > 1 && p[1] == ':':
+		return p[:i+1] // the drive's root, c:\
+	}
+	return p[:i]
+}
+
+// serverBase is the last element of a server path (see serverDir).
+func serverBase(p string) string {
+	if !isWindowsPath(p) {
+		return filepath.Base(p)
+	}
+	return p[strings.LastIndexAny(p, `\/`)+1:]
+}
+
+// serverJoin puts name in folder dir, with dir's separator.
+func serverJoin(dir, name string) string {
+	if !isWindowsPath(dir) {
+		return filepath.Join(dir, name)
+	}
+	return strings.TrimRight(dir, `\/`) + `\` + name
+}
+
+// isWindowsPath reports a Windows path: a drive's (c:\x, c:/x) or one
+// starting with %NAME%.
+func isWindowsPath(p string) bool {
+	if len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') {
+		return true
+	}
+	return strings.HasPrefix(p, "%") && strings.ContainsAny(p, `\`)
 }

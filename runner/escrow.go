@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dustin/go-humanize/english"
+
 	"zenrecover/actions"
 	"zenrecover/archive"
 	"zenrecover/procedures"
@@ -167,17 +169,10 @@ func (s *Session) sealEscrows(ctx context.Context, st *procedures.Step, b *actio
 		}
 		say("  Any of them opens it with: zenrecover escrow open %s --identity KEY", it.file)
 		told = append(told, s.masker.String(fmt.Sprintf("Sealed the %s for the team (%d %s): %s.", label(it.input),
-			len(recips), plural(len(recips), "recipient"), archive.EscrowPath(it.file))))
+			len(recips), english.PluralWord(len(recips), "recipient", ""), archive.EscrowPath(it.file))))
 		record = append(record, "sealed: "+archive.EscrowPath(it.file))
 	}
 	return record, told
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 // label is how an escrow names its secret: the input's prompt, in lower

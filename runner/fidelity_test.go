@@ -297,20 +297,21 @@ func TestReplaceFirstPrimaryKeepsBothCABackups(t *testing.T) {
 // step 5 edits a file that is not the one placed.
 func TestMigrateCARoleChecksTheFilePlacedByHand(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f := newWinFixture(t)
+	dst := peerOn(t, f.lab, lab.PlatformLinux)
 	s := f.start("1.5", answers15("windows", "linux"))
-	dst, _ := f.lab.Host("zen-primary-2")
 	var out bytes.Buffer
 	need := driveDoing(t, s, secrets15, &out, func(n *runner.NeedStep) {
 		if n.Key != "place-by-hand-linux" {
 			return
 		}
-		for p, as := range map[string]string{lab.ServerKeystore: "zenca.keystore", lab.ServerCaConfig: "caConfig.xml"} {
+		sy := f.lab.Layout()
+		for p, as := range map[string]string{sy.Keystore: "zenca.keystore", sy.CaConfig: "caConfig.xml"} {
 			data, err := os.ReadFile(f.lab.Rebase(p))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(dst.Rebase(filepath.Join(filepath.Dir(p), as)), data, 0o600); err != nil {
+			if err := os.WriteFile(dst.Rebase(lab.ServerSecurityDir+"/"+as), data, 0o600); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -16,6 +16,11 @@ import (
 // whose steps are all finished is marked completed, and an in-doubt step
 // whose verify checks all pass is marked done.
 func (s *Session) Next(ctx context.Context) (Need, error) {
+	// The platform facts zenrecover can tell are settled before anything
+	// is asked: they are facts of the machine, not questions.
+	if n, err := s.settlePlatforms(ctx); n != nil || err != nil {
+		return n, err
+	}
 	// A refusal is checked before each question, so an unsupported
 	// combination stops the run as soon as its answers are known.
 	// Only the facts the answers so far leave needed (procedures.FactsToAsk):
@@ -25,8 +30,11 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 		if fs := s.def.FactsToAsk(s.vals); len(fs) > 0 {
 			n := s.needFact(fs[0])
 			for _, f := range s.def.Facts {
+				// A platform zenrecover settled was never a question.
 				if _, ok := s.vals[f.ID]; ok {
-					n.Number++
+					if p, _ := s.settledPlatform(f); p == "" {
+						n.Number++
+					}
 				}
 			}
 			n.Number++
@@ -142,25 +150,141 @@ func outcomeError(ss *state.StepState) string {
 	return "the step failed"
 }
 
+// needFact is the question for a fact, with what the machine suggests. A
+// file-exists detector looks for the file of the platform the server runs
+// (its per-platform path); where the machine cannot tell (guide mode: the
+// server is another machine; no file named for that platform) nothing is
+// suggested, so no fact that protects data (the database here, the CA
+// here) is offered "no" because a file of another platform is missing.
 func (s *Session) needFact(f *procedures.Fact) *NeedFact {
 	n := &NeedFact{Fact: f, Suggested: f.Default}
-	if d := f.Detect; d != nil {
-		switch {
-		case d.Platform:
-			n.Suggested, n.Detected = platform(), true
-			if s.opts.Lab != nil {
-				n.Suggested = "linux"
-			}
-		case d.FileExists != "":
-			p := d.FileExists
-			if s.opts.Lab != nil {
-				p = s.opts.Lab.Rebase(p)
-			}
-			_, err := os.Stat(p)
-			n.Suggested, n.Detected = fmt.Sprint(err == nil), true
+	d := f.Detect
+	if d == nil || s.opts.Guide {
+		return n
+	}
+	if d.FileExists != "" || d.FileExistsBy.Split() {
+		pl, ok := s.vals[procedures.PlatformFact]
+		if !ok {
+			pl, _ = s.thisPlatform()
 		}
+		p := d.PathFor(pl)
+		if p == "" {
+			n.Suggested = ""
+			return n
+		}
+		if pl == procedures.Windows && s.opts.Lab == nil {
+			x, err := procedures.ExpandEnv(p, procedures.EnvLookup(childEnviron(nil)))
+			if err != nil {
+				n.Suggested = "" // the installation's folder is not known: no guess
+				return n
+			}
+			p = x
+		}
+		if s.opts.Lab != nil {
+			p = s.opts.Lab.Rebase(p)
+		}
+		_, err := os.Stat(p)
+		n.Suggested, n.Detected = fmt.Sprint(err == nil), true
 	}
 	return n
+}
+
+// settlePlatforms records, without asking, every platform fact zenrecover
+// can tell (detect: platform, or platform-of a host that is the server
+// the run acts on or a lab's copy of one), journaled as an answer with how
+// it was known. A platform-of fact whose host is not named yet has its
+// host input asked first, when the fact is needed at all; one naming a
+// machine zenrecover cannot see stays a question, with nothing suggested.
+func (s *Session) settlePlatforms(ctx context.Context) (Need, error) {
+	var needed map[string]bool
+	for _, f := range s.def.Facts {
+		d := f.Detect
+		if d == nil || (!d.Platform && d.PlatformOf == "") {
+			continue
+		}
+		if v, ok := s.vals[f.ID]; ok {
+			// Given before its host was known (an answers file gives the
+			// facts first): it must be what zenrecover now tells.
+			if want, how := s.settledPlatform(f); want != "" && want != v {
+				return nil, fmt.Errorf("%s: the answer %q cannot be right: it is %s (%s); the platform is settled, not asked", f.Question, v, want, how)
+			}
+			continue
+		}
+		p, how, ok := "", "", false
+		if d.Platform {
+			p, how = s.thisPlatform()
+			ok = true
+		} else {
+			host, known := s.vals[d.PlatformOf]
+			if !known {
+				if needed == nil {
+					needed = map[string]bool{}
+					for _, x := range s.def.FactsToAsk(s.vals) {
+						needed[x.ID] = true
+					}
+				}
+				if in := s.def.InputByID(d.PlatformOf); in != nil && needed[f.ID] {
+					return &NeedInput{Input: in, Step: s.firstReader(in.ID)}, nil
+				}
+				continue
+			}
+			p, how, ok = s.hostPlatform(strings.TrimSpace(host))
+		}
+		if !ok {
+			continue
+		}
+		v, err := f.CheckFact(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s runs %s (%s), which this procedure does not know: %w", f.Question, s.host, p, how, err)
+		}
+		if err := s.append(ctx, state.Event{Kind: state.EventAnswered, Key: f.ID, Value: v, Reason: how}); err != nil {
+			return nil, err
+		}
+		s.vals[f.ID] = v
+	}
+	return nil, nil
+}
+
+// firstReader is the first step that reads the value id, for a front end
+// to say what an input asked early is for; the first step when none does.
+func (s *Session) firstReader(id string) *procedures.Step {
+	var first, reader *procedures.Step
+	s.def.Walk(func(st *procedures.Step) {
+		if first == nil {
+			first = st
+		}
+		if reader == nil && st.Actionable() && s.reads(st, id) {
+			reader = st
+		}
+	})
+	if reader != nil {
+		return reader
+	}
+	return first
+}
+
+// settledPlatform is the value a platform fact must have when zenrecover
+// can tell it: what it recorded, else what it detects now; "" when it
+// cannot tell (a fact the operator answers).
+func (s *Session) settledPlatform(f *procedures.Fact) (p, how string) {
+	d := f.Detect
+	if d == nil || (!d.Platform && d.PlatformOf == "") {
+		return "", ""
+	}
+	for i := len(s.events) - 1; i >= 0; i-- {
+		if e := s.events[i]; e.Kind == state.EventAnswered && e.Key == f.ID && e.Reason != "" {
+			return e.Value, e.Reason
+		}
+	}
+	if d.Platform {
+		return s.thisPlatform()
+	}
+	if host, ok := s.vals[d.PlatformOf]; ok {
+		if p, how, ok := s.hostPlatform(strings.TrimSpace(host)); ok {
+			return p, how
+		}
+	}
+	return "", ""
 }
 
 // nextTarget is the first target of a fan-out step not yet done, or nil
@@ -294,6 +418,11 @@ func (s *Session) checkAnswer(id, value string) (v string, secret bool, err erro
 		if err != nil {
 			return "", false, fmt.Errorf("%s: %w", f.Question, err)
 		}
+		// A platform zenrecover can tell is not the operator's to type:
+		// an answers file or a correction that says otherwise is wrong.
+		if want, how := s.settledPlatform(f); want != "" && v != want {
+			return "", false, fmt.Errorf("%s: %q cannot be right: it is %s (%s); the platform is settled, not asked", f.Question, value, want, how)
+		}
 		return v, false, nil
 	}
 	in := s.def.InputByID(id)
@@ -310,7 +439,7 @@ func (s *Session) checkAnswer(id, value string) (v string, secret bool, err erro
 		}
 		for _, v := range vs {
 			if procedures.LeavesFolder(strings.TrimSpace(v)) {
-				return "", false, fmt.Errorf("%s: %q names a file inside a folder, so it may not contain / or start with ..", in.Prompt, strings.TrimSpace(v))
+				return "", false, fmt.Errorf("%s: %q names a file inside a folder, so it may not contain / or \\ or start with ..", in.Prompt, strings.TrimSpace(v))
 			}
 		}
 	}

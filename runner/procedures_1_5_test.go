@@ -134,39 +134,49 @@ func TestMigrateCARoleStopsWhenTwoServersHoldTheCARole(t *testing.T) {
 	}
 }
 
-// Across platforms the lab cannot be Windows, so the Windows server's steps
-// are done by hand: the test does them as the operator would (putting the
-// files in place before confirming), and the rest runs and moves the role.
+// Across platforms: a Windows lab server with a Linux second Primary
+// Server, or the other way round (peerOn). The platforms are the lab's,
+// never asked. Bringing the CA's files from one platform to the other is
+// done by hand (the test does it as the operator would, before confirming);
+// zenrecover then checks they are there, points <Keystore> at the
+// destination's own path and moves the role.
 func TestMigrateCARoleAcrossPlatforms(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		src, dst string
 		byHand   []string
+		edited   string // the destination's <Keystore> step, which runs
 	}{
-		{"windows", "linux", []string{"copy-windows", "place-by-hand-linux"}},
-		{"linux", "windows", []string{"copy-linux-to-windows", "place-windows", "keystore-path-windows"}},
+		{"windows", "linux", []string{"copy-windows", "place-by-hand-linux"}, "keystore-path-linux"},
+		{"linux", "windows", []string{"copy-linux-to-windows", "place-windows"}, "keystore-path-windows"},
 	} {
 		t.Run(tc.src+"-to-"+tc.dst, func(t *testing.T) {
-			f := newFixture(t)
-			s := f.start("1.5", answers15(tc.src, tc.dst))
-			dst, _ := f.lab.Host("zen-primary-2")
+			f := newFixtureWith(t, lab.Options{Platform: tc.src})
+			dst := peerOn(t, f.lab, tc.dst)
+			s := f.start("1.5", procedures.Values{"source_server": lab.DefaultHostname,
+				"destination_server": "zen-primary-2", "move_source_ca_files": "false"})
 			var out bytes.Buffer
 			need := driveDoing(t, s, secrets15, &out, func(n *runner.NeedStep) {
 				if n.Key != "place-by-hand-linux" && n.Key != "place-windows" {
 					return
 				}
-				for _, p := range []string{lab.ServerKeystore, lab.ServerCaConfig} {
-					data, err := os.ReadFile(f.lab.Rebase(p))
+				sy, dy := f.lab.Layout(), dst.Layout()
+				for from, to := range map[string]string{sy.Keystore: dy.Keystore, sy.CaConfig: dy.CaConfig} {
+					data, err := os.ReadFile(f.lab.Rebase(from))
 					if err != nil {
 						t.Fatal(err)
 					}
-					if err := os.WriteFile(dst.Rebase(p), data, 0o600); err != nil {
+					if err := os.WriteFile(dst.Rebase(to), data, 0o600); err != nil {
 						t.Fatal(err)
 					}
 				}
 			})
 			if _, ok := need.(*runner.Done); !ok {
 				t.Fatalf("ended on %T %+v\n%s", need, need, out.String())
+			}
+			vals := s.Values()
+			if vals["source_platform"] != tc.src || vals["destination_platform"] != tc.dst {
+				t.Errorf("platforms %s to %s, want %s to %s", vals["source_platform"], vals["destination_platform"], tc.src, tc.dst)
 			}
 			confirmed := map[string]bool{}
 			for _, ss := range s.State().Steps {
@@ -179,8 +189,18 @@ func TestMigrateCARoleAcrossPlatforms(t *testing.T) {
 					t.Errorf("%s was not done by hand: %v", id, confirmed)
 				}
 			}
+			stepDone(t, s, tc.edited, "backup-destination", "enable-ca-destination")
 			if _, ok := s.State().Steps["chown-ca-files"]; ok != (tc.dst == "linux") {
 				t.Errorf("chown ran=%v for a %s destination", ok, tc.dst)
+			}
+			// <Keystore> now names the destination's own keystore.
+			b, _ := os.ReadFile(dst.Rebase(dst.Layout().CaConfig))
+			if !strings.Contains(string(b), "<Keystore>"+dst.Layout().Keystore+"</Keystore>") {
+				t.Errorf("the destination's CaConfig.xml:\n%s", b)
+			}
+			// Each server's backup is at its own platform's default.
+			if _, err := os.Stat(dst.Rebase(dst.Layout().Join(dst.Layout().BackupDir, "zone_backup-"+runDate(s)+".bak"))); err != nil {
+				t.Errorf("destination backup: %v", err)
 			}
 			z, _ := f.lab.Zone()
 			if got := z.CertificateAuthority(); len(got) != 1 || got[0] != "zen-primary-2" {

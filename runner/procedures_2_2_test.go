@@ -113,15 +113,20 @@ func tree(t *testing.T, dir string) map[string]string {
 // running.
 func installNewDevice(t *testing.T, l *lab.Lab) {
 	t.Helper()
-	repo := l.Rebase(lab.ServerContentRepo)
+	y := l.Layout() // a Linux or a Windows server's paths
+	repo := l.Rebase(y.ContentRepo)
 	if err := os.RemoveAll(repo); err != nil {
 		t.Fatal(err)
 	}
 	os.MkdirAll(repo, 0o755)
-	os.WriteFile(l.Rebase(lab.ServerConfDir+"/DeviceGuid"), []byte("0000000000000000000000000000fe11\n"), 0o644)
-	os.WriteFile(l.Rebase(lab.ServerKeystore), []byte("a new install's own certificate authority"), 0o600)
+	os.WriteFile(l.Rebase(y.Join(y.ConfDir, "DeviceGuid")), []byte("0000000000000000000000000000fe11\n"), 0o644)
+	os.WriteFile(l.Rebase(y.Keystore), []byte("a new install's own certificate authority"), 0o600)
 	var errb bytes.Buffer
-	if code := lab.Exec(l.Dir(), lab.ServerInitScript, []string{"start"}, nil, nil, &errb); code != 0 {
+	tool, args := y.InitScript, []string{"start"}
+	if y.InitScript == "" {
+		tool, args = lab.ToolNet, []string{"start", lab.ServiceDisplayName}
+	}
+	if code := lab.Exec(l.Dir(), tool, args, nil, nil, &errb); code != 0 {
 		t.Fatalf("starting the new device's services: %d %s", code, errb.String())
 	}
 }
@@ -134,6 +139,7 @@ type run22 struct {
 	guid     string
 	keystore string
 	stopped  lab.Zone // the zone as step 8 found it
+	date     string   // the run's ${run.date}
 }
 
 // replace22 runs 2.2 with facts from start to end in two sessions, the
@@ -142,18 +148,20 @@ func replace22(t *testing.T, f *fixture, facts procedures.Values) *run22 {
 	t.Helper()
 	r := &run22{f: f}
 	l := f.lab
-	r.guid = tree(t, l.Rebase(lab.ServerConfDir))["DeviceGuid"]
-	r.keystore = tree(t, l.Rebase(lab.ServerSecurityDir))["zenca.keystore"]
+	y := l.Layout()
+	r.guid = tree(t, l.Rebase(y.ConfDir))["DeviceGuid"]
+	r.keystore = tree(t, l.Rebase(y.SecurityDir))["zenca.keystore"]
 
 	s := f.start("2.2", facts)
+	r.date = runDate(s)
 	// Content arrives after step 1's backup, while the server still runs.
 	if n, ok := driveTo(t, s, secrets22, &r.out, "stop-services-"+facts["platform"]).(*runner.NeedStep); !ok || n.Step.Ref != "5" {
 		t.Fatalf("2.2 did not reach step 5:\n%s", r.out.String())
 	}
-	late := l.Rebase(lab.ServerContentRepo + "/content/7c/late-bundle")
+	late := l.Rebase(y.Join(y.ContentRepo, "content/7c/late-bundle"))
 	os.MkdirAll(filepath.Dir(late), 0o755)
 	os.WriteFile(late, []byte("published after step 1"), 0o644)
-	r.original = tree(t, l.Rebase(lab.ServerContentRepo))
+	r.original = tree(t, l.Rebase(y.ContentRepo))
 
 	n, ok := driveTo(t, s, secrets22, &r.out, "install-new").(*runner.NeedStep)
 	if !ok {
@@ -294,23 +302,40 @@ func TestReplacePrimaryExternalDatabaseWithoutCA(t *testing.T) {
 	}
 }
 
-// On Windows the service, content and restart steps are done by hand; zman
-// and novell-zenworks-configure still run.
+// On Windows, in a Windows-layout lab: the same steps on the Windows
+// server's paths. The services stop with novell-zenworks-configure, the
+// content repository under %ZENWORKS_HOME%\work is archived and restored
+// by zenrecover, and the service restarts with net stop and net start.
 func TestReplacePrimaryWindows(t *testing.T) {
-	f := newFixture(t)
-	// keystore_correct: no, so that 1.4's Windows check (9c) offers its
-	// edit and restart.
-	r := replace22(t, f, facts22(map[string]string{"platform": "windows", "keystore_correct": "false"}))
-	r.done(t, "stop-services-windows", "backup-content-windows", "9a", "9c/import-ca", "9c/keystore-path-windows",
-		"9d-default", "9d-custom", "9e-windows", "restart-windows")
-	r.notRun(t, "stop-services-linux", "backup-content-linux", "9a-check", "9e-linux", "9e-permissions",
-		"restart-linux", "probe-linux", "9c/keystore-path-linux")
-	z, _ := f.lab.Zone()
-	if slices.Contains(configured(z), "Start/Stop") || len(z.PermissionsFixed) > 0 {
-		t.Errorf("a Linux command ran on Windows: %v %v", configured(z), z.PermissionsFixed)
+	f := newWinFixture(t)
+	r := replace22(t, f, facts22(map[string]string{"platform": "windows"}))
+	r.done(t, "backup-server/content-repo-windows", "stop-services-windows", "backup-content-windows", "9a-check-windows", "9a",
+		"9c/import-ca", "9c/keystore-path-windows", "9d-default", "9d-custom", "9e-windows",
+		"restart-windows-stop", "restart-windows-start", "probe-windows")
+	r.notRun(t, "backup-server/content-repo", "stop-services-linux", "backup-content-linux", "9a-check", "9e-linux",
+		"9e-permissions", "restart-linux", "probe-linux", "9c/keystore-path-linux")
+	l := f.lab
+	y := l.Layout()
+	if r.stopped.Running || !slices.Contains(configured(r.stopped), "Start/Stop") {
+		t.Errorf("step 5 did not stop the services: running %v, %v", r.stopped.Running, configured(r.stopped))
 	}
-	if g := tree(t, f.lab.Rebase(lab.ServerConfDir))["DeviceGuid"]; g != r.guid {
+	z, _ := l.Zone()
+	if len(z.PermissionsFixed) > 0 {
+		t.Errorf("permissions.sh ran on Windows: %v", z.PermissionsFixed)
+	}
+	if g := tree(t, l.Rebase(y.ConfDir))["DeviceGuid"]; g != r.guid {
 		t.Error("zman zsr did not restore the server on Windows")
+	}
+	got := tree(t, l.Rebase(y.ContentRepo))
+	if got["content/7c/late-bundle"] != "published after step 1" || len(got) != len(r.original) {
+		t.Errorf("the Windows content-repo was not restored from step 6's archive: %d files, %d before", len(got), len(r.original))
+	}
+	// Restarted by net start (the new install's start is the first).
+	if !z.Running || z.Restarts < 2 {
+		t.Errorf("net stop and net start did not restart the service: running %v, restarts %d", z.Running, z.Restarts)
+	}
+	if _, err := os.Stat(filepath.Join(l.Dir(), "C", "zcm_backups", "zone_backup-"+r.date+".bak")); err != nil {
+		t.Errorf("the server backup is not in C:\\zcm_backups: %v", err)
 	}
 }
 

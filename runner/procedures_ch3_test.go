@@ -142,7 +142,8 @@ func notRun(t *testing.T, s *runner.Session, keys ...string) {
 // names.
 func serverAddress(t *testing.T, h *lab.Lab, file string) string {
 	t.Helper()
-	data, err := os.ReadFile(h.Rebase("/etc/opt/novell/zenworks/datamodel/" + file))
+	y := h.Layout() // a Linux or a Windows server's datamodel folder
+	data, err := os.ReadFile(h.Rebase(y.Join(y.DataModelDir, file)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,8 @@ func serverAddress(t *testing.T, h *lab.Lab, file string) string {
 
 func backups(t *testing.T, h *lab.Lab, file string) []string {
 	t.Helper()
-	m, _ := filepath.Glob(h.Rebase("/etc/opt/novell/zenworks/datamodel/" + file + ".*.bak"))
+	y := h.Layout()
+	m, _ := filepath.Glob(h.Rebase(y.Join(y.DataModelDir, file)) + ".*.bak")
 	return m
 }
 
@@ -186,7 +188,7 @@ func zacCalls(z lab.Zone, device string) []string {
 // ---- 3.1 Changing the IP Address of a Primary Server ----
 
 var answers31 = map[string]string{
-	"cn_has_address": "no", "platform": "linux", "only_primary": "no", "db_here": "yes",
+	"cn_has_address": "no", "platform": "linux", "other_primaries_platform": "linux", "only_primary": "no", "db_here": "yes",
 	"has_satellites": "yes", "reporting_here": "yes", "multizone_publisher": "yes",
 	"internal_ca_here": "yes", "embedded_db_here": "yes",
 	"new_address": ch3NewAddress, "server_dns": lab.DefaultHostname + "." + lab.LabDomain,
@@ -247,14 +249,14 @@ func TestChangeIPAddressRunsInALab(t *testing.T) {
 	}
 }
 
-// Windows Primary Servers: the XML files of the other servers are edited by
-// hand (shown with the reference's Windows path), so the lab's copy is not
-// touched.
+// Windows Primary Servers, in a Windows-layout lab: the other server's
+// zdm.xml and zenaudit.xml are edited at %ZENWORKS_HOME%\conf\datamodel (its
+// Windows path, expanded on that server), the original kept beside them.
 // Without Satellites, Reporting and Multizone their steps do not apply.
-func TestChangeIPAddressOnWindowsEditsByHand(t *testing.T) {
+func TestChangeIPAddressOnWindows(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	vals := merged(answers31, ch3Secrets, map[string]string{"platform": "windows",
+	f := newWinFixture(t)
+	vals := merged(answers31, ch3Secrets, map[string]string{"platform": "windows", "other_primaries_platform": "windows",
 		"has_satellites": "no", "reporting_here": "no", "multizone_publisher": "no"})
 	s := f.start("3.1", nil)
 	var out bytes.Buffer
@@ -266,27 +268,44 @@ func TestChangeIPAddressOnWindowsEditsByHand(t *testing.T) {
 		}
 	})
 	mustDone(t, need, &out)
-	done(t, s, "6.1/zdm-windows@"+ch3Peer, "6.2/zenaudit-windows@"+ch3Peer)
-	notRun(t, s, "6.1/zdm-linux@", "6.2/zenaudit-linux@", "proxy-dhcp@", "reporting", "multizone/")
-	if !strings.Contains(shown, `Novell\ZENworks\conf\datamodel\zdm.xml`) || !strings.Contains(shown, ch3NewAddress) {
+	done(t, s, "6.1/zdm-windows@"+ch3Peer, "6.2/zenaudit-windows@"+ch3Peer, "backup/here/content-repo-windows")
+	notRun(t, s, "6.1/zdm-linux@", "6.2/zenaudit-linux@", "proxy-dhcp@", "reporting", "multizone/", "backup/here/content-repo")
+	if !strings.Contains(shown, `Novell/ZENworks/conf/datamodel/zdm.xml`) || !strings.Contains(shown, ch3NewAddress) {
 		t.Errorf("the Windows step shows %q", shown)
 	}
 	peer, _ := f.lab.Host(ch3Peer)
-	if got := serverAddress(t, peer, "zdm.xml"); got == ch3NewAddress {
-		t.Error("a step done by hand on Windows edited the lab's Linux copy")
+	for _, file := range []string{"zdm.xml", "zenaudit.xml"} {
+		if got := serverAddress(t, peer, file); got != ch3NewAddress {
+			t.Errorf("%s of the Windows server %s names %s, want %s", file, ch3Peer, got, ch3NewAddress)
+		}
+		if len(backups(t, peer, file)) != 1 {
+			t.Errorf("%s of %s was not kept as a backup", file, ch3Peer)
+		}
 	}
 }
 
 // A zone that mixes Linux and Windows Primary Servers (issue 12): each other
 // server is done the way its own system needs. The Linux one's zdm.xml and
 // zenaudit.xml are edited at the Linux path, whose origin the step says;
-// the Windows one is shown the reference's Windows path and is never
-// edited as Linux.
+// the Windows one's at its Windows path (a Windows host of the Linux lab),
+// never as Linux, with the reference's path in the step's note.
 func TestChangeIPAddressInAMixedZone(t *testing.T) {
 	t.Parallel()
 	const winPeer = "zen-win-3"
 	f := newFixture(t)
-	vals := merged(answers31, ch3Secrets, map[string]string{"platform": "mixed",
+	// A Windows Primary Server beside the Linux lab server, with its
+	// datamodel files.
+	win, err := f.lab.HostOn(winPeer, lab.PlatformWindows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wy := win.Layout()
+	for _, file := range []string{"zdm.xml", "zenaudit.xml"} {
+		p := win.Rebase(wy.Join(wy.DataModelDir, file))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("<?xml version=\"1.0\"?>\n<properties>\n<entry key=\"Server Address\">192.0.2.10</entry>\n</properties>\n"), 0o644)
+	}
+	vals := merged(answers31, ch3Secrets, map[string]string{"other_primaries_platform": "mixed",
 		"other_primaries": ch3Peer + ", " + winPeer, "linux_primaries": ch3Peer, "windows_primaries": winPeer,
 		"has_satellites": "no", "reporting_here": "no", "multizone_publisher": "no"})
 	s := f.start("3.1", nil)
@@ -325,9 +344,13 @@ func TestChangeIPAddressInAMixedZone(t *testing.T) {
 			t.Errorf("%s of %s names %s, want %s", file, ch3Peer, got, ch3NewAddress)
 		}
 	}
-	win, _ := f.lab.Host(winPeer)
 	if _, err := os.Stat(win.Rebase("/etc/opt/novell/zenworks/datamodel/zdm.xml")); err == nil {
 		t.Errorf("the Windows server got a Linux zdm.xml")
+	}
+	for _, file := range []string{"zdm.xml", "zenaudit.xml"} {
+		if got := serverAddress(t, win, file); got != ch3NewAddress {
+			t.Errorf("%s of the Windows server %s names %s, want %s", file, winPeer, got, ch3NewAddress)
+		}
 	}
 }
 
@@ -422,7 +445,7 @@ func TestChangeIPAddressRefusesACertificateNamingTheAddress(t *testing.T) {
 const ch3NewName = "zen-renamed"
 
 var answers32 = map[string]string{
-	"cn_is_fqdn": "yes", "address_changes": "yes", "platform": "linux", "only_primary": "no",
+	"cn_is_fqdn": "yes", "address_changes": "yes", "platform": "linux", "other_primaries_platform": "linux", "only_primary": "no",
 	"db_here": "yes", "has_satellites": "yes", "devices_unreachable": "yes", "intel_amt": "yes",
 	"multizone_publisher": "yes", "reporting_here": "yes",
 	"internal_ca_here": "yes", "embedded_db_here": "yes",

@@ -34,10 +34,11 @@ var ch4Secrets = map[string]string{"admin_password": adminPW, "ca_passphrase": p
 
 type ch4 struct {
 	*fixture
-	t *testing.T
+	t    *testing.T
+	root string // where the root certificate is put on every device (ca_cert)
 }
 
-func newCh4(t *testing.T) *ch4 { return &ch4{fixture: newFixture(t), t: t} }
+func newCh4(t *testing.T) *ch4 { return &ch4{fixture: newFixture(t), t: t, root: rootCert} }
 
 func (c *ch4) host(name string) *lab.Lab {
 	c.t.Helper()
@@ -62,17 +63,19 @@ func (c *ch4) newCA(name string) *lab.ExternalCA {
 func (c *ch4) serverCerts(ca *lab.ExternalCA, servers ...string) {
 	c.t.Helper()
 	for _, s := range servers {
-		if err := ca.IssueServer(s+"."+lab.LabDomain, year, c.host(s).Rebase(certDir+"/"+s+".der"), ""); err != nil {
+		h := c.host(s)
+		y := h.Layout() // in the server's own certificate folder, Linux or Windows
+		if err := ca.IssueServer(s+"."+lab.LabDomain, year, h.Rebase(y.Join(y.CertDir, s+".der")), ""); err != nil {
 			c.t.Fatal(err)
 		}
 	}
 }
 
-// rootOn copies ca's root certificate to rootCert on each host.
+// rootOn copies ca's root certificate to c.root on each host.
 func (c *ch4) rootOn(ca *lab.ExternalCA, hosts ...string) {
 	c.t.Helper()
 	for _, h := range hosts {
-		if err := ca.WriteCertificate(c.host(h).Rebase(rootCert)); err != nil {
+		if err := ca.WriteCertificate(c.host(h).Rebase(c.root)); err != nil {
 			c.t.Fatal(err)
 		}
 	}

@@ -323,7 +323,11 @@ func reportAnswers(def *procedures.Definition, events []state.Event) []procedure
 					v = map[bool]string{true: "yes", false: "no"}[b]
 				}
 			}
-			out = append(out, procedures.ReportAnswer{ID: id, Label: label, Value: v, Kind: kind, At: e.At})
+			a := procedures.ReportAnswer{ID: id, Label: label, Value: v, Kind: kind, At: e.At}
+			if e.Kind == state.EventAnswered && kind == "fact" {
+				a.Note = e.Reason // how a settled platform was known
+			}
+			out = append(out, a)
 			delete(last, id)
 		}
 	}

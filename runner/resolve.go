@@ -63,6 +63,12 @@ func (s *Session) resolve(st *procedures.Step, target string) (*resolved, error)
 		}
 		r.env.RebaseFrom = src.Rebase
 	}
+	// On a Windows server, %ZENWORKS_HOME% and the like are the server's
+	// own folders: expanded once here, so the screen, the journal and the
+	// action name the same path.
+	if err := s.expandWindowsPaths(r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

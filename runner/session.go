@@ -191,6 +191,12 @@ func Start(ctx context.Context, o Options, def *procedures.Definition, preset pr
 			}
 		}
 	}
+	// The platforms zenrecover can tell are journaled from the start, and
+	// a preset that says otherwise is refused now (next.go).
+	if _, err := s.settlePlatforms(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"zenrecover/assets"
+	"zenrecover/atomicfile"
 	"zenrecover/procedures"
 )
 
@@ -69,23 +70,7 @@ func exportChecklist(def *procedures.Definition, dir string) ([]string, error) {
 // writeWhole makes the file appear complete or not at all: a half-written
 // checklist must not reach a printer.
 func writeWhole(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, 0o644)
 }
 
 // exportedWords is what the picker says after an export.

@@ -12,6 +12,7 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	Global  GlobalKeys
 	Picker  PickerKeys
+	Doctor  DoctorKeys
 	Resume  ResumeKeys
 	Ask     AskKeys
 	Step    StepKeys
@@ -38,7 +39,15 @@ type PickerKeys struct {
 	Start    key.Binding // start the selected procedure, or resume its unfinished run
 	Rehearse key.Binding // rehearse in a fresh lab
 	Export   key.Binding // write the selected procedure's checklist to files
+	Doctor   key.Binding // how ready the zone is (doctor.go)
 	Quit     key.Binding
+}
+
+// DoctorKeys move through the readiness checks.
+type DoctorKeys struct {
+	Up, Down key.Binding
+	Run      key.Binding // pick the procedure the check names
+	Back     key.Binding
 }
 
 type ResumeKeys struct {
@@ -139,8 +148,15 @@ func DefaultKeyMap() KeyMap {
 			Start:    b(ks("enter"), "enter", "start"),
 			Rehearse: b(ks("r"), "r", "rehearse in a lab"),
 			Export:   b(ks("e"), "e", "checklist to file"),
+			Doctor:   b(ks("d"), "d", "readiness"),
 			// Nothing runs here, so nothing is lost: ctrl+c leaves at once.
 			Quit: b(ks("q", "ctrl+c"), "q", "quit"),
+		},
+		Doctor: DoctorKeys{
+			Up:   b(ks("up", "k"), "↑/k", "up"),
+			Down: b(ks("down", "j"), "↓/j", "down"),
+			Run:  b(ks("enter"), "enter", "go to its procedure"),
+			Back: b(ks("esc", "q"), "esc", "back"),
 		},
 		Resume: ResumeKeys{
 			Resume: b(ks("enter"), "enter", "resume"),

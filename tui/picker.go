@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"zenrecover/procedures"
+	"zenrecover/readiness"
 	"zenrecover/runner"
 )
 
@@ -23,6 +24,12 @@ type pickerScreen struct {
 	zenInstalled bool
 	canRehearse  bool // a fresh lab can be built
 	rehearsing   bool // this process already runs in a lab or as a dry run
+
+	// readiness is doctor's result once it is back (doctor.go);
+	// readyErr says why it could not be had; checking: it is on its way.
+	readiness *readiness.Result
+	readyErr  error
+	checking  bool
 
 	err    string
 	busy   string
@@ -46,6 +53,12 @@ func (p *pickerScreen) Select(id string) {
 			p.cursor = i
 		}
 	}
+}
+
+// SetReadiness takes doctor's result (or why there is none) for the
+// readiness line.
+func (p *pickerScreen) SetReadiness(r *readiness.Result, err error) {
+	p.readiness, p.readyErr, p.checking = r, err, false
 }
 
 func (p *pickerScreen) SetSize(w, h int) { p.width, p.height = w, h }
@@ -117,6 +130,8 @@ func (p pickerScreen) Update(msg tea.Msg) (pickerScreen, tea.Cmd) {
 		p.err, p.done = "", ""
 		p.busy = "Writing the checklist of " + d.Section + "…"
 		return p, exportCmd(d)
+	case key.Matches(km, k.Doctor) && p.readiness != nil:
+		return p, func() tea.Msg { return doctorChosenMsg{} }
 	case key.Matches(km, k.Quit):
 		return p, quitWith(runner.ExitCompleted)
 	}
@@ -133,6 +148,16 @@ func (p pickerScreen) View() string {
 		if p.canRehearse {
 			top = append(top, styled(wrap("Press r to rehearse the selected procedure in a fresh lab. Enter runs it here for real (as when this server is being reinstalled).", w), s.Faint.Render)...)
 		}
+	}
+	if p.checking || p.readiness != nil || p.readyErr != nil {
+		line := readinessWords(p.readiness, p.readyErr)
+		render := s.Faint.Render
+		if r := p.readiness; r != nil && r.Level == readiness.Red {
+			render = s.Error.Render
+		} else if r != nil && r.Level == readiness.Amber {
+			render = s.Warning.Render
+		}
+		top = append(top, render(clip(line, w)))
 	}
 	top = append(top, "")
 	if p.busy != "" {
@@ -184,6 +209,7 @@ func (p pickerScreen) ShortHelp() []key.Binding {
 		// help (?) lists it then.
 		b = append(b, k.Export)
 	}
+	// d is said on the readiness line: the footer has no room left.
 	return append(b, k.Quit)
 }
 
@@ -191,6 +217,9 @@ func (p pickerScreen) FullHelp() [][]key.Binding {
 	b := p.ShortHelp()
 	if p.offerLab() && p.canRehearse {
 		b = append(b[:len(b)-1:len(b)-1], p.ctx.keys.Picker.Export, p.ctx.keys.Picker.Quit)
+	}
+	if p.readiness != nil {
+		b = append(b[:len(b)-1:len(b)-1], p.ctx.keys.Picker.Doctor, p.ctx.keys.Picker.Quit)
 	}
 	return [][]key.Binding{b}
 }

@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
+	"github.com/dustin/go-humanize"
 
 	"zenrecover/actions"
 )
@@ -148,10 +149,10 @@ func progressWhat(p actions.Progress) string {
 		phase = strings.ToUpper(phase[:1]) + phase[1:] + ": "
 	}
 	if p.Phase == actions.PhaseDone {
-		return fmt.Sprintf("Done: %s, %s files", actions.Bytes(p.Bytes), thousands(p.Files))
+		return fmt.Sprintf("Done: %s, %s files", actions.Bytes(p.Bytes), humanize.Comma(p.Files))
 	}
 	return fmt.Sprintf("%s%s %s %s · %s %s %s files", phase, actions.Bytes(p.Bytes), of, actions.Bytes(p.BytesTotal),
-		thousands(p.Files), of, thousands(p.FilesTotal))
+		humanize.Comma(p.Files), of, humanize.Comma(p.FilesTotal))
 }
 
 // progressPace says how fast it goes and how long is left, as far as that
@@ -188,20 +189,4 @@ func leftWords(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return fmt.Sprintf("%ds", max(int(d.Round(time.Second).Seconds()), 1))
-}
-
-// thousands writes 12345 as 12,345.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -37,8 +37,8 @@ func TestTheBarShowsBytesFilesRateAndTimeLeft(t *testing.T) {
 	ls := barLines(t, b)
 	want := []string{
 		strings.Repeat("█", 16) + strings.Repeat("░", 32) + "  33%",
-		"Archiving: 264.0 MiB of 798.1 MiB · 4 of 411 files",
-		"430.6 MiB/s · about 1m02s left",
+		"Archiving: 264 MiB of 798 MiB · 4 of 411 files",
+		"431 MiB/s · about 1m02s left",
 	}
 	if strings.Join(ls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(ls, "\n"), strings.Join(want, "\n"))
@@ -59,7 +59,7 @@ func TestWhileCountingTheBarPromisesNothing(t *testing.T) {
 	if strings.Contains(ls[0], "%") || strings.Contains(ls[0], "█") {
 		t.Errorf("a percentage or a fill while still counting: %q", ls[0])
 	}
-	if ls[1] != "Archiving: 264.0 MiB of at least 798.1 MiB · 4 of at least 411 files" {
+	if ls[1] != "Archiving: 264 MiB of at least 798 MiB · 4 of at least 411 files" {
 		t.Errorf("line 2: %q", ls[1])
 	}
 	if ls[2] != "still counting the files, so no estimate yet" {
@@ -74,13 +74,13 @@ func TestTheBarSaysEachPhase(t *testing.T) {
 		lines []string
 	}{
 		{actions.Progress{Phase: actions.PhaseArchive, BytesTotal: 10 * mib, FilesTotal: 3},
-			[]string{"Archiving: 0 B of 10.0 MiB · 0 of 3 files", "measuring the speed"}},
+			[]string{"Archiving: 0 B of 10 MiB · 0 of 3 files", "measuring the speed"}},
 		{actions.Progress{Phase: actions.PhaseFinish, Bytes: 10 * mib, BytesTotal: 10 * mib, Files: 3, FilesTotal: 3},
-			[]string{"Finishing: 10.0 MiB of 10.0 MiB · 3 of 3 files", "writing the manifest and putting the set in place"}},
+			[]string{"Finishing: 10 MiB of 10 MiB · 3 of 3 files", "writing the manifest and putting the set in place"}},
 		{actions.Progress{Phase: actions.PhaseExtract, Bytes: 5 * mib, BytesTotal: 10 * mib, Files: 1_234, FilesTotal: 12_345, Rate: mib, Left: 2*time.Hour + 5*time.Minute},
-			[]string{"Extracting: 5.0 MiB of 10.0 MiB · 1,234 of 12,345 files", "1.0 MiB/s · about 2h05m left"}},
+			[]string{"Extracting: 5.0 MiB of 10 MiB · 1,234 of 12,345 files", "1.0 MiB/s · about 2h05m left"}},
 		{actions.Progress{Phase: actions.PhaseDone, Bytes: 10 * mib, BytesTotal: 10 * mib, Files: 3, FilesTotal: 3, Elapsed: 4200 * time.Millisecond},
-			[]string{"Done: 10.0 MiB, 3 files", "in 4.2s"}},
+			[]string{"Done: 10 MiB, 3 files", "in 4.2s"}},
 	} {
 		b := newProgressPane(newUICtx(true))
 		b.SetSize(60, 0)
@@ -210,7 +210,7 @@ func TestTheRunViewShowsTheBarOfTheRunningStep(t *testing.T) {
 		}
 		h.checkFrame(w, hh)
 		h.mustSee("█", "░", "33%")
-		h.mustRead("Archiving: 264.0 MiB of 798.1 MiB · 4 of 411 files", "430.6 MiB/s · about 1m02s left")
+		h.mustRead("Archiving: 264 MiB of 798 MiB · 4 of 411 files", "431 MiB/s · about 1m02s left")
 		h.mustRead("ctrl+c interrupts")
 
 		// A snapshot of an earlier execution is dropped and ends its stream.
@@ -219,7 +219,7 @@ func TestTheRunViewShowsTheBarOfTheRunningStep(t *testing.T) {
 		if cmd := h.update(progressMsg{gen: 6, p: older}); cmd != nil {
 			t.Errorf("%dx%d: a stale stream was read again", w, hh)
 		}
-		h.mustRead("264.0 MiB of 798.1 MiB")
+		h.mustRead("264 MiB of 798 MiB")
 
 		// The step ends: the bar goes with it.
 		h.update(execDoneMsg{gen: 7, outcome: nil, err: errTest})

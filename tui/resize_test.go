@@ -136,14 +136,8 @@ func TestNoColorMeansNoColourCodes(t *testing.T) {
 			t.Fatalf("--no-color screen has colour codes %q:\n%q", c, raw)
 		}
 	}
-
-	cfg.NoColor = false
-	t.Setenv("NO_COLOR", "1")
-	for _, raw := range screensOfARun(t, cfg, f) {
-		if c := colourCodes(raw); len(c) > 0 {
-			t.Fatalf("NO_COLOR screen has colour codes %q:\n%q", c, raw)
-		}
-	}
+	// NO_COLOR is read by cli, in one place, into Config.NoColor
+	// (cli/color_test.go).
 }
 
 func TestLightBackgroundRestyles(t *testing.T) {

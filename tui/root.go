@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ const (
 	screenPicker screen = iota
 	screenResume
 	screenRun
+	screenDoctor
 )
 
 // Before the terminal reports its size, draw for the smallest size the
@@ -49,6 +49,7 @@ type model struct {
 	resume resumeScreen
 	picker pickerScreen
 	run    runView
+	doctor doctorScreen
 	hasRun bool
 	sess   *runner.Session
 	lock   *sync.Mutex // held by every Cmd that uses the session
@@ -70,9 +71,8 @@ type model struct {
 }
 
 func newModel(ctx context.Context, cfg Config, resume *runner.Run, procID string) model {
-	// NO_COLOR is honoured whatever the command line said (no-color.org).
-	noColor := cfg.NoColor || os.Getenv("NO_COLOR") != ""
-	ui := newUICtx(noColor)
+	// cli reads NO_COLOR (no-color.org) with --no-color, in one place.
+	ui := newUICtx(cfg.NoColor)
 	m := model{ctx: ui, cfg: cfg, base: ctx, opts: cfg.Options, resumeOpts: cfg.Options,
 		resumeRun: resume, procID: procID, help: help.New(), lock: &sync.Mutex{},
 		width: defaultWidth, height: defaultHeight, exitCode: runner.ExitStopped}
@@ -88,6 +88,7 @@ func newModel(ctx context.Context, cfg Config, resume *runner.Run, procID string
 		m.opts.Lab = nil
 	}
 	m.picker = newPicker(ui, cfg.Library, cfg.ZENworksInstalled, cfg.NewLab != nil, m.rehearsing())
+	m.picker.checking = cfg.Readiness != nil && resume == nil && procID == ""
 	if resume != nil {
 		m.screen = screenResume
 		m.resume = newResumeScreen(ui, *resume, cfg.Library)
@@ -151,6 +152,9 @@ func (m model) Init() tea.Cmd {
 	if m.resumeRun != nil && m.opts.Store != nil {
 		cmds = append(cmds, resumeInfoCmd(m.base, m.opts.Store, *m.resumeRun))
 	}
+	if m.picker.checking {
+		cmds = append(cmds, readinessCmd(m.base, m.cfg.Readiness))
+	}
 	if m.autoStart != nil {
 		cmds = append(cmds, startCmd(m.base, m.opts, m.autoStart, m.presetFor(m.autoStart)))
 	}
@@ -192,6 +196,8 @@ func (m model) focusID() string {
 	switch m.screen {
 	case screenResume:
 		return "resume"
+	case screenDoctor:
+		return "doctor"
 	case screenRun:
 		if m.hasRun {
 			return "run|" + m.run.FocusID()
@@ -240,6 +246,21 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 	case pickNewMsg:
 		m.screen = screenPicker
 		m.setModeFromOpts()
+		return nil
+	case readinessMsg:
+		m.picker.SetReadiness(msg.result, msg.err)
+		return nil
+	case doctorChosenMsg:
+		if m.picker.readiness != nil {
+			m.doctor = newDoctorScreen(m.ctx, m.picker.readiness)
+			m.screen = screenDoctor
+		}
+		return nil
+	case pickProcMsg:
+		if msg.id != "" {
+			m.picker.Select(msg.id)
+		}
+		m.screen = screenPicker
 		return nil
 	case startChosenMsg:
 		return startCmd(m.base, m.opts, msg.def, m.presetFor(msg.def))
@@ -317,6 +338,8 @@ func (m *model) toFocused(msg tea.Msg) tea.Cmd {
 		m.resume, cmd = m.resume.Update(msg)
 	case screenPicker:
 		m.picker, cmd = m.picker.Update(msg)
+	case screenDoctor:
+		m.doctor, cmd = m.doctor.Update(msg)
 	case screenRun:
 		m.run, cmd = m.run.Update(msg)
 	}
@@ -353,6 +376,8 @@ func (m model) keys() help.KeyMap {
 		scr = m.resume
 	case screenRun:
 		scr = m.run
+	case screenDoctor:
+		scr = m.doctor
 	default:
 		scr = m.picker
 	}
@@ -390,6 +415,7 @@ func (m *model) layout() {
 	m.bodyH = max(h-top-foot, 0)
 	m.resume.SetSize(w, m.bodyH)
 	m.picker.SetSize(w, m.bodyH)
+	m.doctor.SetSize(w, m.bodyH)
 	if m.hasRun {
 		m.run.SetSize(w, m.bodyH)
 	}
@@ -433,6 +459,8 @@ func (m model) render() string {
 		body = m.resume.View()
 	case screenRun:
 		body = m.run.View()
+	case screenDoctor:
+		body = m.doctor.View()
 	default:
 		body = m.picker.View()
 	}

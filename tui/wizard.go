@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"zenrecover/procedures"
+	"zenrecover/readiness"
 	"zenrecover/runner"
 )
 
@@ -36,6 +37,9 @@ type Config struct {
 	// screen: a dropped connection would stop it, so the first screen
 	// says how to start it safely (see SessionAtRisk).
 	AtRisk bool
+	// Readiness makes doctor's checks for the picker's readiness line and
+	// screen (doctor.go); nil shows neither.
+	Readiness func(context.Context) (*readiness.Result, error)
 }
 
 // sessionWarning is shown once, on the first screen, until a key is pressed.
@@ -59,7 +63,7 @@ func RunWizard(ctx context.Context, cfg Config, resume *runner.Run, procID strin
 	}
 	m := newModel(ctx, cfg, resume, procID)
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
-	if cfg.NoColor || os.Getenv("NO_COLOR") != "" {
+	if cfg.NoColor {
 		// Our styles set no colour then; this also strips the colours of
 		// any component we do not style ourselves.
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
