@@ -399,7 +399,7 @@ func TestConditionWordsReadWell(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", when, got, want)
 		}
 	}
-	if got := library(t).Get("1.4").ConditionWords(library(t).Get("1.4").Step("restart-linux")); got != "Only if the answer to “Which operating system does this Primary Server run?” is linux and step 4 changed the file" {
+	if got := library(t).Get("1.4").ConditionWords(library(t).Get("1.4").Step("restart-linux")); got != "Only if this server runs Linux and step 4 changed the file" {
 		t.Errorf("provided value: %s", got)
 	}
 }

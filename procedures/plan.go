@@ -369,6 +369,14 @@ func identName(n *exprast.IdentifierNode) string {
 }
 
 func answerIs(f *Fact, answer string) string {
+	if f.Detect != nil && f.Detect.Platform {
+		// zenrecover settles this server's platform itself, so the
+		// question is never asked: name the platform instead.
+		if strings.HasPrefix(answer, "none of ") || strings.HasPrefix(answer, "not ") {
+			return "this server does not run " + osNames(strings.TrimPrefix(strings.TrimPrefix(answer, "none of "), "not "))
+		}
+		return "this server runs " + osNames(answer)
+	}
 	q := strings.TrimSpace(f.Question)
 	if !strings.HasSuffix(q, "?") && !strings.HasSuffix(q, ")") {
 		q += "?"
@@ -391,4 +399,9 @@ func (d *Definition) provider(name string) *Step {
 		}
 	})
 	return p
+}
+
+// osNames writes platform values as their names: "windows" is Windows.
+func osNames(s string) string {
+	return strings.NewReplacer("windows", "Windows", "linux", "Linux").Replace(s)
 }
