@@ -126,6 +126,9 @@ type ReportEntry struct {
 	DryRun          bool   `json:"dry_run,omitempty"`
 	Output          string `json:"output,omitempty"`
 	OutputTruncated int64  `json:"output_truncated,omitempty"` // bytes left out from the start
+	// Command is what a guided run told the operator to run on the other
+	// server, masked, for a confirmed step.
+	Command []string `json:"command,omitempty"`
 }
 
 // ReportRemaining is a step an unfinished run has still to do.
@@ -312,7 +315,14 @@ func (e ReportEntry) Words() string {
 		}
 		return s + "."
 	case "confirmed":
-		return "Done by hand, confirmed " + reportTime(e.At) + "."
+		s := "Done by hand, confirmed " + reportTime(e.At) + "."
+		if len(e.Command) > 0 {
+			s += " Command given: " + strings.Join(e.Command, " ") + "."
+		}
+		if e.Verify != "" {
+			s += " Checks " + e.Verify + "."
+		}
+		return s
 	case "skipped":
 		return "Skipped " + reportTime(e.At) + ", reason: " + quoted(e.Reason)
 	case "resolved":

@@ -276,7 +276,8 @@ func history(evs []state.Event, out outputs) []procedures.ReportEntry {
 			en.ExitCode, en.Error, en.Verify, en.DryRun = d.ExitCode, d.Error, d.Verify, d.DryRun
 			open = -1
 		case state.EventConfirmed:
-			hist = append(hist, procedures.ReportEntry{Kind: "confirmed", At: e.At})
+			d := parseDetail(e.Detail) // a guided step's: the command given, the checks seen
+			hist = append(hist, procedures.ReportEntry{Kind: "confirmed", At: e.At, Command: d.Command, Verify: d.Verify})
 			open = -1
 		case state.EventSkipped:
 			hist = append(hist, procedures.ReportEntry{Kind: "skipped", At: e.At, Reason: e.Reason})
