@@ -62,6 +62,7 @@ func Main() int {
 
 func newRootCmd() *cobra.Command {
 	g := &globals{}
+	var wizardLab string
 	root := &cobra.Command{
 		Use:   "zenrecover",
 		Short: "A calm wizard for ZENworks 11 SP3 disaster recovery",
@@ -73,14 +74,18 @@ Without arguments it resumes an interrupted run or lets you pick a procedure.`,
 		Example: `  zenrecover                               # the wizard: resume an interrupted run, or pick a procedure
   zenrecover list                          # the procedures
   zenrecover lab init /tmp/zenlab          # a simulated Primary Server to rehearse on
+  zenrecover --lab /tmp/zenlab             # the wizard in that lab: pick, rehearse, see how ready it is
   zenrecover run 1.1 --lab /tmp/zenlab     # rehearse "Backing Up a ZENworks Server"`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.wizard(cmd.Context())
+			return g.wizard(cmd.Context(), wizardLab)
 		},
 	}
+	// The wizard in a lab: the picker's procedures rehearse there, and its
+	// readiness line is the lab's.
+	root.Flags().StringVar(&wizardLab, "lab", "", "open the wizard in this lab: every procedure picked rehearses there")
 	root.PersistentFlags().StringVar(&g.statePath, "state", "", "state database (default: the user's state directory)")
 	root.PersistentFlags().StringVar(&g.procDir, "procedures", "", "a directory of site-specific procedure definitions")
 	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "no colour (NO_COLOR is honoured too)")

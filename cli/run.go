@@ -400,7 +400,7 @@ func exitWith(code int, err error) error {
 }
 
 // wizard is zenrecover without arguments: resume or pick.
-func (g *globals) wizard(ctx context.Context) error {
+func (g *globals) wizard(ctx context.Context, labDir string) error {
 	if !interactive() {
 		return usageErr("the wizard needs a terminal; without one use `zenrecover run ID --plain` (see `zenrecover --help`)")
 	}
@@ -408,7 +408,7 @@ func (g *globals) wizard(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := g.options(&runFlags{})
+	opts, err := g.options(&runFlags{labDir: labDir})
 	if err != nil {
 		return err
 	}
