@@ -43,6 +43,20 @@
 //     stampedCommit, stampedDate). `version` calls that date the build
 //     date: the commit's, not the clock's, so two builds of one commit are
 //     the same bytes. A VCS stamp, where a build has one, wins.
+//   - Other hosts over SSH (issue 16): run and resume of a live run reach
+//     the other Linux hosts a step is on over SSH by default
+//     (runner.Options.SSH = &remote.Config{}: the operator's ssh-agent,
+//     ~/.ssh keys and known_hosts); --no-ssh turns it off, and those steps
+//     are shown and confirmed as before. A rehearsal reaches no host over
+//     SSH unless --lab-ssh HOST=[USER@]ADDR[:PORT] (repeatable) names one:
+//     the lab's HOST is then reached at ADDR, where the lab's tools run as
+//     that host (it must be this machine or see the lab's directory at the
+//     same path, as sshd on loopback does). The mapping is not recorded
+//     with the run, so resume takes --lab-ssh again; without it the host
+//     is simulated here again. --lab-ssh without a lab, with --no-ssh or in
+//     guide mode is exit 2. A dry run and guide mode connect to nothing.
+//     Plain mode offers a fan-out step to Ansible only when standard input
+//     is a terminal and --yes is not given (plain.Plain.Terminal).
 //   - Every --json (list, show, runs, report --format json, version) keeps
 //     one convention: keys are lower case, words joined by underscores;
 //     null never appears. A list that every object has (list's items,

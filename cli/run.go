@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"zenrecover/lab"
 	"zenrecover/plain"
 	"zenrecover/procedures"
+	"zenrecover/remote"
 	"zenrecover/runner"
 	"zenrecover/state"
 	"zenrecover/tui"
@@ -36,6 +38,8 @@ type runFlags struct {
 	reason      string   // ... and why
 	target      string   // run: guide mode for this server
 	platform    string   // ... which runs this platform
+	noSSH       bool     // steps on other hosts are shown and confirmed, never run there over SSH
+	labSSH      []string // HOST=[USER@]ADDR[:PORT]: a lab's host reached over SSH
 }
 
 func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
@@ -54,6 +58,9 @@ func (f *runFlags) add(cmd *cobra.Command, withStart bool) {
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "plain mode: confirm manual and destructive steps (rehearsals and dry runs only)")
 	cmd.Flags().StringVar(&f.confirmHost, "confirm-host", "", "plain mode: the host name that confirms destructive steps on a live server")
 	cmd.Flags().BoolVar(&f.forceUnlock, "force-unlock", false, "take the run over from another zenrecover that holds it")
+	cmd.Flags().BoolVar(&f.noSSH, "no-ssh", false, "do not reach other Linux hosts over SSH: their steps are shown, done there by hand and confirmed")
+	// StringArray: one host a flag, repeatable.
+	cmd.Flags().StringArrayVar(&f.labSSH, "lab-ssh", nil, "rehearsal: reach the lab's host HOST over SSH at [USER@]ADDR[:PORT], where the lab's tools run as that host: HOST=ADDR (repeatable; give it to resume too)")
 	if !withStart {
 		cmd.Flags().BoolVar(&f.adopt, "adopt-definition", false, "go on with the procedure's changed definition instead of the one the run started with")
 		cmd.Flags().BoolVar(&f.confirm, "confirm-changes", false, "with --adopt-definition: accept changes to steps the run has not begun")
@@ -76,6 +83,8 @@ nothing. An interrupted run is taken up with ` + "`zenrecover resume`" + `.`,
 		Example: `  zenrecover run 1.1 --lab /tmp/zenlab       # rehearse in a lab (zenrecover lab init /tmp/zenlab first)
   zenrecover run 1.3 --dry-run               # every step shown, nothing executed
   zenrecover run server-backup               # for real, on the Primary Server
+  zenrecover run 4.2 --no-ssh                # steps on other servers shown and confirmed, not run there over SSH
+  zenrecover run 4.2 --lab /tmp/zenlab --lab-ssh zen-primary-2=127.0.0.1:2222   # rehearse with the second server over SSH
   zenrecover run 1.1 --lab /tmp/zenlab --plain --answers answers.yaml --yes    # from a script`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -131,6 +140,9 @@ func (g *globals) run(ctx context.Context, f *runFlags, id string) error {
 		return err
 	}
 	defer opts.Store.Close()
+	if len(opts.LabSSH) > 0 && opts.Lab == nil {
+		return usageErr("--lab-ssh is for rehearsals: give --lab DIR too")
+	}
 	if err := opts.Store.CanRecord(ctx); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
@@ -213,6 +225,9 @@ func (g *globals) resume(ctx context.Context, f *runFlags, id string) error {
 		if opts.Lab, err = openLab(run.LabDir); err != nil {
 			return err
 		}
+	}
+	if len(opts.LabSSH) > 0 && opts.Lab == nil {
+		return usageErr("--lab-ssh is for rehearsals: run %s is not one", run.ID)
 	}
 	// The procedure as it is now, to tell the operator how it changed since
 	// the run started (the run finishes on its recorded copy unless
@@ -350,7 +365,44 @@ func (g *globals) options(f *runFlags) (runner.Options, error) {
 			return o, err
 		}
 	}
+	if err := f.sshOptions(&o); err != nil {
+		st.Close()
+		return o, err
+	}
 	return o, nil
+}
+
+// sshOptions: a live run reaches the other Linux hosts its steps are on
+// over SSH, with the operator's own agent, keys and known_hosts, unless
+// --no-ssh; a rehearsal only the hosts --lab-ssh names. Guide mode and a
+// dry run connect to nothing (runner).
+func (f *runFlags) sshOptions(o *runner.Options) error {
+	if f.noSSH {
+		if len(f.labSSH) > 0 {
+			return usageErr("--lab-ssh and --no-ssh contradict each other: give one")
+		}
+		return nil
+	}
+	o.SSH = &remote.Config{}
+	if len(f.labSSH) == 0 {
+		return nil
+	}
+	if f.target != "" {
+		return usageErr("--lab-ssh is for rehearsals: guide mode (--target) connects to nothing")
+	}
+	o.LabSSH = map[string]string{}
+	for _, m := range f.labSSH {
+		host, addr, ok := strings.Cut(m, "=")
+		host, addr = strings.TrimSpace(host), strings.TrimSpace(addr)
+		if !ok || host == "" || addr == "" {
+			return usageErr("--lab-ssh %q: write HOST=[USER@]ADDR[:PORT], e.g. zen-primary-2=127.0.0.1:2222", m)
+		}
+		if err := remote.HostName(host); err != nil {
+			return usageErr("--lab-ssh %q: %v", m, err)
+		}
+		o.LabSSH[host] = addr
+	}
+	return nil
 }
 
 func (g *globals) plain(f *runFlags, preset procedures.Values) *plain.Plain {
@@ -358,7 +410,8 @@ func (g *globals) plain(f *runFlags, preset procedures.Values) *plain.Plain {
 		fmt.Fprintln(os.Stderr, "zenrecover: not in tmux or screen: if this SSH session drops, the run stops (resumable).")
 		fmt.Fprintln(os.Stderr, "zenrecover: to ride out a drop, start it as: tmux new -A -s zenrecover zenrecover")
 	}
-	return &plain.Plain{In: os.Stdin, Out: os.Stdout, Preset: preset, Yes: f.yes, ConfirmHost: f.confirmHost, Getenv: os.Getenv}
+	return &plain.Plain{In: os.Stdin, Out: os.Stdout, Preset: preset, Yes: f.yes, ConfirmHost: f.confirmHost, Getenv: os.Getenv,
+		Terminal: term.IsTerminal(int(os.Stdin.Fd()))}
 }
 
 func (g *globals) tuiConfig(lib *procedures.Library, o runner.Options, preset procedures.Values) tui.Config {

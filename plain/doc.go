@@ -20,4 +20,14 @@
 // the choices that lose nothing; end of input stops. Stopping after a failed
 // step (q, or end of input) is a stop like any other: the run is resumable
 // and Drive returns ExitStopped (3), not ExitFailed.
+//
+// Other hosts (issue 16, remote.go): before a step on a host reached over
+// SSH whose key is not known, the key is shown and only `yes` typed out
+// trusts it; no leaves that host's steps to the operator, each saying
+// why; end of input stops, and --yes never trusts a key. A fan-out step
+// Ansible can take is offered to it (type ansible; Enter goes on target by
+// target) only to a person at a terminal without --yes, once per step;
+// a manual one takes the verb ansible at its prompt. Each host's result
+// is shown as it arrives, then a tally; without ansible-playbook the
+// command and files are shown and the step goes on here.
 package plain

@@ -26,8 +26,13 @@ type Plain struct {
 	Yes         bool              // confirm manual and destructive steps (rehearsal and dry run only)
 	ConfirmHost string            // confirms destructive steps on a live server
 	Getenv      func(string) string
+	// Terminal: In is a person's terminal. Only then (and without Yes) is
+	// a fan-out step offered to Ansible before it runs here (remote.go):
+	// a script goes on target by target.
+	Terminal bool
 
-	r *bufio.Reader
+	r          *bufio.Reader
+	fleetAsked map[string]bool // fan-out steps already offered to Ansible
 }
 
 // Exit statuses of Drive: runner's, so every front end means the same.
@@ -128,6 +133,8 @@ func (p *Plain) Drive(ctx context.Context, sess *runner.Session) int {
 			code, done = p.inDoubt(ctx, sess, n)
 		case *runner.NeedDestination:
 			code, done = p.destination(ctx, sess, n)
+		case *runner.NeedHostKey:
+			code, done = p.hostKey(ctx, sess, n)
 		case *runner.Settled:
 			p.say("")
 			p.say("Step %s (%s) was in doubt: %s", n.Step.Ref, n.Step.Title, n.Why)
@@ -308,14 +315,25 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 			p.say("  Confirmed by --yes (rehearsal).")
 			return p.check(sess.Confirm(ctx, n.Key, confirm), sess)
 		}
+		prompt := "? Type done when it is done, skip REASON to skip it, or stop: "
+		if n.Fleet {
+			prompt = fmt.Sprintf("? Type done when it is done, skip REASON to skip it, ansible to hand the %d targets not done to Ansible, or stop: ", notDone(n))
+		}
 		for {
-			fmt.Fprint(p.Out, "? Type done when it is done, skip REASON to skip it, or stop: ")
+			fmt.Fprint(p.Out, prompt)
 			line, ok := p.readLine()
 			if !ok {
 				p.say("")
 				return p.stop(sess, "manual step not confirmed"), true
 			}
 			switch verb, rest := splitVerb(line); verb {
+			case "ansible":
+				if !n.Fleet {
+					continue
+				}
+				if handled, code, done := p.fleet(ctx, sess, n); handled {
+					return code, done
+				}
 			case "done":
 				if code, done, ok := p.seen(ctx, sess, n); !ok {
 					return code, done
@@ -331,6 +349,9 @@ func (p *Plain) step(ctx context.Context, sess *runner.Session, n *runner.NeedSt
 				return p.stop(sess, "stopped by the operator"), true
 			}
 		}
+	}
+	if handled, code, done := p.offerFleet(ctx, sess, n); handled {
+		return code, done
 	}
 	p.say("  $ %s", n.Describe)
 	rs := p.startReplies()
@@ -434,7 +455,11 @@ func (p *Plain) inDoubt(ctx context.Context, sess *runner.Session, n *runner.Nee
 		(&indented{w: p.Out}).Write([]byte(n.LastOutput + "\n"))
 	}
 	if n.StillRunning {
-		p.say("  It is still running (pid %d). zenrecover can wait for it to end, then check the step again.", n.PID)
+		if n.Host != "" {
+			p.say("  It is still running on %s (pid %d there). zenrecover can wait for it to end, asking %s, then check the step again.", n.Host, n.PID, n.Host)
+		} else {
+			p.say("  It is still running (pid %d). zenrecover can wait for it to end, then check the step again.", n.PID)
+		}
 		for {
 			fmt.Fprint(p.Out, "? Type wait, or stop (and resume later): ")
 			line, ok := p.readLine()

@@ -158,6 +158,9 @@ func (c *Command) Run(ctx context.Context, rio actions.IO) error {
 	if err != nil {
 		sess.Close()
 		<-t.exited
+		if errors.Is(err, ErrConnectionLost) {
+			return fmt.Errorf("run %s on %s: %w", prog, c.Client.Host, err)
+		}
 		return fmt.Errorf("run %s on %s: %s", prog, c.Client.Host, secrets.String(err.Error()))
 	}
 	t.out = br
@@ -203,7 +206,10 @@ func (c *Command) readHeader(ctx context.Context, br *bufio.Reader, t *remoteTer
 		return ProcessInfo{}, ctx.Err()
 	}
 	if r.err != nil {
-		return ProcessInfo{}, fmt.Errorf("the command did not start there (%v)", r.err)
+		// The session ended before the first line: the connection broke,
+		// or sshd ended the session. The command may have started: that
+		// is a step in doubt, not a failure.
+		return ProcessInfo{}, fmt.Errorf("the session ended before the command said it had started (%v): %w", r.err, ErrConnectionLost)
 	}
 	info, remoteNow, ok := parseHeader(r.line)
 	if !ok {

@@ -46,7 +46,14 @@
 //     closes it: sshd then hangs up the terminal, which sends SIGHUP to the
 //     command's process group. A connection lost while the command runs is
 //     ErrConnectionLost, which the runner leaves in doubt (not failed): the
-//     command may still be running there.
+//     command may still be running there. So is a session that ends before
+//     the header line: the command may have started. A header that says
+//     something else (a missing sh, a cd that failed) is a failure.
+//   - Tests: remotetest is an SSH server in the test process (exec with or
+//     without a terminal, signals, SFTP, a cut), imported by this
+//     package's tests and by runner's, plain's and tui's, so the rules
+//     are tested under -short; sshd_test.go and e2e run them against
+//     Debian's sshd.
 //   - Files are checked and copied over SFTP (github.com/pkg/sftp): the
 //     checks a verify: names for a file on that host, and copies whose
 //     source is on another host (what a live run used to show as scp).

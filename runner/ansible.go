@@ -390,3 +390,37 @@ func fleetWord(r remote.HostResult) string {
 	}
 	return "failed: " + fleetError(r)
 }
+
+// fleetable reports a resolved target of a fan-out step that Ansible can
+// take: a command run on the target itself (on: ${target}), in a run that
+// executes (not a dry run, not guide mode).
+func (s *Session) fleetable(r *resolved) bool {
+	return r.Step.Each != "" && r.Step.Kind() == "run" && r.target != "" && !s.opts.DryRun && !s.opts.Guide &&
+		r.On != "" && sameHost(r.On, r.target)
+}
+
+// AnsibleInstalled reports whether ansible-playbook is on PATH: RunFleet
+// runs it; without it, FleetPlan's command is what to run.
+func (s *Session) AnsibleInstalled() bool {
+	_, err := exec.LookPath("ansible-playbook")
+	return err == nil
+}
+
+// FleetDefaults are the FleetOptions a front end hands a step over with:
+// in a rehearsal every device is the lab's copy on this machine, so
+// Ansible's local connection reaches it (with this machine's python3).
+func (s *Session) FleetDefaults() FleetOptions {
+	o := FleetOptions{Forks: 10}
+	if s.opts.Lab != nil {
+		o.Vars = map[string]string{"ansible_connection": "local"}
+		if p, err := exec.LookPath("python3"); err == nil {
+			o.Vars["ansible_python_interpreter"] = p
+		}
+	}
+	return o
+}
+
+// FleetResult is one host's result as Ansible reports it (RunFleet's
+// FleetOptions.OnResult), under runner's name so front ends need not
+// import remote.
+type FleetResult = remote.HostResult

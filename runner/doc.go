@@ -121,7 +121,11 @@
 //   - Other hosts and fleets (issue 16): steps on another Linux host over
 //     SSH (remote.go, package remote) and fan-outs handed to Ansible
 //     (ansible.go: RunFleet, FleetPlan) say their decisions at the top of
-//     their files.
+//     their files. A front end meets them as NeedHostKey (AcceptHostKey,
+//     RefuseHostKey), NeedStep.OverSSH, NeedStep.Fleet (with
+//     AnsibleInstalled: RunFleet, else FleetPlan, with FleetDefaults) and
+//     NeedInDoubt.Host. Next asks about an unknown host key just before
+//     the step it stands in front of, after its inputs and destination.
 //
 // Platforms (issue 13), decided here:
 //   - The platform of the server a run acts on is a fact, never a guess:

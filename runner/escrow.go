@@ -13,6 +13,7 @@ import (
 	"zenrecover/actions"
 	"zenrecover/archive"
 	"zenrecover/procedures"
+	"zenrecover/remote"
 	"zenrecover/state"
 )
 
@@ -47,6 +48,7 @@ type escrowItem struct {
 	secret string
 	file   string // as on this machine (rebased in a lab)
 	set    bool   // file is an archive set
+	host   string // the file is on this other host (a command there over SSH)
 }
 
 // escrowNoRecipients marks, in a succeeded step's journal detail, that a
@@ -65,6 +67,7 @@ func (s *Session) escrowItems(st *procedures.Step, b *actions.Built) []escrowIte
 		return in
 	}
 	var out []escrowItem
+	host := ""
 	add := func(in *procedures.Input, file string, set bool) {
 		v, ok := s.secrets[in.ID]
 		if s.opts.DryRun && !ok {
@@ -78,7 +81,7 @@ func (s *Session) escrowItems(st *procedures.Step, b *actions.Built) []escrowIte
 				return
 			}
 		}
-		out = append(out, escrowItem{input: in, secret: v, file: file, set: set})
+		out = append(out, escrowItem{input: in, secret: v, file: file, set: set, host: host})
 	}
 	switch a := b.Action.(type) {
 	case *actions.ArchiveCreate:
@@ -91,6 +94,22 @@ func (s *Session) escrowItems(st *procedures.Step, b *actions.Built) []escrowIte
 		var written []string
 		for _, c := range b.Verify {
 			if n, ok := c.(*actions.NewerThanStart); ok && slices.Contains(a.Argv, n.Path) {
+				written = append(written, n.Path)
+			}
+		}
+		for _, r := range st.Answers {
+			if in := escrowed(r.Input); in != nil {
+				for _, f := range written {
+					add(in, f, false)
+				}
+			}
+		}
+	case *remote.Command:
+		// The file is on that host: named, so the operator seals it there.
+		host = a.Client.Host
+		var written []string
+		for _, c := range b.Verify {
+			if n, ok := c.(*remote.NewerThanStart); ok && slices.Contains(a.Argv, n.Path) {
 				written = append(written, n.Path)
 			}
 		}
@@ -119,6 +138,20 @@ func (s *Session) sealEscrows(ctx context.Context, st *procedures.Step, b *actio
 		line := s.masker.String(fmt.Sprintf(format, args...))
 		fmt.Fprintln(w, line)
 		return line
+	}
+	// A file written on another host is not sealed from here: the escrow
+	// belongs beside it, there.
+	var here []escrowItem
+	for _, it := range items {
+		if it.host == "" {
+			here = append(here, it)
+			continue
+		}
+		told = append(told, say("NOT ESCROWED: the %s wrote %s on %s, which zenrecover does not seal from here: on %s, run zenrecover escrow seal %s", label(it.input), it.file, it.host, it.host, it.file))
+		record = append(record, "not escrowed: the file is on "+it.host)
+	}
+	if items = here; len(items) == 0 {
+		return record, told
 	}
 	if s.opts.DryRun {
 		for _, it := range items {

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"zenrecover/actions"
+	"zenrecover/lab"
 	"zenrecover/procedures"
+	"zenrecover/remote"
 	"zenrecover/state"
 )
 
@@ -39,6 +41,10 @@ type detail struct {
 	// resolved step as NeedStep's Argv and Describe were.
 	Command []string `json:"command,omitempty"`
 	Action  string   `json:"action,omitempty"`
+	// Host and Via: on started, the other host the step ran on and how
+	// (ssh, or sftp for a copy from it); empty for this machine.
+	Host string `json:"host,omitempty"`
+	Via  string `json:"via,omitempty"`
 	// Escrow says where each escrowed secret of the step was sealed, or
 	// why not (escrow.go); never the secret.
 	Escrow []string `json:"escrow,omitempty"`
@@ -107,6 +113,9 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 		return nil, fmt.Errorf("step %s copies files from a machine this wizard cannot reach: copy them by hand, then confirm it", st.Ref)
 	}
 	if r.elsewhere {
+		if r.hostKey != nil {
+			return nil, fmt.Errorf("step %s is done on %s, whose SSH host key is not accepted yet (%s %s): accept it, or do the step there and confirm it", st.Ref, r.host, r.hostKey.KeyType, r.hostKey.Fingerprint)
+		}
 		return nil, fmt.Errorf("step %s is done on %s, which this wizard cannot reach: do it there, then confirm it", st.Ref, r.host)
 	}
 	if err := s.checkConfirm(r, confirm); err != nil {
@@ -119,6 +128,27 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 	if b.ByHand {
 		return nil, fmt.Errorf("step %s is done by hand on this machine: confirm it instead", st.Ref)
 	}
+	// A step on a host reached over SSH: the same command, answers and
+	// checks, moved onto the connection (remote.go); it replaces the local
+	// action once the started event (which journals the command as the
+	// screen showed it) is durable.
+	var far remote.ProcessInfo
+	var there actions.Action
+	var thereChecks []actions.Check
+	if r.conn != nil {
+		var labHost *lab.Lab
+		if s.opts.Lab != nil {
+			labHost, _ = s.opts.Lab.Host(r.host)
+		}
+		var ok bool
+		there, thereChecks, ok = remoteAction(r.conn, b, labHost, func(p remote.ProcessInfo) { far = p })
+		if !ok {
+			return nil, fmt.Errorf("step %s on %s is not a command zenrecover runs over SSH: do it there, then confirm it", st.Ref, r.host)
+		}
+	}
+	if r.fetchOver != nil {
+		there, thereChecks = r.fetchOver, b.Verify
+	}
 	s.beforeWrite(st, target, b, out) // destination.go
 	offset, _ := s.log.Seek(0, io.SeekEnd)
 	attempt := attempts(state.Fold(s.events), key) + 1
@@ -129,6 +159,9 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 		return nil, fmt.Errorf("%w; the step was not run", err)
 	}
 	failpoint("after-started", st.ID)
+	if there != nil {
+		b.Action, b.Verify = there, thereChecks
+	}
 	start := time.Now()
 	w := newStream(s.masker, s.log, out)
 	d := detail{Log: s.log.Name(), LogOffset: offset}
@@ -144,10 +177,19 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 			OnProgress: x.Progress,
 			OnWaiting:  x.Waiting,
 			OnStart: func(pid int) {
-				ps, _ := state.ProcStartTime(pid)
 				// Best effort: the pid only helps tell "still running" from
 				// "died" on resume; the step's safety rests on started.
-				_ = s.append(context.WithoutCancel(ctx), state.Event{Kind: state.EventRunning, Step: st.ID, Target: target, Attempt: attempt, PID: pid, PIDStart: ps, BootID: state.BootID()})
+				ev := state.Event{Kind: state.EventRunning, Step: st.ID, Target: target, Attempt: attempt, PID: pid}
+				if r.conn != nil {
+					// That host's pid, start time and boot, and which host
+					// (by the procedure's name for it), so a resume asks it.
+					far.Host = r.host
+					ev.PIDStart, ev.BootID, ev.Detail = far.Start, far.BootID, remoteRunning(far)
+				} else {
+					ev.PIDStart, _ = state.ProcStartTime(pid)
+					ev.BootID = state.BootID()
+				}
+				_ = s.append(context.WithoutCancel(ctx), ev)
 				failpoint("mid-action", st.ID)
 			},
 		})
@@ -172,6 +214,13 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 		// Cancelled by the operator: the action may have done part of its
 		// work, so the step is left in doubt rather than marked failed.
 		return nil, fmt.Errorf("step %s was interrupted; it will be checked on resume", st.Ref)
+	}
+	if r.conn != nil && errors.Is(runErr, remote.ErrConnectionLost) {
+		// The command may still run there, or have done its work: in
+		// doubt, as an interrupted one, and the next step dials again.
+		s.ssh.lost(r.host)
+		fmt.Fprintf(s.log, "=== the connection to %s was lost during step %s\n", r.host, st.Ref)
+		return nil, fmt.Errorf("step %s: the connection to %s was lost while it ran; it is in doubt and will be checked on resume (%s)", st.Ref, r.host, s.masker.String(runErr.Error()))
 	}
 	octx := context.WithoutCancel(ctx)
 	if runErr != nil {
@@ -218,6 +267,12 @@ func (s *Session) notBuilt(ctx context.Context, st *procedures.Step, target stri
 // the answers' labels, and its argv says what ran.
 func (s *Session) startedDetail(r *resolved, b *actions.Built, offset int64) detail {
 	d := detail{Log: s.log.Name(), LogOffset: offset, Command: s.commandOf(b)}
+	if r.conn != nil {
+		d.Host, d.Via = r.host, "ssh"
+	}
+	if r.fetchOver != nil {
+		d.Host, d.Via = r.Copy.FromHost, "sftp"
+	}
 	if d.Command == nil {
 		d.Action = s.describe(r, b)
 	}

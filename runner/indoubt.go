@@ -11,6 +11,7 @@ import (
 
 	"zenrecover/actions"
 	"zenrecover/procedures"
+	"zenrecover/remote"
 	"zenrecover/state"
 )
 
@@ -19,7 +20,16 @@ import (
 func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, target string, ss *state.StepState) (*NeedInDoubt, bool, error) {
 	named := *ss
 	named.Step = st.Ref + " (" + st.Title + ")" // the operator knows steps by the reference's numbers
-	reason, why := state.Diagnose(named, state.BootID())
+	var reason state.DoubtReason
+	var why string
+	host, there := sshRunning(ss)
+	if there {
+		// Its command ran on another host: that host is asked, since
+		// this machine's /proc and boot id say nothing of it.
+		reason, why = s.diagnoseThere(ctx, st, target, ss, host)
+	} else {
+		reason, why = state.Diagnose(named, state.BootID())
+	}
 	key := state.StepKey(st.ID, target)
 	n := &NeedInDoubt{Step: st, Key: key, Target: target, Reason: reason, Why: why, Idempotent: st.Idempotent,
 		Count: ss.InDoubtCount, LastOutput: s.lastOutput(ss)}
@@ -29,7 +39,9 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, target strin
 	n.NeedsOverride = n.Count >= MaxInDoubt
 	if reason == state.DoubtStillRunning {
 		n.StillRunning = true
-		if pids := stillRunning(ss); len(pids) > 0 {
+		if there {
+			n.PID, n.Host = ss.Running.PID, host
+		} else if pids := stillRunning(ss); len(pids) > 0 {
 			n.PID = pids[0].pid
 		}
 		return n, false, nil
@@ -45,6 +57,16 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, target strin
 	}
 	if b.Action != nil {
 		n.Describe = s.masker.String(b.Action.Describe())
+	}
+	if r.elsewhere {
+		// Its host cannot be looked at from here: the operator decides.
+		return n, false, nil
+	}
+	if r.conn != nil {
+		// Its checks look at that host, over SFTP.
+		if _, checks, ok := remoteAction(r.conn, b, nil, nil); ok {
+			b.Verify = checks
+		}
 	}
 	if len(b.Verify) == 0 || ss.Started == nil {
 		return n, false, nil
@@ -72,6 +94,9 @@ func (s *Session) WaitInDoubt(ctx context.Context, key string) error {
 	ss := state.Fold(s.events).Steps[key]
 	if ss == nil || ss.Status != state.StepInDoubt {
 		return fmt.Errorf("step %s is not in doubt", key)
+	}
+	if host, ok := sshRunning(ss); ok {
+		return s.waitThere(ctx, host, ss.Running)
 	}
 	tick := time.NewTicker(waitPoll)
 	defer tick.Stop()
@@ -142,3 +167,94 @@ func (s *Session) lastOutput(ss *state.StepState) string {
 	// written; a log tampered with since must still not drive a terminal.
 	return s.masker.String(actions.Sanitize(s.masker.String(strings.Join(lines, "\n"))))
 }
+
+// sshRunning is the host whose command the step's last attempt ran over
+// SSH (its running event's detail, remoteRunning), if it did.
+func sshRunning(ss *state.StepState) (string, bool) {
+	if ss.Running == nil || !strings.Contains(ss.Running.Detail, `"via":"ssh"`) {
+		return "", false
+	}
+	var d struct{ Host, Via string }
+	if json.Unmarshal([]byte(ss.Running.Detail), &d) != nil || d.Via != "ssh" || d.Host == "" {
+		return "", false
+	}
+	return d.Host, true
+}
+
+// diagnoseThere says why a step whose command ran on host over SSH is in
+// doubt, asking that host whether the command (its pid, start time and
+// boot, as journaled) still runs. Where the host cannot be asked, the
+// step's checks (or the operator) decide.
+func (s *Session) diagnoseThere(ctx context.Context, st *procedures.Step, target string, ss *state.StepState, host string) (state.DoubtReason, string) {
+	ref := st.Ref + " (" + st.Title + ")"
+	if target != "" {
+		ref += " for " + target
+	}
+	when := ss.Started.At.Local().Format("15:04")
+	r := ss.Running
+	// The zenrecover that started it, if another one still runs, keeps it.
+	if e := ss.Started; e.PID != os.Getpid() && (e.BootID == "" || e.BootID == state.BootID()) && state.Alive(e.PID, e.PIDStart) {
+		return state.DoubtStillRunning, fmt.Sprintf("Step %s started at %s and the zenrecover that started it (pid %d) is still running.", ref, when, e.PID)
+	}
+	var c *remote.Client
+	cannot := ""
+	if s.ssh == nil || !s.sshTo(host) {
+		cannot = "this run does not reach " + host + " over SSH"
+	} else {
+		var why string
+		var key *remote.UnknownHostKeyError
+		c, why, key = s.ssh.reach(ctx, host)
+		switch {
+		case key != nil:
+			cannot = "its host key is not accepted"
+		case c == nil:
+			cannot = why
+		}
+	}
+	if c != nil {
+		alive, err := c.Alive(ctx, remote.ProcessInfo{Host: host, PID: r.PID, Start: r.PIDStart, BootID: r.BootID})
+		switch {
+		case err != nil:
+			s.ssh.lost(host)
+			cannot = s.masker.String(err.Error())
+		case alive:
+			return state.DoubtStillRunning, fmt.Sprintf("Step %s started at %s on %s, and its command (pid %d there) is still running there.", ref, when, host, r.PID)
+		default:
+			return state.DoubtWizardDied, fmt.Sprintf("The connection to %s was lost (or zenrecover stopped) while step %s ran there (started at %s); its command (pid %d there) has ended. It may or may not have taken effect.", host, ref, when, r.PID)
+		}
+	}
+	return state.DoubtWizardDied, fmt.Sprintf("Step %s ran on %s over SSH (started at %s, pid %d there), and zenrecover cannot ask %s whether it still runs (%s). It may or may not have taken effect.",
+		ref, host, when, r.PID, host, cannot)
+}
+
+// waitThere waits until the command a step runs on host over SSH has
+// ended, asking that host every second (a round trip each).
+func (s *Session) waitThere(ctx context.Context, host string, r *state.Event) error {
+	if s.ssh == nil {
+		return fmt.Errorf("this run does not reach %s over SSH: it cannot tell when pid %d there ends", host, r.PID)
+	}
+	tick := time.NewTicker(waitThereEvery)
+	defer tick.Stop()
+	for {
+		c, why, _ := s.ssh.reach(ctx, host)
+		if c == nil {
+			return fmt.Errorf("cannot ask %s whether pid %d still runs: %s", host, r.PID, why)
+		}
+		alive, err := c.Alive(ctx, remote.ProcessInfo{Host: host, PID: r.PID, Start: r.PIDStart, BootID: r.BootID})
+		if err != nil {
+			s.ssh.lost(host)
+			return err
+		}
+		if !alive {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// waitThereEvery is how often waitThere asks the other host.
+const waitThereEvery = time.Second

@@ -60,6 +60,12 @@ type NeedStep struct {
 	// Checks are the step's verify checks in words, in a guided run
 	// (guide.go): the operator looks at the target and answers each.
 	Checks []string
+	// OverSSH: the step runs on Host over SSH (remote.go).
+	OverSSH bool
+	// Fleet: a fan-out step the front end may hand to Ansible for all its
+	// targets not done (RunFleet; FleetPlan without ansible-playbook).
+	// AnsibleInstalled: ansible-playbook is on PATH, so RunFleet runs it.
+	Fleet, AnsibleInstalled bool
 }
 
 // NeedFailed is a step whose last attempt failed.
@@ -95,6 +101,9 @@ type NeedInDoubt struct {
 	NeedsOverride bool // too many in-doubt findings: a re-run must be forced
 	StillRunning  bool
 	PID           int
+	// Host is the other host the step's command ran on over SSH (PID is
+	// that host's), "" for this machine.
+	Host string
 }
 
 // Settled reports an in-doubt step that its verify checks showed done; it

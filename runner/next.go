@@ -78,6 +78,9 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 		if n, err := s.destinationNeed(ctx, st, ""); n != nil || err != nil {
 			return n, err
 		}
+		if n := s.hostKeyNeed(st, ""); n != nil {
+			return n, nil
+		}
 		return s.needStep(st, "", i+1, len(applying))
 	}
 	if s.run.Status != state.RunCompleted {
@@ -305,6 +308,9 @@ func (s *Session) nextTarget(ctx context.Context, st *procedures.Step, folded st
 		if n := s.missingInput(st); n != nil {
 			return n, nil
 		}
+		if n := s.hostKeyNeed(st, t); n != nil {
+			return n, nil
+		}
 		ns, err := s.needStep(st, t, num, total)
 		if err == nil {
 			ns.Targets, ns.TargetsDone = targetsDone(st, s.vals, folded)
@@ -368,6 +374,14 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 		n.Manual = true
 		n.Command = r.fetch
 		n.Describe = "The files are on " + r.Copy.FromHost + ", which this wizard cannot reach: copy them here, for example with this command."
+		if r.why != "" {
+			n.Describe = r.why + " " + n.Describe
+		}
+		return n, nil
+	}
+	if r.fetchOver != nil {
+		n.Describe = s.masker.String(r.fetchOver.Describe())
+		n.OverSSH = true
 		return n, nil
 	}
 	if b.ByHand {
@@ -386,10 +400,38 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 		if c, ok := b.Action.(*actions.Command); ok && len(n.Command) == 0 {
 			n.Command = c.Display
 		}
+		if r.why != "" {
+			n.Describe = r.why + " " + n.Describe
+		}
 	} else {
 		n.Argv = s.commandOf(b)
+		n.OverSSH = r.conn != nil
+		if n.OverSSH {
+			n.Describe = "over SSH " + n.Describe // "over SSH on HOST: zac ref"
+		}
+	}
+	if n.Fleet = target != "" && s.fleetable(r); n.Fleet {
+		n.AnsibleInstalled = s.AnsibleInstalled()
 	}
 	return n, nil
+}
+
+// hostKeyNeed is the unknown host key that stands before step st (for
+// target) when it is on a host reached over SSH, or nil.
+func (s *Session) hostKeyNeed(st *procedures.Step, target string) *NeedHostKey {
+	if s.ssh == nil {
+		return nil
+	}
+	r, err := s.resolve(st, target)
+	if err != nil || r.hostKey == nil {
+		return nil
+	}
+	n := &NeedHostKey{Host: r.keyHost, KeyType: r.hostKey.KeyType, Fingerprint: r.hostKey.Fingerprint,
+		KnownHosts: r.hostKey.KnownHosts, Step: st, Key: r.key, Target: target, err: r.hostKey}
+	if a := s.ssh.addr(r.keyHost); a != r.keyHost {
+		n.Addr = a
+	}
+	return n
 }
 
 // Answer records the answer to a fact or an input. A secret stays in memory

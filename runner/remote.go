@@ -9,6 +9,7 @@ import (
 
 	"zenrecover/actions"
 	"zenrecover/lab"
+	"zenrecover/procedures"
 	"zenrecover/remote"
 )
 
@@ -21,35 +22,86 @@ import (
 // (AcceptHostKey); a changed key is refused for the whole session.
 //
 // Decisions:
-//   - Live runs only, and lab runs whose lab says its hosts are reached
-//     over SSH (labSSH: the lab's simulated tools then run on that host as
-//     that host, ZENRECOVER_LAB_HOST in the command's environment). A dry
-//     run and guide mode reach nothing.
-//   - A Windows host is never reached over SSH here: the commands and
-//     paths are the Linux layout's; it stays shown and confirmed.
+//   - Options.SSH turns it on (cli: by default in a live run, --no-ssh
+//     off). A dry run and guide mode reach nothing whatever it says. In a
+//     rehearsal only the lab's hosts Options.LabSSH names are reached, each
+//     at its address (sshd on loopback playing zen-primary-2); the others
+//     stay simulated here. The lab's simulated tools then run on that host
+//     as that host (ZENRECOVER_LAB_HOST in the command's environment), so
+//     the far end must see the lab's directory at the same path.
+//   - A Windows host is never reached over SSH: the lab's layout, the
+//     host's platform fact (platform-of: its input) or the fact of its
+//     group (X_platform, X the list that names it) says so. A host nothing
+//     is known of is taken for Linux.
+//   - Only commands (run:) are carried, with verify checks of files there
+//     (file-exists, newer-than-start, over SFTP). An edit of a file there,
+//     an archive, SQL, a copy to that host stay shown and confirmed, saying
+//     so; in a rehearsal they stay simulated here. A copy whose source is
+//     another host reached over SSH is fetched over SFTP (remote.Fetch)
+//     instead of the scp the operator was shown (its overwrite and
+//     create-folder options are not taken: Fetch writes each file to a
+//     temporary name and renames it over the target).
 //   - What runs there is what the screen showed: the resolved step's argv
 //     and answers, built by actions.Build, then moved onto the connection
-//     (remoteAction). File checks of verify: go over SFTP there. Copies
-//     whose source is on that host go over SFTP (remote.Fetch) instead of
-//     the scp the operator was shown.
+//     (remoteAction) once the started event (the command, the host, via
+//     ssh) is durable.
+//   - A host that cannot be reached, and a host whose key the operator
+//     refused, fall back to shown and confirmed, the sentence first in
+//     NeedStep.Describe; in a rehearsal too, since it rehearses what the
+//     operator will meet. A host is dialled once a session: the sentence
+//     is kept, not retried at every Next. A refusal is not journaled: a
+//     resumed run asks about the key again.
 //   - The running event of a step there records that host's pid, start
 //     time and boot id with the host in its detail (remoteRunning), so a
-//     step in doubt there is diagnosed by asking that host (remote.Alive).
+//     step in doubt there is diagnosed by asking that host (indoubt.go:
+//     Client.Alive; WaitInDoubt asks it every second). A connection lost
+//     while the command runs, or before it said it had started, leaves the
+//     step in doubt (ExecuteWith returns an error, as for an interrupt) and
+//     the next step dials again. On resume the step's checks look there.
+//   - A passphrase a command there used to write a file there is not
+//     escrowed from here (escrow.go): the operator is told to seal it on
+//     that host.
 
 // NeedHostKey: the step is on a host whose SSH host key is not known. The
-// front end shows the fingerprint; AcceptHostKey trusts it, anything else
-// leaves the step to be done there by hand.
+// front end shows the fingerprint; AcceptHostKey trusts it, RefuseHostKey
+// leaves the host's steps to be done there by hand, with the sentence.
 type NeedHostKey struct {
-	Host, KeyType, Fingerprint string
-	KnownHosts                 string // where accepting writes it
-	Step                       string // the step's key, to come back to
-	err                        *remote.UnknownHostKeyError
+	Host        string // the host the step is on, as the procedure names it
+	Addr        string // where zenrecover connects ([user@]address[:port]), when not Host
+	KeyType     string
+	Fingerprint string // SHA256:..., as ssh-keygen -lf prints it
+	KnownHosts  string // where accepting writes it
+	Step        *procedures.Step
+	Key         string // the step's key (id, or id@target), to come back to
+	Target      string
+	err         *remote.UnknownHostKeyError
 }
 
 func (*NeedHostKey) need() {}
 
+// AcceptHostKey trusts the key NeedHostKey showed for host: one line
+// appended to known_hosts, as ssh does when the operator types yes.
+func (s *Session) AcceptHostKey(host string) error {
+	if s.ssh == nil {
+		return fmt.Errorf("this run reaches no host over SSH")
+	}
+	return s.ssh.accept(host)
+}
+
+// RefuseHostKey leaves host to the operator for this process: its steps
+// are shown and confirmed, saying why. Nothing is written; a resumed run
+// asks again.
+func (s *Session) RefuseHostKey(host string) {
+	if s.ssh != nil {
+		s.ssh.refuse(host)
+	}
+}
+
 type sshHosts struct {
-	cfg     remote.Config
+	cfg remote.Config
+	// addrs: where a host is reached, by its name in lower case (a lab's
+	// hosts, Options.LabSSH); a host not there is dialed by its name.
+	addrs   map[string]string
 	mu      sync.Mutex
 	clients map[string]*remote.Client
 	// why a host is not reached: a sentence, or the unknown key waiting
@@ -59,32 +111,50 @@ type sshHosts struct {
 }
 
 func newSSHHosts(cfg remote.Config) *sshHosts {
-	return &sshHosts{cfg: cfg, clients: map[string]*remote.Client{}, down: map[string]string{}, unknown: map[string]*remote.UnknownHostKeyError{}}
+	return &sshHosts{cfg: cfg, addrs: map[string]string{}, clients: map[string]*remote.Client{}, down: map[string]string{}, unknown: map[string]*remote.UnknownHostKeyError{}}
+}
+
+// mapped reports a host given an address of its own (a lab's, LabSSH).
+func (h *sshHosts) mapped(host string) bool {
+	_, ok := h.addrs[strings.ToLower(host)]
+	return ok
+}
+
+// addr is where host is dialed.
+func (h *sshHosts) addr(host string) string {
+	if a, ok := h.addrs[strings.ToLower(host)]; ok {
+		return a
+	}
+	return host
 }
 
 // reach returns a connection to host, or nil and why not: a sentence for
 // the operator (the fallback), or an unknown key to show.
 func (h *sshHosts) reach(ctx context.Context, host string) (*remote.Client, string, *remote.UnknownHostKeyError) {
+	k := strings.ToLower(host)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if c := h.clients[host]; c != nil {
+	if c := h.clients[k]; c != nil {
 		return c, "", nil
 	}
-	if why, ok := h.down[host]; ok {
+	if why, ok := h.down[k]; ok {
 		return nil, why, nil
 	}
-	c, err := remote.Dial(ctx, host, h.cfg)
+	c, err := remote.Dial(ctx, h.addr(host), h.cfg)
 	var unknown *remote.UnknownHostKeyError
 	switch {
 	case err == nil:
-		h.clients[host] = c
+		// Its messages name the host as the procedure does, not the
+		// address a lab's host is reached at.
+		c.Host = host
+		h.clients[k] = c
 		return c, "", nil
 	case errors.As(err, &unknown):
-		h.unknown[host] = unknown
+		h.unknown[k] = unknown
 		return nil, "", unknown
 	}
 	why := fallbackWhy(host, err)
-	h.down[host] = why
+	h.down[k] = why
 	return nil, why, nil
 }
 
@@ -100,9 +170,10 @@ func fallbackWhy(host string, err error) string {
 
 // accept trusts the key shown for host and forgets that it was waiting.
 func (h *sshHosts) accept(host string) error {
+	k := strings.ToLower(host)
 	h.mu.Lock()
-	e := h.unknown[host]
-	delete(h.unknown, host)
+	e := h.unknown[k]
+	delete(h.unknown, k)
 	h.mu.Unlock()
 	if e == nil {
 		return fmt.Errorf("no host key of %s is waiting to be accepted", host)
@@ -113,19 +184,21 @@ func (h *sshHosts) accept(host string) error {
 // refuse leaves host to the operator for the session: they did not accept
 // its key.
 func (h *sshHosts) refuse(host string) {
+	k := strings.ToLower(host)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.unknown, host)
-	h.down[host] = fmt.Sprintf("You did not accept the host key of %s, so zenrecover does not connect to it: do this step there and confirm it here.", host)
+	delete(h.unknown, k)
+	h.down[k] = fmt.Sprintf("You did not accept the host key of %s, so zenrecover does not connect to it: do this step there and confirm it here.", host)
 }
 
 // lost forgets a connection that broke, so the next step dials again.
 func (h *sshHosts) lost(host string) {
+	k := strings.ToLower(host)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if c := h.clients[host]; c != nil {
+	if c := h.clients[k]; c != nil {
 		c.Close()
-		delete(h.clients, host)
+		delete(h.clients, k)
 	}
 }
 
@@ -136,6 +209,67 @@ func (h *sshHosts) close() {
 		c.Close()
 		delete(h.clients, k)
 	}
+}
+
+// sshTo reports whether a step on host is reached over SSH in this run:
+// SSH is on (never in a dry run or guide mode), the host is another one,
+// a lab's host only when it was given an address (LabSSH), and never a
+// Windows host.
+func (s *Session) sshTo(host string) bool {
+	if s.ssh == nil || host == "" || s.opts.Guide || s.opts.DryRun {
+		return false
+	}
+	if s.opts.Lab != nil && !s.ssh.mapped(host) {
+		return false
+	}
+	return !s.hostIsWindows(host)
+}
+
+// hostIsWindows: what the run knows of host's platform says windows: a
+// lab's layout, the platform fact of that host (platform-of: its input),
+// or the fact of a group of hosts named X_platform whose list X holds it.
+// A host nothing is known of is taken for Linux; if it is not, its
+// command fails to start there, which the step's failure says.
+func (s *Session) hostIsWindows(host string) bool {
+	if p, _, ok := s.hostPlatform(host); ok {
+		return p == procedures.Windows
+	}
+	for _, f := range s.def.Facts {
+		v, ok := s.vals[f.ID]
+		if !ok || !f.IsPlatformFact() {
+			continue
+		}
+		if d := f.Detect; d != nil && d.PlatformOf != "" {
+			if sameHost(strings.TrimSpace(s.vals[d.PlatformOf]), host) {
+				return v == procedures.Windows
+			}
+			continue
+		}
+		group := strings.TrimSuffix(f.ID, "_"+procedures.PlatformFact)
+		if list, ok := s.vals[group]; ok && group != f.ID {
+			for _, t := range procedures.Targets(list) {
+				if sameHost(t, host) {
+					return v == procedures.Windows
+				}
+			}
+		}
+	}
+	return false
+}
+
+// sshCarries says why a resolved step cannot be carried over SSH ("" when
+// it can): a command, with verify checks of files there. An edit of a
+// file there, an archive, SQL and the like are done by hand.
+func sshCarries(pr *procedures.Resolved) string {
+	if pr.Step.Kind() != "run" {
+		return "zenrecover runs only commands on another host over SSH"
+	}
+	for _, c := range pr.Verify {
+		if c.FileExists == "" && c.NewerThanStart == "" {
+			return "zenrecover checks only files on another host over SSH"
+		}
+	}
+	return ""
 }
 
 // remoteAction moves a step built for a host (actions.Build, with that

@@ -1,8 +1,11 @@
 package runner
 
 import (
+	"context"
+
 	"zenrecover/actions"
 	"zenrecover/procedures"
+	"zenrecover/remote"
 	"zenrecover/state"
 )
 
@@ -25,6 +28,18 @@ type resolved struct {
 	// env is where the action runs (a lab's copy of host, the copy's
 	// source host's tree); zero for a manual step, which runs nothing.
 	env actions.Env
+	// conn: the step's host is reached over SSH (remote.go), and the
+	// action runs there. why: the sentence saying why a step on another
+	// host is shown and confirmed instead (unreachable, key refused, not
+	// a command). hostKey: the key of keyHost waits for the operator
+	// (NeedHostKey); nothing runs there until it is accepted.
+	conn    *remote.Client
+	why     string
+	hostKey *remote.UnknownHostKeyError
+	keyHost string
+	// fetchOver copies a copy step's files from the other host over SFTP,
+	// in place of the scp shown when that host is not reached.
+	fetchOver *remote.Fetch
 }
 
 // resolve resolves step st for target ("" unless it fans out) with the
@@ -43,8 +58,34 @@ func (s *Session) resolve(st *procedures.Step, target string) (*resolved, error)
 	}
 	r := &resolved{Resolved: pr, target: target, key: state.StepKey(st.ID, target), host: s.otherHost(pr.On)}
 	r.elsewhere = r.host != "" && s.opts.Lab == nil || s.opts.Guide
+	if r.host != "" && s.sshTo(r.host) {
+		switch why := sshCarries(pr); {
+		case why != "" && s.opts.Lab == nil:
+			r.why = why + ": do this step on " + r.host + " and confirm it here."
+		case why == "":
+			// A host reached over SSH is done there, or, when it cannot
+			// be reached, by hand, in a rehearsal too: it rehearses what
+			// the operator will meet.
+			r.conn, r.why, r.hostKey = s.ssh.reach(context.Background(), r.host)
+			if r.hostKey != nil {
+				r.keyHost = r.host
+			}
+			r.elsewhere = r.conn == nil
+		}
+	}
 	if c := pr.Copy; c != nil && c.FromHost != "" && s.opts.Lab == nil && !sameHost(c.FromHost, s.host) {
 		r.fetch = []string{"scp", "-rp", c.FromHost + ":" + c.From, c.To}
+		if r.host == "" && s.sshTo(c.FromHost) {
+			cl, why, key := s.ssh.reach(context.Background(), c.FromHost)
+			switch {
+			case cl != nil:
+				r.fetch, r.fetchOver = nil, &remote.Fetch{Client: cl, From: c.From, To: c.To}
+			case key != nil:
+				r.hostKey, r.keyHost = key, c.FromHost
+			default:
+				r.why = why
+			}
+		}
 	}
 	switch st.Kind() {
 	case "manual", "group", "include":

@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"zenrecover/actions"
 	"zenrecover/lab"
 	"zenrecover/procedures"
+	"zenrecover/remote"
 	"zenrecover/state"
 )
 
@@ -42,6 +44,16 @@ type Options struct {
 	Current         *procedures.Definition
 	AdoptDefinition bool
 	ConfirmChanges  bool
+	// SSH reaches the other Linux hosts steps are on (remote.go); nil
+	// leaves them shown and confirmed. remote.Config{} is the operator's
+	// own setup: ssh-agent, ~/.ssh keys and known_hosts. A dry run and
+	// guide mode connect to nothing whatever it says.
+	SSH *remote.Config
+	// LabSSH: in a rehearsal, the lab's hosts reached over SSH, each at
+	// its address ([user@]address[:port]); the command there runs the
+	// lab's tools as that host. The lab's other hosts stay simulated here.
+	// It needs SSH.
+	LabSSH map[string]string
 }
 
 // Session is one run being walked by this process.
@@ -63,6 +75,7 @@ type Session struct {
 	resumed bool            // this process took the run up after an interruption
 	changes []DefChange     // how the procedure changed since the run started
 	adopted bool            // ... and the run took the new definition
+	ssh     *sshHosts       // remote.go; nil: no host is reached over SSH
 }
 
 // DefinitionChanges says how the procedure's definition differs from the
@@ -306,11 +319,18 @@ func Resume(ctx context.Context, o Options, runID string) (*Session, error) {
 
 func newSession(o Options, def *procedures.Definition, run state.Run, token string, lock *state.Lock) *Session {
 	vals := procedures.RunValues(run.ID, run.StartedAt) // ${run.date}, fixed for the run's life
-	return &Session{
+	s := &Session{
 		opts: o, store: o.Store, def: def, run: run, token: token, lock: lock,
 		vals: vals, secrets: map[string]string{}, masker: actions.NewMasker(),
 		host: o.Hostname(), asked: map[string]bool{}, refused: map[string]bool{},
 	}
+	if o.SSH != nil && !o.DryRun && !o.Guide && (o.Lab == nil || len(o.LabSSH) > 0) {
+		s.ssh = newSSHHosts(*o.SSH)
+		for h, a := range o.LabSSH {
+			s.ssh.addrs[strings.ToLower(h)] = a
+		}
+	}
+	return s
 }
 
 func (s *Session) openLog() error {
@@ -392,6 +412,9 @@ func (s *Session) Stop(ctx context.Context, reason string) error {
 // Close releases the lock and the log without journaling anything, as a
 // crash would.
 func (s *Session) Close() {
+	if s.ssh != nil {
+		s.ssh.close()
+	}
 	if s.log != nil {
 		s.log.Close()
 		s.log = nil

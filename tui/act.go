@@ -99,6 +99,12 @@ func (v *runView) act(it intent) tea.Cmd {
 		return nil
 	case intentKeepBoth, intentReplace, intentCreateParent:
 		return v.actDest(it)
+	case intentAcceptKey, intentRefuseKey:
+		return v.actHostKey(it)
+	case intentFleet:
+		if n := v.step.need; n != nil && n.Fleet {
+			return v.handToAnsible(n)
+		}
 	}
 	return nil
 }
@@ -163,8 +169,13 @@ func (v *runView) askInterrupt() {
 	if v.exec != nil {
 		ref = v.stepRef(v.exec.stepID)
 	}
+	running := "The command of step " + ref + " is still running."
+	if v.fleetRun != nil {
+		ref = v.stepRef(stepOf(v.fleetRun.stepID))
+		running = "Ansible is still running step " + ref + "; the hosts it has not reported are left in doubt."
+	}
 	body := []string{
-		"The command of step " + ref + " is still running. Stopping it now may leave its work half done.",
+		running + " Stopping it now may leave its work half done.",
 		"The step is then left in doubt: when you resume, its checks (or you) decide whether it took effect. To carry on later:",
 		"  " + v.cmdResume,
 		"ctrl+c again also stops it.",

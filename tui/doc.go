@@ -11,7 +11,7 @@
 // act.go) is a frame around one small model per phase of the run, its
 // room (rooms.go: room_ask.go, room_step.go, room_running.go,
 // room_failed.go, room_doubt.go, room_answers.go, room_dest.go,
-// room_end.go), each with its own keys (KeyMap has a part per room),
+// room_hostkey.go, room_fleet.go, room_end.go), each with its own keys (KeyMap has a part per room),
 // Update, SetSize and drawing; rooms hand the operator's choice to the
 // frame as an intent, and only the frame's Cmds touch the session. It draws the banner,
 // the header and the footer around the screen. Screens are concrete types
@@ -110,6 +110,14 @@
 //     are characters (✓ ✗ ? – ▶ ·), so nothing depends on colour.
 //   - No blinking cursor and no spinner: nothing repaints on a timer over a
 //     slow SSH link, and the tests need no clock.
+//   - Other hosts (issue 16): a host key zenrecover does not know has a
+//     room of its own before the step (room_hostkey.go): host, address,
+//     key type, SHA256 fingerprint, the known_hosts file; y trusts it, n
+//     leaves the host's steps to the operator (each says why), Enter does
+//     neither. A fan-out step Ansible can take offers f (never the
+//     default): the fleet room counts hosts as their results arrive, and
+//     the run goes on with what is left; without ansible-playbook f shows
+//     the command and files (room_fleet.go).
 //   - Exit codes are runner's (runner.Exit*): runner.ExitCompleted when the run completed (or
 //     the picker was left before anything started), runner.ExitStopped when the run
 //     is left resumable (stopped, interrupted, or the resume screen quit),

@@ -23,6 +23,8 @@ type KeyMap struct {
 	Answers AnswersKeys
 	Dialog  DialogKeys
 	Dest    DestKeys
+	HostKey HostKeyKeys
+	Fleet   FleetKeys
 }
 
 // GlobalKeys work on every screen (the footer adds them to the screen's).
@@ -72,6 +74,7 @@ type StepKeys struct {
 	Answers    key.Binding // review and correct the answers so far
 	Abandon    key.Binding
 	Stop       key.Binding
+	Fleet      key.Binding // a fan-out step: hand its targets not done to Ansible
 }
 
 type RunningKeys struct {
@@ -125,6 +128,20 @@ type DestKeys struct {
 	Replace  key.Binding
 	Create   key.Binding
 	Stop     key.Binding
+}
+
+// HostKeyKeys decide about the SSH host key of a host a step is on.
+type HostKeyKeys struct {
+	Accept key.Binding
+	Refuse key.Binding
+	Stop   key.Binding
+}
+
+// FleetKeys: a fan-out step handed to Ansible, running or shown as the
+// command to run elsewhere.
+type FleetKeys struct {
+	Back      key.Binding // the export was read: back to the step
+	Interrupt key.Binding // ctrl+c: asks, then interrupts ansible-playbook
 }
 
 // DefaultKeyMap is the wizard's key map.
@@ -181,6 +198,7 @@ func DefaultKeyMap() KeyMap {
 			Answers:    b(ks("c"), "c", "check/correct answers"),
 			Abandon:    b(ks("a"), "a", "abandon the run"),
 			Stop:       stop,
+			Fleet:      b(ks("f"), "f", "hand to Ansible"),
 		},
 		Running: RunningKeys{
 			Send:      b(ks("enter"), "enter", "send line to command"),
@@ -225,6 +243,15 @@ func DefaultKeyMap() KeyMap {
 			Replace:  b(ks("r"), "r", "replace the old one"),
 			Create:   b(ks("y"), "y", "create the folder"),
 			Stop:     stop,
+		},
+		HostKey: HostKeyKeys{
+			Accept: b(ks("y", "Y"), "y", "trust this key"),
+			Refuse: b(ks("n", "N"), "n", "do its steps by hand"),
+			Stop:   stop,
+		},
+		Fleet: FleetKeys{
+			Back:      b(ks("enter", "esc"), "enter", "back to the step"),
+			Interrupt: b(ks("ctrl+c"), "ctrl+c", "interrupt"),
 		},
 	}
 }

@@ -59,7 +59,9 @@ func (r doubtRoom) details(w int) []string {
 	}
 	if n.StillRunning {
 		t := "Its command is still running"
-		if n.PID > 0 {
+		if n.PID > 0 && n.Host != "" {
+			t += fmt.Sprintf(" on %s (pid %d there)", n.Host, n.PID)
+		} else if n.PID > 0 {
 			t += fmt.Sprintf(" (pid %d)", n.PID)
 		}
 		p.add(s.Important.Render, t+". Let it finish, or end it yourself, then resume: zenrecover checks the step first.")

@@ -48,6 +48,8 @@ func (r stepRoom) Update(msg tea.Msg) (stepRoom, tea.Cmd) {
 		r.out.set(intent{kind: intentAbandon})
 	case key.Matches(km, k.Stop):
 		r.out.set(intent{kind: intentStop})
+	case n.Fleet && !r.dryRun && key.Matches(km, k.Fleet):
+		r.out.set(intent{kind: intentFleet, key: n.Key})
 	}
 	return r, nil
 }
@@ -130,6 +132,20 @@ func (r stepRoom) form(w int) []string {
 	default:
 		p.add(s.Text.Render, "Press Enter to run it.")
 	}
+	if n.Fleet && !r.dryRun {
+		// Never the default: Enter does this one target, as always.
+		left := 0
+		for _, t := range n.Targets {
+			if !n.TargetsDone[t] {
+				left++
+			}
+		}
+		if n.AnsibleInstalled {
+			p.choice(s, "f", fmt.Sprintf("hand the %d targets not done to Ansible; each host is recorded as its result arrives", left))
+		} else {
+			p.choice(s, "f", fmt.Sprintf("the Ansible command for the %d targets not done (ansible-playbook is not installed here)", left))
+		}
+	}
 	p.add(s.Faint.Render, "s skip, with a reason · c check or correct answers · a abandon the run · q stop, resumable")
 	return p.out
 }
@@ -139,6 +155,9 @@ func (r stepRoom) ShortHelp() []key.Binding {
 	do := k.Run
 	if r.need.Manual {
 		do = k.DoneByHand
+	}
+	if r.need.Fleet && !r.dryRun {
+		return []key.Binding{do, k.Fleet, k.Skip, k.Stop}
 	}
 	return []key.Binding{do, k.Skip, k.Stop}
 }

@@ -11,7 +11,9 @@ import (
 // a question or a value (askRoom), a step to run or do (stepRoom), a
 // running command (runningRoom), a failure (failedRoom), a step in doubt
 // (doubtRoom), the answers under review (answersRoom), a destination to
-// decide (destRoom), and the end (endRoom: done, stopped, or cannot go on).
+// decide (destRoom), a host key to trust (hostKeyRoom), a fan-out step in
+// Ansible's hands (fleetRoom), and the end (endRoom: done, stopped, or
+// cannot go on).
 //
 // Each room is a concrete type with its own keys (KeyMap's part for it),
 // Update, SetSize, and what it draws: its details (the text above, which
@@ -53,6 +55,9 @@ const (
 	intentKeepBoth
 	intentReplace
 	intentCreateParent
+	intentAcceptKey // trust a host's SSH key (room_hostkey.go)
+	intentRefuseKey
+	intentFleet // hand a fan-out step to Ansible (room_fleet.go)
 )
 
 // intent is a room's request to the frame.

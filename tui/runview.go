@@ -29,6 +29,8 @@ const (
 	phaseAnswers                // the answers under review
 	phaseDest                   // a step's destination needs a decision
 	phaseAbandoned              // the run was ended for good
+	phaseHostKey                // a host's SSH key waits to be trusted
+	phaseFleet                  // a fan-out step is in Ansible's hands
 )
 
 // quitMsg asks the root to end the program with an exit code.
@@ -82,13 +84,16 @@ type runView struct {
 	doubt   doubtRoom
 	answers answersRoom
 	dest    destRoom
+	hostKey hostKeyRoom
+	fleet   fleetRoom
 	end     endRoom
 
 	text    *textDialog
 	confirm *confirmDialog
 
-	output outputPane
-	exec   *execution
+	output   outputPane
+	exec     *execution
+	fleetRun *fleetRun // a step's targets in Ansible's hands
 
 	flash     string // what just happened, one line
 	flashLeft int    // how many more needs the flash stays for
@@ -197,6 +202,8 @@ func needKey(n runner.Need) string {
 		return n.Key
 	case *runner.NeedDestination:
 		return "dest:" + n.Key
+	case *runner.NeedHostKey:
+		return "hostkey:" + n.Host + ":" + n.Key
 	}
 	return ""
 }
@@ -240,6 +247,18 @@ func (v runView) Update(msg tea.Msg) (runView, tea.Cmd) {
 	case execDoneMsg:
 		if v.exec != nil && msg.gen == v.exec.gen {
 			cmd = v.onExecDone(msg)
+		}
+	case fleetOutMsg:
+		if v.fleetRun != nil && msg.gen == v.fleetRun.gen {
+			cmd = v.onFleetOut(msg)
+		}
+	case fleetDoneMsg:
+		if v.fleetRun != nil && msg.gen == v.fleetRun.gen {
+			cmd = v.onFleetDone(msg)
+		}
+	case fleetPlanMsg:
+		if msg.gen == v.gen && v.phase == phaseFleet {
+			cmd = v.onFleetPlan(msg)
 		}
 	case stoppedMsg:
 		v.text, v.confirm = nil, nil
@@ -338,6 +357,9 @@ func (v *runView) setNeed(n runner.Need) {
 	case *runner.NeedDestination:
 		v.phase, v.current = phaseDest, n.Step.ID
 		v.dest = newDestRoom(v.ctx, n, v.dryRun)
+	case *runner.NeedHostKey:
+		v.phase, v.current = phaseHostKey, n.Step.ID
+		v.hostKey = newHostKeyRoom(v.ctx, n)
 	case *runner.Done:
 		v.phase, v.current = phaseDone, ""
 		v.end = endRoom{ctx: v.ctx, kind: endDone, def: v.def, runID: v.runID, cmdResume: v.cmdResume, cmdReport: v.cmdReport}
@@ -448,6 +470,13 @@ func (v *runView) onKey(km tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if v.phase == phaseFleet && v.fleetRun != nil {
+		// Ansible is at work: ctrl+c asks before interrupting it.
+		if key.Matches(km, v.ctx.keys.Fleet.Interrupt) {
+			v.askInterrupt()
+		}
+		return nil
+	}
 	// ctrl+c asks, wherever the run is (issue 10): what stopping leaves
 	// behind is said in the question.
 	if key.Matches(km, g.ForceQuit) && v.phase != phaseRunning && !v.Closed() {
@@ -483,6 +512,10 @@ func (v *runView) onKey(km tea.KeyPressMsg) tea.Cmd {
 		v.answers, cmd = v.answers.Update(km)
 	case phaseDest:
 		v.dest, cmd = v.dest.Update(km)
+	case phaseHostKey:
+		v.hostKey, cmd = v.hostKey.Update(km)
+	case phaseFleet:
+		v.fleet, cmd = v.fleet.Update(km)
 	case phaseDone, phaseStopped, phaseAbandoned, phaseError:
 		v.end, cmd = v.end.Update(km)
 	}
@@ -508,6 +541,10 @@ func (v *runView) takeIntent() tea.Cmd {
 		it, ok = v.answers.out.take()
 	case phaseDest:
 		it, ok = v.dest.out.take()
+	case phaseHostKey:
+		it, ok = v.hostKey.out.take()
+	case phaseFleet:
+		it, ok = v.fleet.out.take()
 	case phaseDone, phaseStopped, phaseAbandoned, phaseError:
 		it, ok = v.end.out.take()
 	}
@@ -548,6 +585,14 @@ func (v *runView) execute(stepID, confirm string) tea.Cmd {
 }
 
 func (v *runView) interrupt() tea.Cmd {
+	if f := v.fleetRun; f != nil {
+		if !f.interrupted {
+			f.interrupted = true
+			f.cancel()
+			v.output.Note("— interrupting: ansible-playbook is being stopped —")
+		}
+		return nil
+	}
 	x := v.exec
 	if x == nil || x.interrupted {
 		return nil
@@ -602,6 +647,10 @@ func (v runView) room() drawing {
 		return v.answers
 	case phaseDest:
 		return v.dest
+	case phaseHostKey:
+		return v.hostKey
+	case phaseFleet:
+		return v.fleet
 	case phaseDone, phaseStopped, phaseAbandoned, phaseError:
 		return v.end
 	}

@@ -112,6 +112,14 @@ func (m model) finish(ctx context.Context) (int, string, error) {
 		case <-time.After(interruptWait):
 		}
 	}
+	if f := v.fleetRun; f != nil {
+		// Ansible at work: interrupted too (its unreported hosts in doubt).
+		f.cancel()
+		select {
+		case <-f.done:
+		case <-time.After(interruptWait):
+		}
+	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
 	resumeHint := "To carry on: " + v.cmdResume

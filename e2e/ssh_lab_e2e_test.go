@@ -1,0 +1,411 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"zenrecover/procedures"
+	"zenrecover/state"
+)
+
+// Issue 16 against Debian's sshd: a lab whose second Primary Server,
+// zen-primary-2, is reached over a real SSH connection (run --lab-ssh
+// zen-primary-2=USER@127.0.0.1:PORT). sshd runs on a free loopback port
+// with a throwaway host key; the wizard logs in with a throwaway key from a
+// home of its own (HOME/.ssh: the key, and known_hosts holding sshd's key,
+// as an operator's would after the first ssh). On the far end the lab's
+// simulated tools run as zen-primary-2 (the wizard sets
+// ZENRECOVER_LAB_HOST there). sshd's ForceCommand logs each command line
+// it is given before running it, so a test can look for a secret on the
+// other host's command lines.
+
+type labSSHD struct {
+	port     int
+	user     string
+	home     string // HOME for the wizard: .ssh/id_ed25519 and .ssh/known_hosts
+	commands string // what sshd was asked to run, one line each
+	pidFile  string
+	log      *lockedBuffer
+}
+
+func startLabSSHD(t *testing.T) *labSSHD {
+	t.Helper()
+	slow(t, "sshd on loopback as the lab's second Primary Server")
+	const sshd = "/usr/sbin/sshd"
+	for _, p := range []string{sshd, "ssh-keygen"} {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Skipf("skipped: %s not found (Debian's openssh-server; .ci/deps/openssh.sh installs it)", p)
+		}
+	}
+	sftp := "/usr/lib/openssh/sftp-server"
+	if _, err := os.Stat(sftp); err != nil {
+		t.Skipf("skipped: %s not found (Debian's openssh-sftp-server)", sftp)
+	}
+	u, err := user.Current()
+	if err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	s := &labSSHD{user: u.Username, home: filepath.Join(dir, "home"), commands: filepath.Join(dir, "commands.log"),
+		pidFile: filepath.Join(dir, "sshd.pid"), log: &lockedBuffer{}}
+	dotSSH := filepath.Join(s.home, ".ssh")
+	os.MkdirAll(dotSSH, 0o700)
+	key, host := filepath.Join(dotSSH, "id_ed25519"), filepath.Join(dir, "host")
+	for _, k := range []string{key, host} {
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "zenrecover-test", "-f", k).CombinedOutput(); err != nil {
+			t.Skipf("skipped: ssh-keygen: %v %s", err, out)
+		}
+	}
+	pub, _ := os.ReadFile(key + ".pub")
+	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Skip(err)
+	}
+	s.port = l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	hostPub, _ := os.ReadFile(host + ".pub")
+	os.WriteFile(filepath.Join(dotSSH, "known_hosts"), []byte(fmt.Sprintf("[127.0.0.1]:%d %s", s.port, hostPub)), 0o600)
+	// The forced command writes down the command line, then runs it.
+	force := filepath.Join(dir, "log-and-run")
+	os.WriteFile(force, []byte("#!/bin/sh\nprintf '%s\\n' \"$SSH_ORIGINAL_COMMAND\" >> "+s.commands+"\nexec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"\n"), 0o755)
+	cfg := filepath.Join(dir, "sshd_config")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`Port %d
+ListenAddress 127.0.0.1
+HostKey %s
+AuthorizedKeysFile %s
+PidFile %s
+AllowUsers %s
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+X11Forwarding no
+AllowTcpForwarding no
+PrintMotd no
+PrintLastLog no
+Subsystem sftp %s
+ForceCommand %s
+LogLevel ERROR
+`, s.port, host, filepath.Join(dir, "authorized_keys"), s.pidFile, s.user, sftp, force)), 0o600)
+	if os.Geteuid() == 0 {
+		os.MkdirAll("/run/sshd", 0o755)
+	}
+	if out, err := exec.Command(sshd, "-t", "-f", cfg).CombinedOutput(); err != nil {
+		t.Skipf("skipped: sshd refuses its configuration: %v %s", err, out)
+	}
+	c := exec.Command(sshd, "-D", "-e", "-f", cfg)
+	c.Stdout, c.Stderr = s.log, s.log
+	if err := c.Start(); err != nil {
+		t.Skipf("skipped: cannot start sshd: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { c.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		c.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("sshd's log:\n%s", s.log.String())
+		}
+	})
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port)); err == nil {
+			conn.Close()
+			break
+		}
+		select {
+		case <-exited:
+			t.Skipf("skipped: sshd exited at start:\n%s", s.log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Skipf("skipped: sshd did not listen:\n%s", s.log.String())
+		}
+	}
+	return s
+}
+
+// flag is the --lab-ssh that puts zen-primary-2 on this sshd.
+func (s *labSSHD) flag() string {
+	return fmt.Sprintf("zen-primary-2=%s@127.0.0.1:%d", s.user, s.port)
+}
+
+// env is the wizard's environment: its own HOME, no agent.
+func (s *labSSHD) env(extra ...string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "SSH_AUTH_SOCK=") {
+			out = append(out, kv)
+		}
+	}
+	return append(append(out, "HOME="+s.home, "NO_COLOR=1"), extra...)
+}
+
+// cut kills the sshd processes serving the connections (the listener
+// stays), as a network that fails does: the far end's terminal hangs up.
+func (s *labSSHD) cut(t *testing.T) {
+	t.Helper()
+	b, err := os.ReadFile(s.pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listener, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	parent := map[int]int{}
+	comm := map[int]string{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		st, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...
+		rest := string(st[strings.LastIndexByte(string(st), ')')+2:])
+		f := strings.Fields(rest)
+		if len(f) < 2 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		parent[pid] = ppid
+		c, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
+		comm[pid] = strings.TrimSpace(string(c))
+	}
+	killed := 0
+	for pid := range parent {
+		if !strings.HasPrefix(comm[pid], "sshd") || pid == listener {
+			continue
+		}
+		for p := parent[pid]; p > 1; p = parent[p] {
+			if p == listener {
+				syscall.Kill(pid, syscall.SIGKILL)
+				killed++
+				break
+			}
+		}
+	}
+	if killed == 0 {
+		t.Fatal("no sshd process served a connection")
+	}
+}
+
+// Commands are the command lines sshd ran for the wizard.
+func (s *labSSHD) Commands() string {
+	b, _ := os.ReadFile(s.commands)
+	return string(b)
+}
+
+// runDef reads a run's recorded definition and journal.
+func runDef(t *testing.T, stateDB string) (*procedures.Definition, []state.Event) {
+	t.Helper()
+	st, err := state.Open(stateDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	runs, err := st.Runs(context.Background())
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs: %v %v", runs, err)
+	}
+	evs, err := st.Journal(context.Background(), runs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := procedures.ParseBundle(runs[0].ProcedureID, runs[0].DefText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return def, evs
+}
+
+// The issue's "done when": rehearsals of 2.1 and 4.2 in a lab whose
+// second Primary Server is reached over SSH complete, and no step the
+// wizard can run on that server is confirmed by hand: each ran there
+// (journaled with its pid there). A step the procedure itself leaves to
+// the operator (take a reliable backup there: a whole procedure) stays
+// manual. Neither the password nor the passphrase is in the state, the
+// logs, the lab or any command line the other host was given.
+func TestRehearsalsReachTheSecondPrimaryServerOverSSH(t *testing.T) {
+	srv := startLabSSHD(t)
+	for _, c := range []struct {
+		section, answers string
+		overSSH          []string // step keys that must have run there
+	}{
+		{"4.2", answers42, []string{"restart/others@zen-primary-2", "refresh-all/others@zen-primary-2"}},
+		{"2.1", answers21, nil},
+	} {
+		t.Run(c.section, func(t *testing.T) {
+			e := newE2E(t)
+			os.WriteFile(e.answers, []byte(strings.ReplaceAll(c.answers, "GUID", guidOf(t, e.lab, "zen-primary-2"))), 0o600)
+			run := e.cmd("", "run", c.section, "--lab", e.lab, "--plain", "--yes", "--answers", e.answers, "--lab-ssh", srv.flag())
+			run.Env = srv.env(labSecrets()...)
+			out, err := run.CombinedOutput()
+			if code := exitCode(err); code != 0 || !strings.Contains(string(out), "Completed: every step of "+c.section+" ") {
+				t.Fatalf("run %s over SSH exited %d\n%s", c.section, code, tail(string(out), 60))
+			}
+			def, evs := runDef(t, e.stateDB)
+			ran := map[string]bool{}
+			for _, ev := range evs {
+				key := state.StepKey(ev.Step, ev.Target)
+				switch {
+				case ev.Kind == state.EventRunning && strings.Contains(ev.Detail, `"via":"ssh"`):
+					if !strings.Contains(ev.Detail, `"host":"zen-primary-2"`) || ev.PID <= 0 {
+						t.Errorf("%s ran over SSH without its host or pid there: %+v", key, ev)
+					}
+					ran[key] = true
+				case ev.Kind == state.EventConfirmed && ev.Target == "zen-primary-2":
+					if st := def.Step(ev.Step); st != nil && st.Kind() != "manual" {
+						t.Errorf("%s, a step the wizard runs, was confirmed by hand on zen-primary-2", key)
+					}
+				}
+			}
+			for _, k := range c.overSSH {
+				if !ran[k] {
+					t.Errorf("%s did not run on zen-primary-2 over SSH (over SSH: %v)\n%s", k, ran, tail(string(out), 60))
+				}
+			}
+			for _, secret := range []string{labAdminPassword, knownPassphrase} {
+				e.assertNowhere(e.stateDir, secret)
+				e.assertNowhere(e.lab, secret)
+				if strings.Contains(srv.Commands(), secret) {
+					t.Errorf("a command line on zen-primary-2 holds a secret:\n%s", srv.Commands())
+				}
+			}
+			t.Logf("%s: %d steps ran on zen-primary-2 over SSH", c.section, len(ran))
+		})
+	}
+	if !strings.Contains(srv.Commands(), "ZENRECOVER_LAB_HOST=zen-primary-2") {
+		t.Errorf("the lab's tools did not run as zen-primary-2 there:\n%s", srv.Commands())
+	}
+}
+
+// cutDef is a step on zen-primary-2 that types the administrator password
+// into a prompt there, then one that holds (the first time) until its
+// connection is cut.
+const cutDef = `id: ssh-cut
+title: A step cut off on the second Primary Server
+section: "9.4"
+summary: Two steps on zen-primary-2.
+inputs:
+  - id: admin_password
+    type: secret
+    prompt: The administrator password
+steps:
+  - id: login
+    ref: "1"
+    title: Type the password there
+    on: zen-primary-2
+    run:
+      - sh
+      - -c
+      - |
+        printf 'Password: '; stty -echo; read p; stty echo; echo
+        [ -n "$p" ] && echo "logged in"
+    answers:
+      - prompt: '(?i)password: *$'
+        input: admin_password
+  - id: hold
+    ref: "2"
+    title: Hold there until the connection is cut
+    on: zen-primary-2
+    idempotent: true
+    run:
+      - sh
+      - -c
+      - '[ -e "$1" ] || { : > "$1"; echo holding-now; read x; }; : > "$2"'
+      - sh
+      - /tmp/hold-marker
+      - /tmp/hold-done
+    verify:
+      - file-exists: /tmp/hold-done
+`
+
+// A connection cut while a step runs on zen-primary-2 (the sshd serving
+// it killed) leaves the step in doubt and stops the run, resumable; the
+// resume asks zen-primary-2 whether the command still runs, its checks
+// (over SFTP, there) say it did not take effect, and the step, safe to
+// repeat, runs again to completion.
+func TestACutSSHConnectionLeavesTheStepInDoubtAndTheResumeSettlesIt(t *testing.T) {
+	srv := startLabSSHD(t)
+	e := newE2E(t)
+	procs := t.TempDir()
+	os.WriteFile(filepath.Join(procs, "cut.yaml"), []byte(cutDef), 0o644)
+	os.MkdirAll(filepath.Join(e.lab, "hosts", "zen-primary-2", "tmp"), 0o755)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	secrets := []string{"ZENRECOVER_SECRET_ADMIN_PASSWORD=" + labAdminPassword}
+
+	first := exec.CommandContext(ctx, e.bin, "--state", e.stateDB, "--procedures", procs, "run", "9.4", "--lab", e.lab, "--plain", "--yes", "--lab-ssh", srv.flag())
+	first.Env = srv.env(secrets...)
+	stdin, _ := first.StdinPipe() // open, as an operator's keyboard is
+	defer stdin.Close()
+	stdout, _ := first.StdoutPipe()
+	first.Stderr = first.Stdout
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var seen strings.Builder
+	sc := bufio.NewScanner(stdout)
+	sc.Split(scanPrompts)
+	for sc.Scan() {
+		seen.WriteString(sc.Text())
+		// The command's own output (indented), not its description.
+		if strings.Contains(seen.String(), "| holding-now") {
+			break
+		}
+	}
+	if !strings.Contains(seen.String(), "| holding-now") {
+		first.Wait()
+		t.Fatalf("step 2 never held on zen-primary-2:\n%s", seen.String())
+	}
+	srv.cut(t)
+	rest, _ := io.ReadAll(stdout)
+	seen.Write(rest)
+	err := first.Wait()
+	if code := exitCode(err); code != 3 || !strings.Contains(seen.String(), "the connection to zen-primary-2 was lost") {
+		t.Fatalf("after the cut: exit %d, want 3 (stopped, resumable)\n%s", code, seen.String())
+	}
+	_, evs := runDef(t, e.stateDB)
+	if ss := state.Fold(evs).Steps["hold"]; ss == nil || ss.Status != state.StepInDoubt || ss.Running == nil {
+		t.Fatalf("after the cut step 2 is %+v, want in doubt with its pid there", ss)
+	}
+
+	// "wait" is there for a command sshd's hang-up has not reached yet.
+	res := exec.CommandContext(ctx, e.bin, "--state", e.stateDB, "--procedures", procs, "resume", "--plain", "--yes", "--lab-ssh", srv.flag())
+	res.Env = srv.env(secrets...)
+	res.Stdin = strings.NewReader("wait\n")
+	out, err := res.CombinedOutput()
+	if code := exitCode(err); code != 0 {
+		t.Fatalf("resume exited %d:\n%s", code, out)
+	}
+	t.Logf("resume:\n%s", out)
+	for _, want := range []string{"is in doubt", "zen-primary-2", "has ended", "running it again", "Completed"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the resume did not say %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.lab, "hosts", "zen-primary-2", "tmp", "hold-done")); err != nil {
+		t.Errorf("the re-run did not write its file on zen-primary-2: %v", err)
+	}
+	e.assertNowhere(e.stateDir, labAdminPassword)
+	e.assertNowhere(e.lab, labAdminPassword)
+	if cmds := srv.Commands(); strings.Contains(cmds, labAdminPassword) || !strings.Contains(cmds, "zenrecover-remote-pid") {
+		t.Errorf("the command lines zen-primary-2 was given (no secret, the wizard's header):\n%s", cmds)
+	}
+}
