@@ -10,7 +10,6 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -123,12 +122,12 @@ func (c *OwnedBy) Check(ctx context.Context, _ time.Time) (bool, string, error) 
 		if err != nil {
 			return false, "", err
 		}
-		st, ok := fi.Sys().(*syscall.Stat_t)
+		fuid, fgid, ok := fileOwner(fi)
 		if !ok {
 			return false, "", fmt.Errorf("%s: this system does not report owners", p)
 		}
-		if int(st.Uid) != uid || int(st.Gid) != gid {
-			return false, fmt.Sprintf("%s belongs to uid %d gid %d, not %s:%s", p, st.Uid, st.Gid, c.User, c.Group), nil
+		if fuid != uid || fgid != gid {
+			return false, fmt.Sprintf("%s belongs to uid %d gid %d, not %s:%s", p, fuid, fgid, c.User, c.Group), nil
 		}
 	}
 	return true, c.Describe(), nil

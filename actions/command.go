@@ -6,16 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
 )
 
 // Answer is a rule that types a value when the child prompts for it.
@@ -246,35 +242,6 @@ func lookPath(argv0 string, env []string) (string, error) {
 	return "", fmt.Errorf("%s: not found on PATH", argv0)
 }
 
-// openPTY returns the master side, non-blocking, and the terminal side.
-func openPTY() (master, tty *os.File, err error) {
-	p, t, err := pty.Open()
-	if err != nil {
-		return nil, nil, err
-	}
-	defer p.Close()
-	if err := pty.Setsize(p, &pty.Winsize{Rows: ptyRows, Cols: ptyCols}); err != nil {
-		t.Close()
-		return nil, nil, err
-	}
-	// pty.Open's ioctls go through os.File.Fd, which puts the descriptor in
-	// blocking mode, and a blocking Read is not interrupted by Close. A
-	// non-blocking duplicate is managed by the runtime poller, so closing
-	// it ends a pending Read and no goroutine is left behind.
-	fd, err := unix.FcntlInt(p.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	if err == nil {
-		err = unix.SetNonblock(fd, true)
-		if err != nil {
-			unix.Close(fd)
-		}
-	}
-	if err != nil {
-		t.Close()
-		return nil, nil, err
-	}
-	return os.NewFile(uintptr(fd), p.Name()), t, nil
-}
-
 // Run runs the command; see the package documentation for the contract.
 func (c *Command) Run(ctx context.Context, rio IO) error {
 	secrets := rio.secretsOf()
@@ -299,32 +266,10 @@ func (c *Command) Run(ctx context.Context, rio IO) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s not started: %w", prog, err)
 	}
-	master, tty, err := openPTY()
+	lt, cmd, stage, err := startInTerminal(path, argv, env, dir)
 	if err != nil {
-		return fmt.Errorf("run %s: open a pseudo-terminal: %w", prog, err)
+		return fmt.Errorf("%s %s: %s", stage, prog, secrets.String(err.Error()))
 	}
-	cmd := &exec.Cmd{
-		Path:   path,
-		Args:   argv,
-		Env:    env,
-		Dir:    dir,
-		Stdin:  tty,
-		Stdout: tty,
-		Stderr: tty,
-		// A new session makes the child the leader of its own process
-		// group (so cancelling reaches its children too) with the pty as
-		// its controlling terminal (fd 0 in the child).
-		SysProcAttr: &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0},
-	}
-	err = cmd.Start()
-	// Only the child may hold the terminal side: reading the master then
-	// fails with EIO once the child and its descendants have closed it.
-	tty.Close()
-	if err != nil {
-		master.Close()
-		return fmt.Errorf("start %s: %s", prog, secrets.String(err.Error()))
-	}
-	lt := &localTerm{cmd: cmd, master: master, pid: cmd.Process.Pid}
 	if rio.OnStart != nil {
 		rio.OnStart(lt.pid)
 	}
@@ -637,38 +582,4 @@ func (w pendingWriter) Write(p []byte) (int, error) {
 		w.s.pending = w.s.pending[n-maxPending:]
 	}
 	return len(p), nil
-}
-
-// ptyModes reports the terminal's ECHO and ICANON flags; on Linux the
-// master side reads the settings the child made on its side.
-func ptyModes(f *os.File) (echo, canon bool, err error) {
-	sc, err := f.SyscallConn()
-	if err != nil {
-		return false, false, err
-	}
-	var t *unix.Termios
-	var ierr error
-	if err := sc.Control(func(fd uintptr) { t, ierr = unix.IoctlGetTermios(int(fd), unix.TCGETS) }); err != nil {
-		return false, false, err
-	}
-	if ierr != nil {
-		return false, false, ierr
-	}
-	return t.Lflag&unix.ECHO != 0, t.Lflag&unix.ICANON != 0, nil
-}
-
-func killGroup(pid int, sig unix.Signal) {
-	_ = unix.Kill(-pid, sig) // ESRCH: the group is already gone
-}
-
-// waitExited blocks until the child has exited without reaping it, so that
-// its pid and process group id stay reserved until cmd.Wait.
-func waitExited(pid int) {
-	var info unix.Siginfo
-	for {
-		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
-		if err != unix.EINTR {
-			return
-		}
-	}
 }

@@ -11,10 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Copy copies a file or a directory tree, keeping permissions (with the
@@ -459,8 +456,8 @@ func copyLink(it *copyItem) error {
 // root), permissions and modification time of info. The owner comes first
 // because chown clears the setuid and setgid bits.
 func setMeta(path string, info fs.FileInfo) error {
-	if st, ok := info.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 {
-		if err := os.Lchown(path, int(st.Uid), int(st.Gid)); err != nil {
+	if uid, gid, ok := fileOwner(info); ok && os.Geteuid() == 0 {
+		if err := os.Lchown(path, uid, gid); err != nil {
 			return err
 		}
 	}
@@ -468,28 +465,4 @@ func setMeta(path string, info fs.FileInfo) error {
 		return err
 	}
 	return os.Chtimes(path, time.Time{}, info.ModTime())
-}
-
-func setLinkMeta(path string, info fs.FileInfo) error {
-	if st, ok := info.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 {
-		if err := os.Lchown(path, int(st.Uid), int(st.Gid)); err != nil {
-			return err
-		}
-	}
-	ts := []unix.Timespec{{Nsec: unix.UTIME_OMIT}, unix.NsecToTimespec(info.ModTime().UnixNano())}
-	return unix.UtimesNanoAt(unix.AT_FDCWD, path, ts, unix.AT_SYMLINK_NOFOLLOW)
-}
-
-// syncDir makes renames and creations in dir durable: a restore that a
-// power cut undoes is worse than one that failed.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return err
-	}
-	return nil
 }

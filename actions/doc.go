@@ -120,4 +120,19 @@
 // Imports: runner → actions → {procedures (the step's model), archive}.
 // Neither the lab nor a front end: a lab step reaches actions already
 // rebased to the lab's tree.
+//
+// # Windows
+//
+// Commands that prompt run under a Windows pseudo-console (ConPTY) through
+// github.com/charmbracelet/x/xpty (terminal_windows.go), chosen over
+// github.com/aymanbagabas/go-pty, which the module proxy here does not
+// serve; xpty is Charm's, used by their own tools, v0.1.4 of 2026-07. On
+// Linux creack/pty stays (terminal_unix.go): the pty, the new session and
+// process group, termios for echo, waitid without reaping, are all what the
+// tests check. A console's modes cannot be read, so on Windows every prompt
+// that waits for the operator is typed as hidden (as over SSH); stopping a
+// command kills it (there is no SIGTERM), not what it started. Owners
+// (chown, ownership checks) and a link's own time are Unix only. All of it
+// is compiled and vetted here (.ci/cross-build), not run: Debian's Wine
+// cannot run a current Go binary.
 package actions

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/beevik/etree"
@@ -241,8 +240,8 @@ func replaceFile(path string, data []byte, fi fs.FileInfo) error {
 
 func writeSyncClose(f *os.File, data []byte, fi fs.FileInfo) error {
 	err := func() error {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 {
-			if err := f.Chown(int(st.Uid), int(st.Gid)); err != nil {
+		if uid, gid, ok := fileOwner(fi); ok && os.Geteuid() == 0 {
+			if err := f.Chown(uid, gid); err != nil {
 				return err
 			}
 		}

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package archive
 
 import (
@@ -12,14 +14,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// ExtractOptions are OpenOptions and whether DIR may hold files already.
-type ExtractOptions struct {
-	OpenOptions
-	// Force merges into a DIR that is not empty: the archive's files
-	// replace those of the same name, others are left as they are.
-	Force bool
-}
 
 // Extract restores the set dest into dir, which becomes the archived tree
 // itself (created when missing). It checks everything Verify checks as it
@@ -309,10 +303,6 @@ func (x *extractor) close() error {
 	}
 	return errors.Join(errs...)
 }
-
-// ExtractMarker is the file Extract keeps in a DIR it is filling (see
-// Extract); it holds the archive set's path.
-const ExtractMarker = ".zenrecover-extracting"
 
 func writeExtractMarker(dir, dest string) error {
 	abs, err := filepath.Abs(canonicalDest(dest))

@@ -87,3 +87,10 @@ func (p *chunkPipe) Read(b []byte) (int, error) {
 
 // close tells the producer to stop; the reader calls it when done.
 func (p *chunkPipe) close() { p.once.Do(func() { close(p.quit) }) }
+
+// bufSize and bufCount bound the memory between reading and writing: the
+// producer fills one buffer while the part writer encrypts the others.
+const (
+	bufSize  = 1 << 20
+	bufCount = 8
+)

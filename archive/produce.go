@@ -1,3 +1,5 @@
+//go:build !windows
+
 package archive
 
 import (
@@ -9,13 +11,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-)
-
-// bufSize and bufCount bound the memory between reading and writing: the
-// producer fills one buffer while the part writer encrypts the others.
-const (
-	bufSize  = 1 << 20
-	bufCount = 8
 )
 
 // creator produces the tar stream on the caller's goroutine: it walks the

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package runner_test
 
 // Rehearsals of what issue 12 ("Wrong or dangerous") found: each test drives

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package runner_test
 
 // Issue 12, "Less than the reference", rehearsed: a step the reference

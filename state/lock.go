@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // LockInfo describes the holder of a run lock; it is written into the lock
@@ -144,9 +142,9 @@ func (s *Store) Lock(procedureID, host string, info LockInfo) (*Lock, error) {
 		if err != nil {
 			return nil, fmt.Errorf("lock %s on %s: %w", procedureID, host, err)
 		}
-		if err := flockNB(f); err != nil {
+		if err := tryLock(f, true); err != nil {
 			f.Close()
-			if errors.Is(err, unix.EWOULDBLOCK) {
+			if errors.Is(err, errWouldBlock) {
 				return nil, &LockedError{Holder: readLockInfo(path), Path: path, ProcedureID: procedureID, Host: host, State: s.path}
 			}
 			return nil, fmt.Errorf("lock %s on %s: %w", procedureID, host, err)
@@ -204,7 +202,7 @@ func (s *Store) ForceUnlock(ctx context.Context, procedureID, host, runID string
 		os.Remove(tmp)
 		return nil, "", fmt.Errorf("force unlock %s on %s: %w", procedureID, host, err)
 	}
-	if err := flockNB(f); err != nil {
+	if err := tryLock(f, true); err != nil {
 		return fail(err)
 	}
 	l := &Lock{f: f, path: path, info: info}
@@ -260,17 +258,12 @@ func (s *Store) Held(procedureID, host string) *LockedError {
 		return nil
 	}
 	defer f.Close()
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_SH|unix.LOCK_NB)
-		if err != unix.EINTR {
-			break
-		}
-	}
+	err = tryLock(f, false)
 	if err == nil {
-		unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		unlock(f)
 		return nil
 	}
-	if !errors.Is(err, unix.EWOULDBLOCK) {
+	if !errors.Is(err, errWouldBlock) {
 		return nil
 	}
 	return &LockedError{Holder: readLockInfo(path), Path: path, ProcedureID: procedureID, Host: host, State: s.path}
@@ -319,7 +312,7 @@ func (l *Lock) Release() error {
 	f := l.f
 	l.f = nil
 	terr := f.Truncate(0)
-	uerr := unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	uerr := unlock(f)
 	cerr := f.Close()
 	return errors.Join(terr, uerr, cerr)
 }
@@ -334,15 +327,6 @@ func (l *Lock) write() error {
 	}
 	_, err = l.f.WriteAt(append(b, '\n'), 0)
 	return err
-}
-
-func flockNB(f *os.File) error {
-	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err != unix.EINTR {
-			return err
-		}
-	}
 }
 
 func isSameFile(f *os.File, path string) (bool, error) {

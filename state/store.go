@@ -9,10 +9,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
-	"syscall"
 
-	"golang.org/x/sys/unix"
 	"modernc.org/sqlite"
 )
 
@@ -31,14 +30,27 @@ type Store struct {
 
 // DefaultPath is $XDG_STATE_HOME/zenrecover/state.db, or
 // ~/.local/state/zenrecover/state.db when XDG_STATE_HOME is unset. A relative
-// XDG_STATE_HOME is ignored, as the XDG specification asks.
+// XDG_STATE_HOME is ignored, as the XDG specification asks. On Windows it is
+// in the user's local application data: %LOCALAPPDATA%\zenrecover\state.db
+// (local, never roaming: a roaming profile is copied to a server, and SQLite's
+// WAL needs a local disk).
 func DefaultPath() (string, error) {
-	if x := os.Getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
+	home, _ := os.UserHomeDir()
+	return defaultPathFor(runtime.GOOS, os.Getenv, home)
+}
+
+func defaultPathFor(goos string, getenv func(string) string, home string) (string, error) {
+	if goos == "windows" {
+		if x := getenv("LOCALAPPDATA"); x != "" {
+			return filepath.Join(x, "zenrecover", "state.db"), nil
+		}
+		return "", fmt.Errorf("cannot find the default state directory (LOCALAPPDATA is not set); name one with --state PATH")
+	}
+	if x := getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
 		return filepath.Join(x, "zenrecover", "state.db"), nil
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("cannot find the default state directory (%v); name one with --state PATH", err)
+	if home == "" {
+		return "", fmt.Errorf("cannot find the default state directory (no home directory); name one with --state PATH")
 	}
 	return filepath.Join(home, ".local", "state", "zenrecover", "state.db"), nil
 }
@@ -54,6 +66,10 @@ func DefaultPath() (string, error) {
 func dsn(path string) string {
 	// The path travels as a file: URI, so characters such as '?', '#' and '%'
 	// in it must be escaped or SQLite would read them as URI syntax.
+	if runtime.GOOS == "windows" {
+		// SQLite reads file:/C:/x as the path C:\x.
+		path = "/" + filepath.ToSlash(path)
+	}
 	u := url.URL{Path: path}
 	return "file:" + u.EscapedPath() +
 		"?_pragma=busy_timeout(10000)" +
@@ -345,38 +361,10 @@ func ensurePrivateFile(path string) error {
 	return nil
 }
 
-// readOnlyDir says why this process cannot write in dir (a read-only file
-// system, or permissions), or "" when it can. Effective ids are checked,
-// as the kernel does when SQLite creates its -wal and -shm files.
-func readOnlyDir(dir string) string {
-	err := unix.Faccessat(unix.AT_FDCWD, dir, unix.W_OK, unix.AT_EACCESS)
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, unix.EROFS):
-		return fmt.Sprintf("its directory %s is on a read-only file system", dir)
-	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
-		mode := ""
-		if fi, err := os.Stat(dir); err == nil {
-			mode = fmt.Sprintf(" (mode %04o)", fi.Mode().Perm())
-		}
-		return fmt.Sprintf("its directory %s is read-only for you%s", dir, mode)
-	}
-	return ""
-}
-
 // fixReadOnly is the sentence that says how to go on from a read-only
 // state directory.
 func fixReadOnly(dir string) string {
 	return fmt.Sprintf("To record runs, make it writable again (chmod 700 %s, or remount its file system read-write), or copy the whole directory to a writable disk and point --state at the copy's state.db.", dir)
-}
-
-func ownerOf(fi fs.FileInfo) (int, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, false
-	}
-	return int(st.Uid), true
 }
 
 // fileSafe maps an id onto one harmless path element: letters, digits, '.',
