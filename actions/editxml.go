@@ -43,7 +43,7 @@ type EditXML struct {
 }
 
 func (e *EditXML) Describe() string {
-	s := fmt.Sprintf("edit %s: set <%s> to %q", e.File, e.elementName(), e.Value)
+	s := fmt.Sprintf("edit %s: set <%s> to %s", e.File, e.elementName(), quoteValue(e.Value))
 	if e.KeepBackup {
 		s += fmt.Sprintf(" (keeping the original as %s.<timestamp>.bak)", filepath.Base(e.File))
 	}
@@ -257,4 +257,15 @@ func writeSyncClose(f *os.File, data []byte, fi fs.FileInfo) error {
 		err = cerr
 	}
 	return err
+}
+
+// quoteValue puts a value in quotes as it is written (a Windows path keeps
+// single backslashes); only a value with control characters is escaped.
+func quoteValue(v string) string {
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return strconv.Quote(v)
+		}
+	}
+	return `"` + v + `"`
 }

@@ -361,7 +361,12 @@ func (s *Session) offered(in *procedures.Input, st *procedures.Step) *procedures
 	}
 	c := *in
 	c.Default = in.DefaultWith(s.vals)
-	if strings.ContainsAny(c.Default, "*?[") {
+	if strings.ContainsAny(c.Default, "*?[") && s.opts.Guide {
+		// The files are on the other server: zenrecover cannot pick the
+		// newest, and a pattern is no file name zman takes.
+		c.Help = strings.TrimSpace(c.Help + " Type the name of the file on " + s.host + ": the newest that matches " + c.Default + ".")
+		c.Default = ""
+	} else if strings.ContainsAny(c.Default, "*?[") {
 		c.Default = s.newest(c.Default, st)
 	}
 	return &c

@@ -51,7 +51,10 @@ func (s *Session) guideStep(n *NeedStep, r *resolved, b *actions.Built) {
 		}
 		_ = a
 	default:
-		n.Describe = "On " + where + ", by hand: " + n.Describe + "."
+		// The step's instructions say what zenrecover does; here the
+		// operator does it, so the action's own words replace them.
+		n.Instructions = ""
+		n.Describe = "zenrecover is not on " + where + " to do this step; do it there yourself: " + s.describe(r, b) + "."
 	}
 	for _, c := range b.Verify {
 		n.Checks = append(n.Checks, s.masker.String(c.Describe()))

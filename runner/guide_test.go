@@ -112,3 +112,49 @@ func TestAGuidedCheckNotSeenFailsTheStep(t *testing.T) {
 		t.Fatalf("after a check not seen: %T %+v", need, need)
 	}
 }
+
+// A restore's default is a pattern standing for the newest backup; in a
+// guide the files are on the other server, so the pattern is no default:
+// the operator types the file's name, told which pattern to look for.
+func TestAGuideAsksForTheFileAPatternStoodFor(t *testing.T) {
+	t.Parallel()
+	s, _ := guideStart(t, "1.4", "windows", nil)
+	need, err := s.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := need.(*runner.NeedInput)
+	if !ok || n.Input.ID != "ca_backup_file" {
+		t.Fatalf("first need %T %+v, want the CA backup file", need, need)
+	}
+	if n.Input.Default != "" || !strings.Contains(n.Input.Help, `c:\zcm_backups\ca-*.bak`) || !strings.Contains(n.Input.Help, "zen-old") {
+		t.Errorf("default %q, help %q: want no default and the pattern to look for on zen-old", n.Input.Default, n.Input.Help)
+	}
+}
+
+// A step zenrecover would do itself (an XML edit) says in the guide what
+// to do there, in the action's own words, not what zenrecover would do.
+func TestAGuidedActionStepSaysWhatToDoThere(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := guideStart(t, "1.4", "windows", procedures.Values{"ca_backup_file": `c:\zcm_backups\ca.bak`, "admin_user": "Administrator",
+		"keystore_path": `%ZENWORKS_HOME%\conf\security\zenca.keystore`})
+	need, err := s.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Confirm(ctx, need.(*runner.NeedStep).Key, "zen-old"); err != nil {
+		t.Fatal(err)
+	}
+	need, err = s.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := need.(*runner.NeedStep)
+	if !ok {
+		t.Fatalf("after the import: %T %+v", need, need)
+	}
+	if !strings.Contains(n.Describe, `edit %ZENWORKS_HOME%\conf\security\CaConfig.xml: set <Keystore>`) || n.Instructions != "" {
+		t.Errorf("describe %q, instructions %q", n.Describe, n.Instructions)
+	}
+}

@@ -16,6 +16,7 @@ func TestAGuidedStepIsDoneThereAndItsChecksAreAskedHere(t *testing.T) {
 	cfg := f.config()
 	cfg.Options.Lab = nil
 	cfg.Options.Guide, cfg.Options.Target, cfg.Options.Platform = true, "zen-old", "linux"
+	cfg.ZENworksInstalled = false // a jump host: the guide starts all the same
 	h := newHarness(t, cfg, nil, "1.1", 80, 24)
 	h.mustSee("GUIDE for zen-old")
 	h.press("n", "enter", "n", "enter")

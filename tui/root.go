@@ -87,7 +87,9 @@ func newModel(ctx context.Context, cfg Config, resume *runner.Run, procID string
 	if resume != nil && resume.LabDir != "" && cfg.Options.Lab != nil && sameDir(cfg.Options.Lab.Dir(), resume.LabDir) {
 		m.opts.Lab = nil
 	}
-	m.picker = newPicker(ui, cfg.Library, cfg.ZENworksInstalled, cfg.NewLab != nil, m.rehearsing())
+	// A guide is for another server: whether ZENworks is installed on this
+	// machine does not matter to it.
+	m.picker = newPicker(ui, cfg.Library, cfg.ZENworksInstalled || cfg.Options.Guide, cfg.NewLab != nil, m.rehearsing())
 	m.picker.checking = cfg.Readiness != nil && resume == nil && procID == ""
 	if resume != nil {
 		m.screen = screenResume
@@ -102,7 +104,7 @@ func newModel(ctx context.Context, cfg Config, resume *runner.Run, procID string
 				m.picker.Select(def.ID)
 				// Without ZENworks, show the picker's warning and its
 				// offer to rehearse rather than start a live run blind.
-				if cfg.ZENworksInstalled || m.rehearsing() {
+				if cfg.ZENworksInstalled || m.rehearsing() || cfg.Options.Guide {
 					m.autoStart = def
 					m.picker.busy = "Starting " + def.Section + "…"
 				}
