@@ -242,3 +242,32 @@ func TestVersionShowsTheStampedCommitAndDate(t *testing.T) {
 		t.Errorf("version --json: %s", out)
 	}
 }
+
+func TestDoctorJSONShape(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	dir := filepath.Join(t.TempDir(), "lab")
+	if _, errs, code := runCLIAt(t, path, "lab", "init", dir); code != 0 {
+		t.Fatalf("lab init: %s", errs)
+	}
+	out, _, code := runCLIAt(t, path, "doctor", "--lab", dir, "--json")
+	if code == 0 {
+		t.Fatalf("doctor of a lab with no backup says all green:\n%s", out)
+	}
+	m := hasKeys(t, "doctor --json", checkConvention(t, "doctor --json", out), "host", "lab", "generated", "level", "checks")
+	checks, _ := m["checks"].([]any)
+	if len(checks) == 0 {
+		t.Fatalf("doctor --json has no checks:\n%s", out)
+	}
+	for _, c := range checks {
+		hasKeys(t, "a check", c, "id", "area", "title", "level", "text")
+	}
+}
+
+func TestDrillsJSONShape(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	out, _, code := runCLIAt(t, path, "report", "--drills", "--format", "json")
+	if code != 0 {
+		t.Fatalf("report --drills --format json: exit %d\n%s", code, out)
+	}
+	checkConvention(t, "report --drills --format json", out)
+}
