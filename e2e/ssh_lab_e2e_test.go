@@ -7,10 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -44,100 +42,22 @@ type labSSHD struct {
 
 func startLabSSHD(t *testing.T) *labSSHD {
 	t.Helper()
-	slow(t, "sshd on loopback as the lab's second Primary Server")
-	const sshd = "/usr/sbin/sshd"
-	for _, p := range []string{sshd, "ssh-keygen"} {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("skipped: %s not found (Debian's openssh-server; .ci/deps/openssh.sh installs it)", p)
-		}
-	}
+	why := "sshd on loopback as the lab's second Primary Server"
 	sftp := "/usr/lib/openssh/sftp-server"
 	if _, err := os.Stat(sftp); err != nil {
 		t.Skipf("skipped: %s not found (Debian's openssh-sftp-server)", sftp)
 	}
-	u, err := user.Current()
-	if err != nil {
-		t.Skip(err)
-	}
 	dir := t.TempDir()
-	s := &labSSHD{user: u.Username, home: filepath.Join(dir, "home"), commands: filepath.Join(dir, "commands.log"),
-		pidFile: filepath.Join(dir, "sshd.pid"), log: &lockedBuffer{}}
+	s := &labSSHD{home: filepath.Join(dir, "home"), commands: filepath.Join(dir, "commands.log")}
 	dotSSH := filepath.Join(s.home, ".ssh")
 	os.MkdirAll(dotSSH, 0o700)
-	key, host := filepath.Join(dotSSH, "id_ed25519"), filepath.Join(dir, "host")
-	for _, k := range []string{key, host} {
-		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "zenrecover-test", "-f", k).CombinedOutput(); err != nil {
-			t.Skipf("skipped: ssh-keygen: %v %s", err, out)
-		}
-	}
-	pub, _ := os.ReadFile(key + ".pub")
-	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Skip(err)
-	}
-	s.port = l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	hostPub, _ := os.ReadFile(host + ".pub")
-	os.WriteFile(filepath.Join(dotSSH, "known_hosts"), []byte(fmt.Sprintf("[127.0.0.1]:%d %s", s.port, hostPub)), 0o600)
 	// The forced command writes down the command line, then runs it.
 	force := filepath.Join(dir, "log-and-run")
 	os.WriteFile(force, []byte("#!/bin/sh\nprintf '%s\\n' \"$SSH_ORIGINAL_COMMAND\" >> "+s.commands+"\nexec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"\n"), 0o755)
-	cfg := filepath.Join(dir, "sshd_config")
-	os.WriteFile(cfg, []byte(fmt.Sprintf(`Port %d
-ListenAddress 127.0.0.1
-HostKey %s
-AuthorizedKeysFile %s
-PidFile %s
-AllowUsers %s
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-X11Forwarding no
-AllowTcpForwarding no
-PrintMotd no
-PrintLastLog no
-Subsystem sftp %s
-ForceCommand %s
-LogLevel ERROR
-`, s.port, host, filepath.Join(dir, "authorized_keys"), s.pidFile, s.user, sftp, force)), 0o600)
-	if os.Geteuid() == 0 {
-		os.MkdirAll("/run/sshd", 0o755)
-	}
-	if out, err := exec.Command(sshd, "-t", "-f", cfg).CombinedOutput(); err != nil {
-		t.Skipf("skipped: sshd refuses its configuration: %v %s", err, out)
-	}
-	c := exec.Command(sshd, "-D", "-e", "-f", cfg)
-	c.Stdout, c.Stderr = s.log, s.log
-	if err := c.Start(); err != nil {
-		t.Skipf("skipped: cannot start sshd: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { c.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		c.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("sshd's log:\n%s", s.log.String())
-		}
-	})
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port)); err == nil {
-			conn.Close()
-			break
-		}
-		select {
-		case <-exited:
-			t.Skipf("skipped: sshd exited at start:\n%s", s.log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Skipf("skipped: sshd did not listen:\n%s", s.log.String())
-		}
-	}
+	d := startLoopbackSSHD(t, why, filepath.Join(dotSSH, "id_ed25519"),
+		fmt.Sprintf("Subsystem sftp %s\nForceCommand %s\nLogLevel ERROR\n", sftp, force))
+	s.port, s.user, s.pidFile, s.log = d.port, d.user, d.pidFile, d.log
+	os.WriteFile(filepath.Join(dotSSH, "known_hosts"), d.knownHostsLine(), 0o600)
 	return s
 }
 
