@@ -104,6 +104,9 @@ type ChecklistItem struct {
 	TargetsLabel string // what the targets are ("Satellites of this zone")
 	Targets      []string
 	TargetBlanks int
+	// Fleet: a command the wizard runs on each target, so the whole list
+	// can be handed to Ansible (FanOutWords says so on paper too).
+	Fleet bool
 }
 
 // ChecklistCommand is one command exactly as it is typed.
@@ -337,6 +340,7 @@ func (d *Definition) checklistItem(p PlanStep, vals Values) ChecklistItem {
 	}
 	if s.Each != "" {
 		it.FanOut = true
+		it.Fleet = len(s.Run) > 0
 		if in := d.InputByID(s.Each); in != nil {
 			it.TargetsLabel = in.Prompt
 		}
@@ -540,13 +544,22 @@ func WriteChecklist(w io.Writer, c *Checklist, format string, theme fs.FS) error
 // FanOutWords introduces the target lines of a fan-out step.
 func (it ChecklistItem) FanOutWords() string {
 	if it.TargetsLabel == "" {
-		return "One line per target:"
+		return "One line per target" + it.fleetWords() + ":"
 	}
 	label := it.TargetsLabel
 	if i := strings.Index(label, " ("); i > 0 {
 		label = label[:i] // the prompt's own explanation belongs to the prompt
 	}
-	return "One line per target (" + lowerFirst(label) + "):"
+	return "One line per target (" + lowerFirst(label) + ")" + it.fleetWords() + ":"
+}
+
+// fleetWords says that the targets of a command run on each can go to
+// Ansible together; what Ansible will do is the command above, per target.
+func (it ChecklistItem) fleetWords() string {
+	if !it.Fleet {
+		return ""
+	}
+	return ", or hand them all to Ansible (f at this step in the wizard writes an inventory and a playbook that run the command above on each target, and records each target's result)"
 }
 
 // BlankTargets is how many empty target lines a fan-out step gets.
