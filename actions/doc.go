@@ -124,12 +124,18 @@
 // # Windows
 //
 // Commands that prompt run under a Windows pseudo-console (ConPTY) through
-// github.com/charmbracelet/x/xpty (terminal_windows.go), chosen over
-// github.com/aymanbagabas/go-pty, which the module proxy here does not
-// serve; xpty is Charm's, used by their own tools, v0.1.4 of 2026-07. On
-// Linux creack/pty stays (terminal_unix.go): the pty, the new session and
-// process group, termios for echo, waitid without reaping, are all what the
-// tests check. A console's modes cannot be read, so on Windows every prompt
+// github.com/charmbracelet/x/xpty (terminal_windows.go), behind the
+// Terminal interface the Linux pty and SSH sessions implement. Of the two
+// the issue names, xpty is the maintained one: v0.1.2 of 2025-01, v0.1.3 of
+// 2025-09, v0.1.4 of 2026-07-30, on Charm's x/conpty (v0.2.0 of 2025-11),
+// and Charm's own tools use it. github.com/aymanbagabas/go-pty is by the
+// same author, whose ConPTY work moved to charmbracelet/x; the module
+// proxy refuses it ("not available", 403) and `go get` cannot reach it,
+// so it could be neither checked nor built here. On Linux creack/pty stays
+// (terminal_unix.go): xpty's Unix side is creack/pty itself, with nothing
+// more that this package uses, and the pty, the new session and process
+// group, termios for echo and waitid without reaping are what the tests
+// check. A console's modes cannot be read, so on Windows every prompt
 // that waits for the operator is typed as hidden (as over SSH); stopping a
 // command kills it (there is no SIGTERM), not what it started. Owners
 // (chown, ownership checks) and a link's own time are Unix only. All of it

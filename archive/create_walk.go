@@ -1,5 +1,3 @@
-//go:build !windows
-
 package archive
 
 import (
@@ -14,7 +12,6 @@ import (
 	"sync"
 
 	"filippo.io/age"
-	"golang.org/x/sys/unix"
 )
 
 // produce runs the first pass, then the producer and the part writer,
@@ -94,8 +91,8 @@ func produce(ctx context.Context, dir, dest string, cp *checkpoint, recips []age
 		c.open = restoreOpen(cp.Cursor.Open)
 	}
 	defer func() {
-		if c.open != nil && c.open.fd >= 0 {
-			unix.Close(c.open.fd)
+		if c.open != nil && c.open.fd != noFile {
+			c.open.fd.close()
 		}
 	}()
 	tr.begin(PhaseArchive)
@@ -137,15 +134,14 @@ func produce(ctx context.Context, dir, dest string, cp *checkpoint, recips []age
 // progress bar measures against.
 func scan(ctx context.Context, src string, tot *totals) error {
 	wk := &walker{ctx: ctx, root: src, fn: walkFuncs{
-		dir: func(string, int, *unix.Stat_t, bool) error { return nil },
+		dir: func(string, *fileStat, bool) error { return nil },
 		leaf: func(n node) error {
 			if n.typ.Type() != 0 {
 				return nil
 			}
-			var st unix.Stat_t
-			if unix.Fstatat(n.dirfd, n.name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
+			if st, err := n.dir.lstat(n.name); err == nil {
 				tot.files.Add(1)
-				tot.bytes.Add(st.Size)
+				tot.bytes.Add(st.size)
 			}
 			return nil
 		},

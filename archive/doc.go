@@ -116,6 +116,22 @@
 // into place only when its SHA-256 matches the manifest, sets a folder's
 // mode and time after its contents, and syncs the file system at the end.
 //
+// On Windows (fsys_root.go) the same walk, reader and extractor run over
+// os.Root: every name is opened relative to its folder's handle, so
+// nothing leaves the tree; a symbolic link is archived as a link, a
+// junction, mount point or other reparse point standing for another name
+// is never followed (a note says it was not archived), and a name swapped
+// for a link between the look and the open is refused (the file IDs must
+// match). Data Deduplication's files are read as the regular files they
+// are. Windows has no modes or numeric owners: a file is archived 0644
+// (0444 when read-only), a folder 0755, owner 0 with no name; Extract
+// applies no mode or owner there (a restored file takes its folder's
+// permissions), syncs each file before its rename, and makes symbolic
+// links only with the right to (administrator or developer mode).
+// `go test -tags rootfs ./archive/` runs the whole suite over that layer
+// on Linux (.ci/cross-build does); only Windows's file IDs and reparse
+// points are Windows's own, compiled and vetted here but not run.
+//
 // # Speed and memory
 //
 // Creating runs as stages on their own goroutines: the producer (walk,

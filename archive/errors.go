@@ -27,7 +27,7 @@ func (e *StoppedError) Unwrap() error { return e.Err }
 // explainWrite turns the errors an operator can fix into words.
 func explainWrite(dir string, err error) error {
 	switch {
-	case errors.Is(err, syscall.ENOSPC):
+	case errors.Is(err, syscall.ENOSPC), diskFull(err):
 		return fmt.Errorf("the disk holding %s is full: free some space: %w", dir, err)
 	case errors.Is(err, syscall.EDQUOT):
 		return fmt.Errorf("the disk quota for %s is used up: %w", dir, err)

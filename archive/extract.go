@@ -1,5 +1,3 @@
-//go:build !windows
-
 package archive
 
 import (
@@ -7,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // Extract restores the set dest into dir, which becomes the archived tree
@@ -24,7 +21,9 @@ import (
 // does. Copies the manifest flags superseded or incomplete are not
 // restored. Nothing is ever written through a symbolic link: every name
 // is created relative to its parent folder's descriptor, without
-// following links.
+// following links (fsys.go). On Windows, modes and owners are not
+// applied (a restored file takes its folder's permissions) and each file
+// is synced before it is renamed into place.
 //
 // Into a DIR that is empty or missing (no Force), Extract first writes
 // ExtractMarker in it, naming the set, and removes it only once every file
@@ -91,7 +90,7 @@ func Extract(ctx context.Context, dest, dir string, o ExtractOptions) (*Report, 
 }
 
 type openDir struct {
-	fd   int
+	d    outDir
 	path string
 	e    Entry
 }
@@ -104,10 +103,9 @@ type extractor struct {
 	pid   int
 	seq   int
 
-	fd    int // the file being written
-	f     *os.File
-	tmp   string
-	dirfd int
+	f      *os.File // the file being written, as tmp in tmpDir
+	tmp    string
+	tmpDir outDir
 
 	marker   bool // ExtractMarker is in root
 	finished bool // every entry is in place: the marker goes
@@ -131,12 +129,12 @@ func (x *extractor) parent(p string) (*openDir, error) {
 	return nil, fmt.Errorf("%s: its folder is not in the archive before it", p)
 }
 
-func (x *extractor) tmpName(dirfd int, create func(name string) error) (string, error) {
+func (x *extractor) tmpName(create func(name string) error) (string, error) {
 	for {
 		x.seq++
 		name := fmt.Sprintf(".zenrecover-%d-%d.tmp", x.pid, x.seq)
 		err := create(name)
-		if errors.Is(err, unix.EEXIST) {
+		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
 		return name, err
@@ -148,11 +146,11 @@ func (x *extractor) dir(e *Entry) error {
 		if len(x.stack) > 0 {
 			return errors.New("the archive holds its root twice")
 		}
-		fd, err := openat(unix.AT_FDCWD, x.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+		d, err := openOutRoot(x.root)
 		if err != nil {
 			return err
 		}
-		x.stack = append(x.stack, &openDir{fd: fd, path: ".", e: *e})
+		x.stack = append(x.stack, &openDir{d: d, path: ".", e: *e})
 		return nil
 	}
 	par, err := x.parent(e.Path)
@@ -160,17 +158,17 @@ func (x *extractor) dir(e *Entry) error {
 		return err
 	}
 	name := path.Base(e.Path)
-	if err := unix.Mkdirat(par.fd, name, 0o700); err != nil && !errors.Is(err, unix.EEXIST) {
+	if err := par.d.mkdir(name); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), err)
 	}
-	fd, err := openat(par.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+	d, err := par.d.openSub(name)
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR) {
+		if isLink(err) || isNotFolder(err) {
 			return fmt.Errorf("%s exists and is not a folder: it is not replaced", filepath.Join(x.root, e.Path))
 		}
 		return fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), err)
 	}
-	x.stack = append(x.stack, &openDir{fd: fd, path: e.Path, e: *e})
+	x.stack = append(x.stack, &openDir{d: d, path: e.Path, e: *e})
 	return nil
 }
 
@@ -179,34 +177,28 @@ func (x *extractor) dir(e *Entry) error {
 func (x *extractor) pop() error {
 	top := x.stack[len(x.stack)-1]
 	x.stack = x.stack[:len(x.stack)-1]
-	defer unix.Close(top.fd)
+	defer top.d.close()
 	if x.chown {
-		if err := unix.Fchown(top.fd, x.own.uid(top.e.User, top.e.UID), x.own.gid(top.e.Group, top.e.GID)); err != nil {
+		if err := top.d.chown(x.own.uid(top.e.User, top.e.UID), x.own.gid(top.e.Group, top.e.GID)); err != nil {
 			return fmt.Errorf("%s: %w", filepath.Join(x.root, top.path), err)
 		}
 	}
-	if err := unix.Fchmod(top.fd, uint32(top.e.Mode)); err != nil {
+	if err := top.d.chmod(top.e.Mode); err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(x.root, top.path), err)
 	}
-	ts := times(&top.e)
 	if len(x.stack) == 0 {
 		if x.marker && x.finished {
-			if err := unix.Unlinkat(top.fd, ExtractMarker, 0); err != nil && !errors.Is(err, unix.ENOENT) {
+			if err := top.d.remove(ExtractMarker); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("%s: %w", filepath.Join(x.root, ExtractMarker), err)
 			}
 		}
-		if err := unix.Syncfs(top.fd); err != nil {
+		if err := top.d.syncFS(); err != nil {
 			return err
 		}
-		return unix.UtimesNanoAt(unix.AT_FDCWD, x.root, ts, 0)
+		return top.d.setRootTime(x.root, top.e.MTime)
 	}
 	par := x.stack[len(x.stack)-1]
-	return unix.UtimesNanoAt(par.fd, path.Base(top.path), ts, unix.AT_SYMLINK_NOFOLLOW)
-}
-
-func times(e *Entry) []unix.Timespec {
-	m := unix.NsecToTimespec(e.MTime.UnixNano())
-	return []unix.Timespec{{Nsec: unix.UTIME_OMIT}, m}
+	return par.d.setDirTime(top.d, path.Base(top.path), top.e.MTime)
 }
 
 func (x *extractor) file(e *Entry) (io.Writer, error) {
@@ -214,55 +206,46 @@ func (x *extractor) file(e *Entry) (io.Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var fd int
-	tmp, err := x.tmpName(par.fd, func(name string) error {
+	var f *os.File
+	tmp, err := x.tmpName(func(name string) error {
 		var err error
 		// Private until its mode is set, after its contents.
-		fd, err = unix.Openat(par.fd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		f, err = par.d.create(name)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), explainWrite(x.root, err))
 	}
-	x.fd, x.tmp, x.dirfd = fd, tmp, par.fd
-	x.f = os.NewFile(uintptr(fd), tmp)
+	x.f, x.tmp, x.tmpDir = f, tmp, par.d
 	return x.f, nil
 }
 
 func (x *extractor) fileDone(e *Entry, ok bool) error {
-	f, tmp, dirfd := x.f, x.tmp, x.dirfd
+	f, tmp, d := x.f, x.tmp, x.tmpDir
 	x.f = nil
 	if !ok {
 		f.Close()
-		unix.Unlinkat(dirfd, tmp, 0)
+		d.remove(tmp)
 		return nil
 	}
-	err := x.meta(f, e)
+	err := fileMeta(f, x.chown, x.own.uid(e.User, e.UID), x.own.gid(e.Group, e.GID), e.Mode)
+	if err == nil {
+		err = syncFile(f)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = unix.UtimesNanoAt(dirfd, tmp, times(e), unix.AT_SYMLINK_NOFOLLOW)
+		err = d.setTime(tmp, e.MTime)
 	}
 	if err == nil {
-		err = unix.Renameat(dirfd, tmp, dirfd, path.Base(e.Path))
+		err = d.rename(tmp, path.Base(e.Path))
 	}
 	if err != nil {
-		unix.Unlinkat(dirfd, tmp, 0)
+		d.remove(tmp)
 		return fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), explainWrite(x.root, err))
 	}
 	return nil
-}
-
-func (x *extractor) meta(f *os.File, e *Entry) error {
-	fd := int(f.Fd())
-	if x.chown {
-		if err := unix.Fchown(fd, x.own.uid(e.User, e.UID), x.own.gid(e.Group, e.GID)); err != nil {
-			return err
-		}
-	}
-	// After chown, which clears setuid and setgid.
-	return unix.Fchmod(fd, uint32(e.Mode))
 }
 
 func (x *extractor) symlink(e *Entry) error {
@@ -270,19 +253,19 @@ func (x *extractor) symlink(e *Entry) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := x.tmpName(par.fd, func(name string) error { return unix.Symlinkat(e.Link, par.fd, name) })
+	tmp, err := x.tmpName(func(name string) error { return par.d.symlink(e.Link, name) })
 	if err == nil && x.chown {
-		err = unix.Fchownat(par.fd, tmp, x.own.uid(e.User, e.UID), x.own.gid(e.Group, e.GID), unix.AT_SYMLINK_NOFOLLOW)
+		err = par.d.lchown(tmp, x.own.uid(e.User, e.UID), x.own.gid(e.Group, e.GID))
 	}
 	if err == nil {
-		err = unix.UtimesNanoAt(par.fd, tmp, times(e), unix.AT_SYMLINK_NOFOLLOW)
+		err = par.d.setTime(tmp, e.MTime)
 	}
 	if err == nil {
-		err = unix.Renameat(par.fd, tmp, par.fd, path.Base(e.Path))
+		err = par.d.rename(tmp, path.Base(e.Path))
 	}
 	if err != nil {
 		if tmp != "" {
-			unix.Unlinkat(par.fd, tmp, 0)
+			par.d.remove(tmp)
 		}
 		return fmt.Errorf("%s: %w", filepath.Join(x.root, e.Path), err)
 	}
@@ -293,7 +276,7 @@ func (x *extractor) close() error {
 	var errs []error
 	if x.f != nil {
 		x.f.Close()
-		unix.Unlinkat(x.dirfd, x.tmp, 0)
+		x.tmpDir.remove(x.tmp)
 		x.f = nil
 	}
 	for len(x.stack) > 0 {

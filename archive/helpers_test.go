@@ -115,14 +115,15 @@ func compareTreesTo(t *testing.T, a, b string, precision time.Duration) {
 			t.Errorf("%s: missing from the copy: %v", rel, err)
 			return nil
 		}
-		if ai.Mode() != bi.Mode() {
+		if ai.Mode() != bi.Mode() && (layerKeepsModes || ai.Mode().Type() != bi.Mode().Type()) {
 			t.Errorf("%s: mode %v, copy %v", rel, ai.Mode(), bi.Mode())
 		}
-		if !ai.ModTime().Truncate(precision).Equal(bi.ModTime()) {
+		link := ai.Mode()&fs.ModeSymlink != 0
+		if !ai.ModTime().Truncate(precision).Equal(bi.ModTime()) && (layerKeepsModes || !link) {
 			t.Errorf("%s: mtime %v, copy %v", rel, ai.ModTime(), bi.ModTime())
 		}
 		as, bs := ai.Sys().(*syscall.Stat_t), bi.Sys().(*syscall.Stat_t)
-		if as.Uid != bs.Uid || as.Gid != bs.Gid {
+		if (as.Uid != bs.Uid || as.Gid != bs.Gid) && layerKeepsModes {
 			if os.Geteuid() == 0 {
 				t.Errorf("%s: owner %d:%d, copy %d:%d", rel, as.Uid, as.Gid, bs.Uid, bs.Gid)
 			}

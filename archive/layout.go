@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -81,6 +82,12 @@ func isArchiveSet(dir string) bool {
 }
 
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		// A folder cannot be flushed there (FlushFileBuffers needs write
+		// access, which a folder handle cannot have); NTFS journals the
+		// renames and creates this makes durable on Unix.
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

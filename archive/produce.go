@@ -1,5 +1,3 @@
-//go:build !windows
-
 package archive
 
 import (
@@ -8,9 +6,6 @@ import (
 	"errors"
 	"io/fs"
 	"strings"
-	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // creator produces the tar stream on the caller's goroutine: it walks the
@@ -46,7 +41,7 @@ type creator struct {
 // finished.
 type openState struct {
 	of         openFile
-	fd         int // -1: nothing to read (zero-filling, or not reopened yet)
+	fd         fileH // noFile: nothing to read (zero-filling, or not reopened yet)
 	n          node
 	incomplete string // why the rest is zeros, when it is
 	short      bool   // the file ended early in this session
@@ -173,15 +168,13 @@ func (c *creator) note(rel, kind, detail string) {
 	c.notes.add(Note{Path: rel, Kind: kind, Detail: detail})
 }
 
-func (c *creator) entry(rel, typ string, st *unix.Stat_t) Entry {
-	sec, nsec := st.Mtim.Unix()
-	e := Entry{
-		Path: rel, Type: typ, Mode: Mode(st.Mode & 0o7777),
-		UID: int(st.Uid), GID: int(st.Gid), User: c.own.user(int(st.Uid)), Group: c.own.group(int(st.Gid)),
-		MTime: time.Unix(sec, nsec).UTC(),
+func (c *creator) entry(rel, typ string, st *fileStat) Entry {
+	e := Entry{Path: rel, Type: typ, Mode: st.mode, MTime: st.mtime.UTC()}
+	if st.owned {
+		e.UID, e.GID, e.User, e.Group = st.uid, st.gid, c.own.user(st.uid), c.own.group(st.gid)
 	}
 	if typ == TypeFile {
-		e.Size = st.Size
+		e.Size = st.size
 	}
 	return e
 }
@@ -227,7 +220,7 @@ func (c *creator) complete(e *Entry, cut bool) error {
 }
 
 // dir is the walk's directory callback.
-func (c *creator) dir(rel string, _ int, st *unix.Stat_t, skipHeader bool) error {
+func (c *creator) dir(rel string, st *fileStat, skipHeader bool) error {
 	if skipHeader {
 		return nil
 	}
@@ -246,63 +239,58 @@ func (c *creator) leaf(n node) error {
 	case fs.ModeSymlink:
 		return c.symlink(n)
 	}
-	c.note(n.rel, "special", "not a file, folder or link ("+n.typ.Type().String()+"): not archived")
+	what := n.typ.Type().String()
+	if n.typ&fs.ModeIrregular != 0 {
+		// Windows: a junction, a mount point or another reparse point.
+		what = "a junction or other reparse point"
+	}
+	c.note(n.rel, "special", "not a file, folder or link ("+what+"): not archived")
 	return nil
 }
 
 func (c *creator) symlink(n node) error {
-	var st unix.Stat_t
-	if err := unix.Fstatat(n.dirfd, n.name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		if errors.Is(err, unix.ENOENT) {
+	st, err := n.dir.lstat(n.name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
 			c.note(n.rel, "vanished", "removed while the archive was being made")
 			return nil
 		}
 		c.note(n.rel, "unreadable", err.Error())
 		return nil
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
-		if st.Mode&unix.S_IFMT == unix.S_IFREG {
+	if st.typ != fs.ModeSymlink {
+		if st.regular() {
 			return c.file(n, 1)
 		}
 		c.note(n.rel, "changed", "changed type while the archive was being made: not archived")
 		return nil
 	}
-	buf := make([]byte, 4096)
-	k, err := unix.Readlinkat(n.dirfd, n.name, buf)
+	link, err := n.dir.readlink(n.name)
 	if err != nil {
 		c.note(n.rel, "unreadable", err.Error())
 		return nil
 	}
 	e := c.entry(n.rel, TypeSymlink, &st)
-	e.Link = string(buf[:k])
+	e.Link = link
 	if err := c.header(&e); err != nil {
 		return err
 	}
 	return c.complete(&e, true)
 }
 
-// openRegular opens a file for reading without following a link and
-// without touching its access time where the kernel allows.
-func openRegular(dirfd int, name string) (int, error) {
-	const flags = unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_CLOEXEC
-	fd, err := openat(dirfd, name, flags|unix.O_NOATIME)
-	if errors.Is(err, unix.EPERM) {
-		fd, err = openat(dirfd, name, flags)
-	}
-	return fd, err
-}
-
 // file archives a regular file; attempt 2 is the re-read of a file that
 // changed while it was read.
 func (c *creator) file(n node, attempt int) error {
-	fd, err := openRegular(n.dirfd, n.name)
+	fd, err := n.dir.openFile(n.name)
 	if err != nil {
 		switch {
-		case errors.Is(err, unix.ENOENT):
+		case errors.Is(err, fs.ErrNotExist):
 			c.note(n.rel, "vanished", "removed while the archive was being made")
-		case errors.Is(err, unix.ELOOP):
+		case isLink(err):
 			n.typ = fs.ModeSymlink
 			return c.symlink(n)
+		case errors.Is(err, errSwapped):
+			c.note(n.rel, "changed", "changed type while the archive was being made: not archived")
 		default:
 			c.note(n.rel, "unreadable", err.Error()+": not archived")
 		}
@@ -311,28 +299,27 @@ func (c *creator) file(n node, attempt int) error {
 	return c.fileFD(n, fd, attempt)
 }
 
-func (c *creator) fileFD(n node, fd int, attempt int) error {
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
+func (c *creator) fileFD(n node, fd fileH, attempt int) error {
+	st, err := fd.stat()
+	if err != nil {
+		fd.close()
 		return err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		unix.Close(fd)
+	if !st.regular() {
+		fd.close()
 		c.note(n.rel, "changed", "changed type while the archive was being made: not archived")
 		return nil
 	}
-	if st.Size > bufSize {
-		// Read-ahead matters for images; for small files it is a syscall.
-		unix.Fadvise(fd, 0, 0, unix.FADV_SEQUENTIAL)
+	if st.size > bufSize {
+		fd.sequential()
 	}
 	e := c.entry(n.rel, TypeFile, &st)
 	if err := c.header(&e); err != nil {
-		unix.Close(fd)
+		fd.close()
 		return err
 	}
 	c.open = &openState{
-		of: openFile{Entry: e, Ino: st.Ino, CtimeNs: st.Ctim.Nano(), Attempt: attempt},
+		of: openFile{Entry: e, Ino: st.ino, CtimeNs: st.ctimeNs, Attempt: attempt},
 		fd: fd, n: n,
 	}
 	c.tr.p.Current = e.Path
@@ -349,29 +336,28 @@ func (c *creator) resume(n node) (bool, error) {
 	if o == nil || n.typ.Type() != 0 || o.incomplete != "" {
 		return false, c.settle()
 	}
-	fd, err := openRegular(n.dirfd, n.name)
+	fd, err := n.dir.openFile(n.name)
 	if err != nil {
 		return false, c.settle()
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
+	st, err := fd.stat()
+	if err != nil {
+		fd.close()
 		return false, err
 	}
-	sec, nsec := st.Mtim.Unix()
 	e := &o.of.Entry
-	same := st.Mode&unix.S_IFMT == unix.S_IFREG && st.Ino == o.of.Ino && st.Size == e.Size &&
-		st.Ctim.Nano() == o.of.CtimeNs && time.Unix(sec, nsec).Equal(e.MTime)
+	same := st.regular() && st.ino == o.of.Ino && st.size == e.Size &&
+		st.ctimeNs == o.of.CtimeNs && st.mtime.Equal(e.MTime)
 	if !same {
-		unix.Close(fd)
+		fd.close()
 		o.incomplete = "changed between the interruption and the resume; a fresh copy follows"
 		if err := c.settle(); err != nil {
 			return true, err
 		}
 		return true, c.file(n, 2)
 	}
-	if _, err := unix.Seek(fd, o.of.Offset, 0); err != nil {
-		unix.Close(fd)
+	if err := fd.seek(o.of.Offset); err != nil {
+		fd.close()
 		return false, err
 	}
 	o.fd, o.n = fd, n
@@ -382,31 +368,13 @@ func (c *creator) resume(n node) (bool, error) {
 // walk could not continue: the rest is zeros, and it is flagged.
 func (c *creator) settle() error {
 	o := c.open
-	if o == nil || o.fd >= 0 {
+	if o == nil || o.fd != noFile {
 		return nil
 	}
 	if o.incomplete == "" {
 		o.incomplete = "removed or replaced between the interruption and the resume"
 	}
 	return c.stream1()
-}
-
-func readFull(fd int, p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		k, err := unix.Read(fd, p[n:])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return n, err
-		}
-		if k == 0 {
-			break
-		}
-		n += k
-	}
-	return n, nil
 }
 
 // stream1 writes the open file's remaining data and padding, then checks
@@ -430,9 +398,9 @@ func (c *creator) stream1() error {
 		n := int(min(int64(cap(c.buf)-len(c.buf)), size-o.of.Offset, room))
 		p := c.buf[len(c.buf) : len(c.buf)+n]
 		k := 0
-		if o.fd >= 0 && o.incomplete == "" && !o.short {
+		if o.fd != noFile && o.incomplete == "" && !o.short {
 			var err error
-			k, err = readFull(o.fd, p)
+			k, err = o.fd.read(p)
 			switch {
 			case err != nil:
 				o.incomplete = "could not be read to the end (" + err.Error() + "); the rest is zeros"
@@ -457,14 +425,12 @@ func (c *creator) stream1() error {
 	}
 	e := o.of.Entry
 	changed := o.short
-	if o.fd >= 0 {
-		var st unix.Stat_t
-		if err := unix.Fstat(o.fd, &st); err == nil {
-			sec, nsec := st.Mtim.Unix()
-			changed = changed || st.Size != e.Size || st.Ctim.Nano() != o.of.CtimeNs || !time.Unix(sec, nsec).Equal(e.MTime)
+	if o.fd != noFile {
+		if st, err := o.fd.stat(); err == nil {
+			changed = changed || st.size != e.Size || st.ctimeNs != o.of.CtimeNs || !st.mtime.Equal(e.MTime)
 		}
-		unix.Close(o.fd)
-		o.fd = -1
+		o.fd.close()
+		o.fd = noFile
 	}
 	c.open = nil
 	switch {
@@ -476,7 +442,7 @@ func (c *creator) stream1() error {
 		return c.complete(&e, true)
 	case o.of.Attempt == 1:
 		// Read it again, straight after: tar -x keeps the last copy.
-		fd, err := openRegular(o.n.dirfd, o.n.name)
+		fd, err := o.n.dir.openFile(o.n.name)
 		if err != nil {
 			e.Flag, e.Note = FlagChanged, "changed while it was read, and could not be read again: "+err.Error()
 			c.note(e.Path, "changed", e.Note)
@@ -484,7 +450,7 @@ func (c *creator) stream1() error {
 		}
 		e.Flag, e.Note = FlagSuperseded, "changed while it was read; the next copy replaces this one"
 		if err := c.complete(&e, false); err != nil {
-			unix.Close(fd)
+			fd.close()
 			return err
 		}
 		c.note(e.Path, "re-read", "changed while it was read: read again")
@@ -514,7 +480,7 @@ func (c *creator) end() error {
 // restoreOpen rebuilds the half-written file of a checkpoint; its hash
 // state goes to the hasher.
 func restoreOpen(of *openFile) *openState {
-	o := &openState{of: *of, fd: -1}
+	o := &openState{of: *of, fd: noFile}
 	if of.Zeros {
 		o.incomplete = of.Why
 		if o.incomplete == "" {

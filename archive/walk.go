@@ -1,20 +1,15 @@
-//go:build !windows
-
 package archive
 
 import (
 	"context"
 	"errors"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
-// The tree is walked through directory file descriptors: each name is
-// opened relative to its parent with O_NOFOLLOW, so no symbolic link is
+// The tree is walked through open folders: each name is opened relative
+// to its parent without following a link (fsys.go), so no symbolic link is
 // ever followed (a link is archived as a link) and no rename during the
 // walk can lead it out of the source. Entries come in one total order:
 // depth first, a directory before its contents, names sorted by bytes;
@@ -22,17 +17,17 @@ import (
 
 // node is one name found in a directory.
 type node struct {
-	dirfd int
-	name  string
-	rel   string
-	typ   fs.FileMode // from the directory entry: fs.ModeDir, fs.ModeSymlink, 0 for a regular file, ...
+	dir  dirH
+	name string
+	rel  string
+	typ  fs.FileMode // from the directory entry: fs.ModeDir, fs.ModeSymlink, 0 for a regular file, ...
 }
 
 // walkFuncs are what a walk does at each entry.
 type walkFuncs struct {
 	// dir is called for a directory once it is open and read, before its
 	// contents; skipHeader is true when a resumed archive already holds it.
-	dir func(rel string, fd int, st *unix.Stat_t, skipHeader bool) error
+	dir func(rel string, st *fileStat, skipHeader bool) error
 	// leaf is called for everything that is not a directory.
 	leaf func(n node) error
 	// resume is called for the entry named by a checkpoint that left a
@@ -81,19 +76,11 @@ func joinRel(dir, name string) string {
 
 // run walks the tree from its root.
 func (w *walker) run(rp *resumePoint) error {
-	f, err := os.Open(w.root)
+	d, st, err := openTop(w.root)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	fd := int(f.Fd())
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return err
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return errors.New(w.root + " is not a directory")
-	}
+	defer d.close()
 	var comps []string
 	skip := false
 	if rp != nil {
@@ -102,17 +89,17 @@ func (w *walker) run(rp *resumePoint) error {
 			comps = nil // after "."
 		}
 	}
-	return w.dir(f, fd, ".", &st, comps, skip, rp)
+	return w.dir(d, ".", &st, comps, skip, rp)
 }
 
-func (w *walker) dir(f *os.File, fd int, rel string, st *unix.Stat_t, comps []string, skipHeader bool, rp *resumePoint) error {
-	des, err := f.ReadDir(-1)
+func (w *walker) dir(d dirH, rel string, st *fileStat, comps []string, skipHeader bool, rp *resumePoint) error {
+	des, err := d.list()
 	if err != nil {
 		w.fn.note(rel, "unreadable", "cannot list the folder: "+err.Error())
 		return nil
 	}
 	slices.SortFunc(des, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	if err := w.fn.dir(rel, fd, st, skipHeader); err != nil {
+	if err := w.fn.dir(rel, st, skipHeader); err != nil {
 		return err
 	}
 	for _, de := range des {
@@ -120,7 +107,7 @@ func (w *walker) dir(f *os.File, fd int, rel string, st *unix.Stat_t, comps []st
 			return err
 		}
 		name := de.Name()
-		n := node{dirfd: fd, name: name, rel: joinRel(rel, name), typ: de.Type()}
+		n := node{dir: d, name: name, rel: joinRel(rel, name), typ: de.Type()}
 		if comps != nil {
 			c := comps[0]
 			switch {
@@ -166,15 +153,15 @@ func (w *walker) dir(f *os.File, fd int, rel string, st *unix.Stat_t, comps []st
 }
 
 func (w *walker) sub(n node, comps []string, skipHeader bool, rp *resumePoint) error {
-	fd, err := openat(n.dirfd, n.name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+	d, st, err := n.dir.sub(n.name, w.root+"/"+n.rel)
 	if err != nil {
 		switch {
-		case errors.Is(err, unix.ENOENT):
+		case errors.Is(err, fs.ErrNotExist):
 			w.fn.note(n.rel, "vanished", "removed while the archive was being made")
-		case errors.Is(err, unix.ELOOP), errors.Is(err, unix.ENOTDIR):
+		case isLink(err), isNotFolder(err):
 			// Replaced by a link or a file since the folder was listed.
 			n.typ = 0
-			if errors.Is(err, unix.ELOOP) {
+			if isLink(err) {
 				n.typ = fs.ModeSymlink
 			}
 			return w.fn.leaf(n)
@@ -183,20 +170,6 @@ func (w *walker) sub(n node, comps []string, skipHeader bool, rp *resumePoint) e
 		}
 		return nil
 	}
-	f := os.NewFile(uintptr(fd), w.root+"/"+n.rel)
-	defer f.Close()
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return err
-	}
-	return w.dir(f, fd, n.rel, &st, comps, skipHeader, rp)
-}
-
-func openat(dirfd int, name string, flags int) (int, error) {
-	for {
-		fd, err := unix.Openat(dirfd, name, flags, 0)
-		if err != unix.EINTR {
-			return fd, err
-		}
-	}
+	defer d.close()
+	return w.dir(d, n.rel, &st, comps, skipHeader, rp)
 }

@@ -26,3 +26,18 @@ func TestDefaultStatePathPerPlatform(t *testing.T) {
 		t.Error("windows without LOCALAPPDATA gave a path")
 	}
 }
+
+// The state database's path reaches SQLite as a file: URI; on Windows a
+// read-only one too (a state folder the operator cannot write), which
+// once went as C:%5C... and named no file.
+func TestStateURIPerPlatform(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ goos, path, want string }{
+		{"windows", `C:\Users\a b\AppData\Local\zenrecover\state.db`, "file:/C:/Users/a%20b/AppData/Local/zenrecover/state.db"},
+		{"linux", "/srv/a?b#c%d/state.db", "file:/srv/a%3Fb%23c%25d/state.db"},
+	} {
+		if got := fileURI(c.goos, c.path); got != c.want {
+			t.Errorf("%s %s: %s, want %s", c.goos, c.path, got, c.want)
+		}
+	}
+}

@@ -62,6 +62,27 @@
 // rotates the run's token; Lock checks, after locking, that the inode it
 // locked is still the one at the path.
 //
+// On Windows (lock_windows.go) the same protocol runs on LockFileEx, which
+// Windows also drops when the process ends however it ends: exclusive and
+// non-blocking, a shared probe for Held, on one byte far past the holder's
+// details, since a Windows lock is mandatory and a locked byte 0 would let
+// nobody read who holds the lock. Lock files are opened there with
+// FILE_SHARE_DELETE (Go's opens leave it out, and Windows then refuses to
+// rename a file anyone holds open), and ForceUnlock renames through
+// os.Root, whose rename has POSIX semantics and replaces a file a hung
+// holder still has open (Windows 10 1709 and later). None of it has run on
+// Windows: it is compiled and vetted here (.ci/cross-build).
+//
+// The lock calls are golang.org/x/sys's (flock(2), LockFileEx), not
+// github.com/gofrs/flock's, although gofrs/flock is maintained (v0.13.2 of
+// 2026-11-08, v0.13.1 of 2026-08, v0.13.0 of 2025-10) and makes those same
+// calls: it keeps its file handle to itself, and this protocol needs the
+// locked handle (write the holder into it, compare it with the path after a
+// ForceUnlock, truncate it on release); a second handle would do on Linux,
+// but on Windows gofrs/flock locks byte 0, so that handle could not write
+// the holder's details and a refused instance could not read them. Using it
+// would lose a guarantee for one system call saved.
+//
 // # The database
 //
 // Every pragma is set in the DSN, because database/sql pools connections

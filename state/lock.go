@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -138,7 +139,7 @@ func (s *Store) Lock(procedureID, host string, info LockInfo) (*Lock, error) {
 	// the lock we then hold is on an orphaned inode, which protects nothing.
 	// Comparing the inode we locked with the one the path names catches that.
 	for i := 0; i < 100; i++ {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		f, err := openLockFile(path, os.O_RDWR|os.O_CREATE)
 		if err != nil {
 			return nil, fmt.Errorf("lock %s on %s: %w", procedureID, host, err)
 		}
@@ -192,7 +193,7 @@ func (s *Store) ForceUnlock(ctx context.Context, procedureID, host, runID string
 	info = fillLockInfo(info, host)
 	info.RunID = runID
 
-	f, err := os.CreateTemp(dir, ".force-*.tmp") // 0600
+	f, err := createLockTemp(dir) // 0600
 	if err != nil {
 		return nil, "", fmt.Errorf("force unlock %s on %s: %w", procedureID, host, err)
 	}
@@ -209,7 +210,7 @@ func (s *Store) ForceUnlock(ctx context.Context, procedureID, host, runID string
 	if err := l.write(); err != nil {
 		return fail(err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := replaceLockFile(tmp, path); err != nil {
 		return fail(err)
 	}
 	// Two forced takeovers at once: the later rename wins the path, and
@@ -253,7 +254,7 @@ func (l *Lock) SetRunAt(runID string, recorded time.Time) error {
 // the file and lets it go at once.
 func (s *Store) Held(procedureID, host string) *LockedError {
 	path := s.lockPath(procedureID, host)
-	f, err := os.Open(path)
+	f, err := openLockFile(path, os.O_RDONLY)
 	if err != nil {
 		return nil
 	}
@@ -345,7 +346,14 @@ func isSameFile(f *os.File, path string) (bool, error) {
 // not have written yet, and the error message copes with empty fields.
 func readLockInfo(path string) LockInfo {
 	var info LockInfo
-	if b, err := os.ReadFile(path); err == nil {
+	f, err := openLockFile(path, os.O_RDONLY)
+	if err != nil {
+		return info
+	}
+	defer f.Close()
+	// A holder's details are a few hundred bytes; anything longer is not
+	// one of ours.
+	if b, err := io.ReadAll(io.LimitReader(f, 64<<10)); err == nil {
 		json.Unmarshal(b, &info)
 	}
 	return info

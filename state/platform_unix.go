@@ -39,23 +39,3 @@ func ownerOf(fi fs.FileInfo) (int, bool) {
 	}
 	return int(st.Uid), true
 }
-
-// errWouldBlock is what tryLock returns when another process holds the lock.
-var errWouldBlock = unix.EWOULDBLOCK
-
-// tryLock takes flock(2) on f without waiting: exclusive, or shared. The
-// kernel releases it when the process dies, whatever killed it.
-func tryLock(f *os.File, exclusive bool) error {
-	how := unix.LOCK_SH
-	if exclusive {
-		how = unix.LOCK_EX
-	}
-	for {
-		err := unix.Flock(int(f.Fd()), how|unix.LOCK_NB)
-		if err != unix.EINTR {
-			return err
-		}
-	}
-}
-
-func unlock(f *os.File) error { return unix.Flock(int(f.Fd()), unix.LOCK_UN) }

@@ -64,19 +64,23 @@ func defaultPathFor(goos string, getenv func(string) string, home string) (strin
 // follows it cannot be interleaved with another writer's, and a busy database
 // waits (busy_timeout) at BEGIN instead of failing at COMMIT.
 func dsn(path string) string {
-	// The path travels as a file: URI, so characters such as '?', '#' and '%'
-	// in it must be escaped or SQLite would read them as URI syntax.
-	if runtime.GOOS == "windows" {
-		// SQLite reads file:/C:/x as the path C:\x.
-		path = "/" + filepath.ToSlash(path)
-	}
-	u := url.URL{Path: path}
-	return "file:" + u.EscapedPath() +
+	return fileURI(runtime.GOOS, path) +
 		"?_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)" +
 		"&_txlock=immediate"
+}
+
+// fileURI is path as a file: URI for SQLite on goos: characters such as
+// '?', '#' and '%' in it are escaped or SQLite would read them as URI
+// syntax, and a Windows path goes as /C:/x, which SQLite reads as C:\x.
+func fileURI(goos, path string) string {
+	if goos == "windows" {
+		path = "/" + strings.ReplaceAll(path, `\`, "/")
+	}
+	u := url.URL{Path: path}
+	return "file:" + u.EscapedPath()
 }
 
 // dsnReadOnly opens a database in a directory this process cannot write.
@@ -86,8 +90,7 @@ func dsn(path string) string {
 // reads the file alone. Open refuses the remaining case (a -wal without
 // its -shm), where immutable would silently skip the newest records.
 func dsnReadOnly(path string, immutable bool) string {
-	u := url.URL{Path: path}
-	d := "file:" + u.EscapedPath() + "?mode=ro"
+	d := fileURI(runtime.GOOS, path) + "?mode=ro"
 	if immutable {
 		d += "&immutable=1"
 	}
