@@ -79,24 +79,14 @@ func (e *EditXML) Run(ctx context.Context, rio IO) error {
 	if err != nil {
 		return fmt.Errorf("edit-xml: %w", err)
 	}
-	doc, el, err := findXMLElement(e.File, orig, e.Element)
+	data, tag, old, err := SetXMLText(e.File, orig, e.Element, e.Value)
 	if err != nil {
 		return err
 	}
-	if len(el.ChildElements()) > 0 {
-		return fmt.Errorf("edit-xml: <%s> in %s contains other elements; only an element holding text can be set", el.Tag, e.File)
-	}
-	old := el.Text()
-	if strings.TrimSpace(old) == e.Value {
-		fmt.Fprintf(out, "<%s> in %s is already %q; nothing changed\n", el.Tag, e.File, e.Value)
+	if data == nil {
+		fmt.Fprintf(out, "<%s> in %s is already %q; nothing changed\n", tag, e.File, e.Value)
 		return nil
 	}
-	el.SetText(e.Value)
-	data, err := doc.WriteToBytes()
-	if err != nil {
-		return fmt.Errorf("edit-xml: %s: %w", e.File, err)
-	}
-	data = restoreLayout(orig, data)
 
 	backup := ""
 	if e.KeepBackup {
@@ -110,7 +100,7 @@ func (e *EditXML) Run(ctx context.Context, rio IO) error {
 	if e.Changed != nil {
 		*e.Changed = true
 	}
-	fmt.Fprintf(out, "set <%s> in %s to %q (was %q)", el.Tag, e.File, e.Value, strings.TrimSpace(old))
+	fmt.Fprintf(out, "set <%s> in %s to %q (was %q)", tag, e.File, e.Value, old)
 	if backup != "" {
 		fmt.Fprintf(out, "; the original is kept as %s", backup)
 	}
@@ -119,6 +109,40 @@ func (e *EditXML) Run(ctx context.Context, rio IO) error {
 }
 
 const utf8BOM = "\xef\xbb\xbf"
+
+// SetXMLText is EditXML's edit on the bytes of a file (named name in
+// errors), wherever the file lives: it returns the document to write, the
+// element's tag and its old text (trimmed), or data nil when the text
+// already is value.
+func SetXMLText(name string, orig []byte, element, value string) (data []byte, tag, old string, err error) {
+	doc, el, err := findXMLElement(name, orig, element)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if len(el.ChildElements()) > 0 {
+		return nil, "", "", fmt.Errorf("edit-xml: <%s> in %s contains other elements; only an element holding text can be set", el.Tag, name)
+	}
+	old = strings.TrimSpace(el.Text())
+	if old == value {
+		return nil, el.Tag, old, nil
+	}
+	el.SetText(value)
+	data, err = doc.WriteToBytes()
+	if err != nil {
+		return nil, "", "", fmt.Errorf("edit-xml: %s: %w", name, err)
+	}
+	return restoreLayout(orig, data), el.Tag, old, nil
+}
+
+// XMLBackupName is the i-th name tried for the copy of path kept before
+// an edit at t: path.<yyyymmdd-hhmmss>.bak, then -1, -2...
+func XMLBackupName(path string, t time.Time, i int) string {
+	stamp := path + "." + t.Format("20060102-150405")
+	if i > 0 {
+		return stamp + "-" + strconv.Itoa(i) + ".bak"
+	}
+	return stamp + ".bak"
+}
 
 // findXMLElement parses data (named name in errors) and finds the first
 // element that element names.
@@ -198,12 +222,9 @@ func restoreLayout(orig, data []byte) []byte {
 // writeBackup saves the original bytes beside path under a name that does
 // not exist yet, with the original's mode, durably.
 func writeBackup(path string, orig []byte, fi fs.FileInfo) (string, error) {
-	stamp := path + "." + time.Now().Format("20060102-150405")
+	now := time.Now()
 	for i := 0; i < 100; i++ {
-		name := stamp + ".bak"
-		if i > 0 {
-			name = stamp + "-" + strconv.Itoa(i) + ".bak"
-		}
+		name := XMLBackupName(path, now, i)
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fi.Mode().Perm())
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -217,7 +238,7 @@ func writeBackup(path string, orig []byte, fi fs.FileInfo) (string, error) {
 		}
 		return name, nil
 	}
-	return "", fmt.Errorf("too many backups named %s*.bak", stamp)
+	return "", fmt.Errorf("too many backups named %s*.bak", XMLBackupName(path, now, 0))
 }
 
 // replaceFile writes data to a temporary file beside path with path's mode

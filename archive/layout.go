@@ -11,9 +11,13 @@ import (
 	"syscall"
 )
 
+// ManifestName is the manifest's name in a finished set: its presence
+// says the set is complete (Inspect; remote.InspectArchive over SFTP).
+const ManifestName = "manifest.age"
+
 // Names inside an archive set (the directory DEST).
 const (
-	manifestName  = "manifest.age"
+	manifestName  = ManifestName
 	identityName  = "identity.age"
 	readmeName    = "README.txt"
 	stateName     = "zenrecover-state.json"

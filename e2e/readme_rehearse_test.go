@@ -66,7 +66,7 @@ multizone_publisher: yes
 internal_ca_here: yes
 embedded_db_here: yes
 second_server: zen-primary-2
-other_primaries: [zen-primary-2, zen-primary-3]
+other_primaries: [zen-primary-2]
 devices: [sat-1, dev-7]
 register_url: https://zen-primary-2.zenlab.example:443
 second_ps_guid: GUID

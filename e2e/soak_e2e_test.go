@@ -75,7 +75,8 @@ multizone_publisher: yes
 internal_ca_here: yes
 embedded_db_here: yes
 second_server: zen-primary-2
-other_primaries: zen-primary-3
+other_primaries: zen-primary-2
+other_primaries_platform: linux
 devices: sat-1, dev-7
 register_url: https://zen-primary-2.example.com:443
 `

@@ -77,7 +77,7 @@ func (s *Step) reads(id string) bool {
 
 // texts are the step's own texts that may name a value.
 func (s *Step) texts() []string {
-	out := []string{s.Title, s.Instructions, s.Manual, s.Script, s.On, s.Creates}
+	out := []string{s.Title, s.Instructions, s.Manual, s.Script, s.OnHost(), s.Creates}
 	for _, n := range s.Notes {
 		out = append(out, n.Text)
 	}

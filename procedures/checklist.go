@@ -420,7 +420,11 @@ func actionWords(s *Step, vals Values) string {
 		if s.Copy.FromHost != "" {
 			from += " on " + x(s.Copy.FromHost)
 		}
-		return fmt.Sprintf("Copy %s to %s (%s).", from, x(s.Copy.To), policy)
+		to := x(s.Copy.To)
+		if s.Copy.ToHost != "" {
+			return fmt.Sprintf("Copy %s from this server to %s on %s (%s).", from, to, x(s.Copy.ToHost), policy)
+		}
+		return fmt.Sprintf("Copy %s to %s (%s).", from, to, policy)
 	case s.EditXML != nil:
 		return fmt.Sprintf("In %s, make <%s> hold %s.", x(s.EditXML.File), strings.TrimLeft(s.EditXML.Element, "/"), x(s.EditXML.Value))
 	case s.Archive != nil:

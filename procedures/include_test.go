@@ -192,8 +192,9 @@ func TestFullRefShowsThePathThroughIncludes(t *testing.T) {
 	cases := map[string]string{
 		"11c2":                     "2.1 step 11c1, 11c2",
 		"6a/export-ca-remove-role": "2.1 step 6a › 1.3 step 1, 2, 3",
-		"backup-here/content-repo": "2.1 step 1 › Content-Repo Directory",
-		"backup-here/zenworks-server/zman-backup": "2.1 step 1 › ZENworks Server › 1.1 step 2, 3, 4",
+		"backup/here/content-repo": "2.1 step 1 › This server › Content-Repo Directory",
+		"backup/here/zenworks-server/zman-backup": "2.1 step 1 › This server › ZENworks Server › 1.1 step 2, 3, 4",
+		"backup/others-content":                   "2.1 step 1 › Other Primary Servers",
 	}
 	for id, want := range cases {
 		s := d.Step(id)

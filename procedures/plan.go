@@ -76,7 +76,7 @@ func (d *Definition) Needs(s *Step) []*Input {
 		names = append(names, s.Each)
 	}
 	add(s.Command...)
-	add(s.Script, s.On)
+	add(s.Script, s.OnHost())
 	if s.SQL != nil {
 		add(s.SQL.Script, s.SQL.Expect)
 	}
@@ -300,6 +300,26 @@ func (d *Definition) words(n exprast.Node, neg bool) (string, bool) {
 				return "", false
 			}
 			switch v := lit.(type) {
+			case *exprast.IdentifierNode:
+				// Two facts compared: other_primaries_platform == platform.
+				g := d.FactByID(v.Value)
+				if g == nil {
+					return "", false
+				}
+				if g.Detect != nil && g.Detect.Platform {
+					f, g = g, f
+				}
+				if f.Detect != nil && f.Detect.Platform {
+					// Settled, never asked: name it for what it is.
+					if neg {
+						return fmt.Sprintf("the answer to “%s” is not this server's operating system", g.Question), true
+					}
+					return fmt.Sprintf("the answer to “%s” is this server's operating system", g.Question), true
+				}
+				if neg {
+					return fmt.Sprintf("the answers to “%s” and “%s” differ", f.Question, g.Question), true
+				}
+				return fmt.Sprintf("the answers to “%s” and “%s” are the same", f.Question, g.Question), true
 			case *exprast.StringNode:
 				if neg {
 					return answerIs(f, "not "+v.Value), true

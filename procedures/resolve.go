@@ -72,6 +72,9 @@ func (d *Definition) Resolve(s *Step, vals Values) (*Resolved, error) {
 	x := &expander{step: s, vals: vals}
 	r := &Resolved{Step: s}
 	r.On = strings.TrimSpace(x.text("on", s.On))
+	if s.Copy != nil && s.Copy.ToHost != "" {
+		r.On = strings.TrimSpace(x.text("copy.to-host", s.Copy.ToHost))
+	}
 	if len(s.Run) > 0 {
 		argv, err := d.argv(s, vals)
 		if err != nil {
@@ -109,7 +112,7 @@ func (d *Definition) Resolve(s *Step, vals Values) (*Resolved, error) {
 	r.Manual = x.text("manual", s.Manual)
 	r.Instructions = x.text("instructions", s.Instructions)
 	if c := s.Copy; c != nil {
-		r.Copy = &CopySpec{FromHost: x.text("copy.from-host", c.FromHost),
+		r.Copy = &CopySpec{FromHost: x.text("copy.from-host", c.FromHost), ToHost: x.text("copy.to-host", c.ToHost),
 			From: x.text("copy.from", c.From), To: x.text("copy.to", c.To),
 			Overwrite: c.Overwrite, CreateFolder: c.CreateFolder}
 	}
@@ -146,7 +149,7 @@ func (d *Definition) Resolve(s *Step, vals Values) (*Resolved, error) {
 // asked before all its inputs are (the newest backup offered as an
 // input's default is looked for there).
 func (d *Definition) ResolveOn(s *Step, vals Values) string {
-	return strings.TrimSpace(ExpandOrPlaceholder(s.On, vals))
+	return strings.TrimSpace(ExpandOrPlaceholder(s.OnHost(), vals))
 }
 
 // expander expands a step's texts and keeps the first failure.

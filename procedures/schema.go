@@ -247,7 +247,12 @@ type XMLFileValue struct {
 type CopySpec struct {
 	// FromHost is the machine From is on, when it is not the step's own
 	// (1.5 copies the CA's files from the source server to the destination).
-	FromHost  string `yaml:"from-host" json:"from-host,omitempty"`
+	FromHost string `yaml:"from-host" json:"from-host,omitempty"`
+	// ToHost is the machine To is on, when From is on this one: the step
+	// is done there (its on:), with the file sent from here (2.1 step 6b
+	// takes the CA export to the second Primary Server). Over SSH it goes
+	// by SFTP; by hand, the operator is shown scp.
+	ToHost    string `yaml:"to-host" json:"to-host,omitempty"`
 	From      string `yaml:"from" json:"from"`
 	To        string `yaml:"to" json:"to"`
 	Overwrite bool   `yaml:"overwrite" json:"overwrite,omitempty"`
@@ -301,6 +306,15 @@ type EditXMLSpec struct {
 }
 
 // Kind names what the step does.
+// OnHost is the host the step is done on as written: its on:, or the
+// host a copy is sent to (copy.to-host).
+func (s *Step) OnHost() string {
+	if s.Copy != nil && s.Copy.ToHost != "" {
+		return s.Copy.ToHost
+	}
+	return s.On
+}
+
 func (s *Step) Kind() string {
 	switch {
 	case len(s.Run) > 0:

@@ -255,9 +255,9 @@ func (v *validator) declarations() {
 		of := f.Detect.PlatformOf
 		in, other := d.InputByID(of), d.FactByID(of)
 		switch {
-		case in != nil && in.Type == "string", other != nil && other.Type == "string":
+		case in != nil && (in.Type == "string" || in.Type == "list"), other != nil && other.Type == "string":
 		default:
-			v.errf(fmt.Sprintf("$.facts[%d].detect.platform-of", i), "platform-of names %q, which is not a string input or fact holding a host name", of)
+			v.errf(fmt.Sprintf("$.facts[%d].detect.platform-of", i), "platform-of names %q, which is not a string input or fact holding a host name, nor a list input of hosts", of)
 		}
 	}
 	d.Walk(func(s *Step) {
@@ -379,7 +379,7 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 		if in := v.d.InputByID(s.Each); in == nil || in.Type != "list" {
 			v.errf(p+".each", "each names %q, which is not a list input of this procedure", s.Each)
 		}
-		if s.Manual == "" && !strings.Contains(s.On, "${target}") {
+		if s.Manual == "" && !strings.Contains(s.OnHost(), "${target}") {
 			v.errf(p+".each", "a fanned-out step is done on each target: give it manual: (and command: to show what to run there), or an action with on: ${target}")
 		}
 	}
@@ -403,6 +403,15 @@ func (v *validator) step(s *Step, p string, seen map[string]string) {
 	if s.Copy != nil {
 		if s.Copy.FromHost != "" {
 			v.argText(s.Copy.FromHost, p+".copy.from-host")
+		}
+		if s.Copy.ToHost != "" {
+			v.argText(s.Copy.ToHost, p+".copy.to-host")
+			switch {
+			case s.On != "":
+				v.errf(p+".copy.to-host", "a copy sent to another host is done there: give to-host or on:, not both")
+			case s.Copy.FromHost != "":
+				v.errf(p+".copy.to-host", "a copy goes from another host (from-host) or to another host (to-host), not both")
+			}
 		}
 		v.path(s.Copy.From, p+".copy.from")
 		v.path(s.Copy.To, p+".copy.to")

@@ -225,8 +225,8 @@ func (h *history) collect(t target, r state.Run, def *procedures.Definition, eve
 		if ss == nil {
 			return
 		}
-		if st.On != "" {
-			if h, err := procedures.Expand(st.On, vals); err != nil || !sameHost(h, t.host) {
+		if on := st.OnHost(); on != "" {
+			if h, err := procedures.Expand(on, vals); err != nil || !sameHost(h, t.host) {
 				return
 			}
 		}

@@ -141,7 +141,7 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 			labHost, _ = s.opts.Lab.Host(r.host)
 		}
 		var ok bool
-		there, thereChecks, ok = remoteAction(r.conn, b, labHost, func(p remote.ProcessInfo) { far = p })
+		there, thereChecks, ok = remoteAction(r.conn, b, labHost, s.self(), func(p remote.ProcessInfo) { far = p })
 		if !ok {
 			return nil, fmt.Errorf("step %s on %s is not a command zenrecover runs over SSH: do it there, then confirm it", st.Ref, r.host)
 		}
@@ -323,12 +323,13 @@ func (s *Session) Confirm(ctx context.Context, key, confirm string) error {
 			return err
 		}
 		ev.Detail = s.guideConfirmDetail(n)
-		if st.Provides != "" {
-			// What the operator changed there is not known here: assume it
-			// changed, so the steps that follow a change still come.
-			if err := s.record(ctx, st.Provides, "true"); err != nil {
-				return err
-			}
+	}
+	if st.Kind() != "manual" && st.Provides != "" {
+		// Done by hand (guide mode, or on a host zenrecover does not
+		// reach): what the operator changed is not known here. Assume it
+		// changed, so the steps that follow a change still come.
+		if err := s.record(ctx, st.Provides, "true"); err != nil {
+			return err
 		}
 	}
 	return s.append(ctx, ev)

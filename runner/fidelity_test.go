@@ -267,7 +267,7 @@ func TestReplaceFirstPrimaryKeepsBothCABackups(t *testing.T) {
 				t.Fatalf("before 6a: %v", matches)
 			}
 			step1 = mustRead(t, matches[0])
-		case "6b":
+		case "6b-copy":
 			restore = n.Describe
 		}
 	}
@@ -288,7 +288,7 @@ func TestReplaceFirstPrimaryKeepsBothCABackups(t *testing.T) {
 	if e := answered(t, f, s, "ca_backup_file"); e.Value != moved || !strings.Contains(e.Reason, "keep both") {
 		t.Errorf("journal: ca_backup_file %q (%q), want %q, keep both", e.Value, e.Reason, moved)
 	}
-	if strings.Contains(restore, first) || !strings.Contains(restore, "step 6a exported") {
+	if strings.Contains(restore, first) || !strings.Contains(restore, moved) {
 		t.Errorf("step 6b does not send the operator to the file step 6a wrote:\n%s", restore)
 	}
 }

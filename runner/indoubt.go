@@ -64,7 +64,7 @@ func (s *Session) inDoubt(ctx context.Context, st *procedures.Step, target strin
 	}
 	if r.conn != nil {
 		// Its checks look at that host, over SFTP.
-		if _, checks, ok := remoteAction(r.conn, b, nil, nil); ok {
+		if _, checks, ok := remoteAction(r.conn, b, nil, s.self(), nil); ok {
 			b.Verify = checks
 		}
 	}

@@ -18,7 +18,8 @@ import (
 func (s *Session) Next(ctx context.Context) (Need, error) {
 	// The platform facts zenrecover can tell are settled before anything
 	// is asked: they are facts of the machine, not questions.
-	if n, err := s.settlePlatforms(ctx); n != nil || err != nil {
+	// (A host asked first must not come before a refusal already known.)
+	if n, err := s.settlePlatforms(ctx); err != nil || n != nil && s.def.Refused(s.vals) == "" {
 		return n, err
 	}
 	// A refusal is checked before each question, so an unsupported
@@ -28,7 +29,16 @@ func (s *Session) Next(ctx context.Context) (Need, error) {
 	why := s.def.Refused(s.vals)
 	if why == "" {
 		if fs := s.def.FactsToAsk(s.vals); len(fs) > 0 {
-			n := s.needFact(fs[0])
+			// A platform fact waiting for its host comes after the
+			// others (settlePlatforms asks the host when they are done).
+			ask := fs[0]
+			for _, f := range fs {
+				if d := f.Detect; d == nil || d.PlatformOf == "" || known(s.vals, d.PlatformOf) {
+					ask = f
+					break
+				}
+			}
+			n := s.needFact(ask)
 			for _, f := range s.def.Facts {
 				// A platform zenrecover settled was never a question.
 				if _, ok := s.vals[f.ID]; ok {
@@ -199,7 +209,24 @@ func (s *Session) needFact(f *procedures.Fact) *NeedFact {
 // host input asked first, when the fact is needed at all; one naming a
 // machine zenrecover cannot see stays a question, with nothing suggested.
 func (s *Session) settlePlatforms(ctx context.Context) (Need, error) {
-	var needed map[string]bool
+	// A host input is asked first when the definition lists its platform
+	// fact first (1.5 names its two servers before anything else);
+	// otherwise once the facts left to ask are all platforms, as the
+	// others may rule it out (section 5's scenario, "the only Primary
+	// Server?").
+	platformFirst, rest, toAsk := map[string]bool{}, false, map[string]bool{}
+	for _, x := range s.def.Facts {
+		if d := x.Detect; d == nil || (!d.Platform && d.PlatformOf == "") {
+			break
+		}
+		platformFirst[x.ID] = true
+	}
+	for _, x := range s.def.FactsToAsk(s.vals) {
+		toAsk[x.ID] = true
+		if d := x.Detect; d == nil || (!d.Platform && d.PlatformOf == "") {
+			rest = true
+		}
+	}
 	for _, f := range s.def.Facts {
 		d := f.Detect
 		if d == nil || (!d.Platform && d.PlatformOf == "") {
@@ -220,18 +247,12 @@ func (s *Session) settlePlatforms(ctx context.Context) (Need, error) {
 		} else {
 			host, known := s.vals[d.PlatformOf]
 			if !known {
-				if needed == nil {
-					needed = map[string]bool{}
-					for _, x := range s.def.FactsToAsk(s.vals) {
-						needed[x.ID] = true
-					}
-				}
-				if in := s.def.InputByID(d.PlatformOf); in != nil && needed[f.ID] {
+				if in := s.def.InputByID(d.PlatformOf); in != nil && toAsk[f.ID] && (platformFirst[f.ID] || !rest) {
 					return &NeedInput{Input: in, Step: s.firstReader(in.ID)}, nil
 				}
 				continue
 			}
-			p, how, ok = s.hostPlatform(strings.TrimSpace(host))
+			p, how, ok = s.hostsPlatform(host)
 		}
 		if !ok {
 			continue
@@ -283,11 +304,29 @@ func (s *Session) settledPlatform(f *procedures.Fact) (p, how string) {
 		return s.thisPlatform()
 	}
 	if host, ok := s.vals[d.PlatformOf]; ok {
-		if p, how, ok := s.hostPlatform(strings.TrimSpace(host)); ok {
+		if p, how, ok := s.hostsPlatform(host); ok {
 			return p, how
 		}
 	}
 	return "", ""
+}
+
+// hostsPlatform is the platform of the host a platform-of fact names, or
+// of every host of a list it names when zenrecover can tell each and they
+// agree (a lab's hosts); otherwise the fact is asked.
+func (s *Session) hostsPlatform(value string) (p, how string, ok bool) {
+	hosts := procedures.Targets(value)
+	if len(hosts) <= 1 {
+		return s.hostPlatform(strings.TrimSpace(value))
+	}
+	for _, h := range hosts {
+		hp, hhow, hok := s.hostPlatform(h)
+		if !hok || (p != "" && hp != p) {
+			return "", "", false
+		}
+		p, how = hp, hhow
+	}
+	return p, fmt.Sprintf("%d hosts, each known: %s", len(hosts), how), true
 }
 
 // nextTarget is the first target of a fan-out step not yet done, or nil
@@ -400,6 +439,9 @@ func (s *Session) needStep(st *procedures.Step, target string, num, total int) (
 		if c, ok := b.Action.(*actions.Command); ok && len(n.Command) == 0 {
 			n.Command = c.Display
 		}
+		if c := r.Copy; c != nil && c.ToHost != "" && len(n.Command) == 0 {
+			n.Command = []string{"scp", "-p", c.From, r.host + ":" + c.To}
+		}
 		if r.why != "" {
 			n.Describe = r.why + " " + n.Describe
 		}
@@ -497,4 +539,9 @@ func (s *Session) record(ctx context.Context, key, value string) error {
 	}
 	s.vals[key] = value
 	return nil
+}
+
+func known(vals procedures.Values, id string) bool {
+	_, ok := vals[id]
+	return ok
 }

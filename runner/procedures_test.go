@@ -42,9 +42,9 @@ func TestReplaceFirstPrimaryRunsInALab(t *testing.T) {
 		t.Fatalf("2.1 ended on %T %+v\n%s", need, need, out.String())
 	}
 	st := s.State()
-	for _, key := range []string{"3h", "4g", "6a/export-ca-remove-role", "6b", "8g", "refresh@sat-1", "refresh@dev-7",
-		"10a@dev-7", "10b@sat-1", "11c2", "11d2", "reporting-restore", "reporting-uninstall", "uninstall", "multizone", "backup-others@zen-primary-3",
-		"backup-here/certificate-authority/export-ca", "backup-here/zenworks-server/zman-backup"} {
+	for _, key := range []string{"3h", "4g", "6a/export-ca-remove-role", "6b-copy", "6b-import", "8g", "refresh@sat-1", "refresh@dev-7",
+		"10a@dev-7", "10b@sat-1", "11c2", "11d2", "reporting-restore", "reporting-uninstall", "uninstall", "multizone", "backup/others@zen-primary-3", "backup/others-content@zen-primary-3",
+		"backup/here/certificate-authority/export-ca", "backup/here/zenworks-server/zman-backup"} {
 		if ss := st.Steps[key]; ss == nil || (ss.Status != state.StepSucceeded && ss.Status != state.StepConfirmed) {
 			t.Errorf("step %s: %+v", key, ss)
 		}

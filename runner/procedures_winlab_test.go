@@ -327,9 +327,9 @@ func TestReplaceFirstPrimaryOnWindows(t *testing.T) {
 			replicate = n.Describe
 		}
 	})
-	stepDone(t, s, "backup-here/content-repo-windows", "replicate-windows", "6a/export-ca-remove-role",
-		"backup-here/zenworks-server/zman-backup", "11c2", "11d2")
-	notRunKeys(t, s, "backup-here/content-repo", "replicate")
+	stepDone(t, s, "backup/here/content-repo-windows", "replicate-windows", "6a/export-ca-remove-role",
+		"backup/here/zenworks-server/zman-backup", "11c2", "11d2")
+	notRunKeys(t, s, "backup/here/content-repo", "replicate")
 	if !strings.Contains(replicate, `%ZENWORKS_HOME%\work\content-repo`) {
 		t.Errorf("the replication check names %q", replicate)
 	}

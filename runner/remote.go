@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -33,10 +35,14 @@ import (
 //     host's platform fact (platform-of: its input) or the fact of its
 //     group (X_platform, X the list that names it) says so. A host nothing
 //     is known of is taken for Linux.
-//   - Only commands (run:) are carried, with verify checks of files there
-//     (file-exists, newer-than-start, over SFTP). An edit of a file there,
-//     an archive, SQL, a copy to that host stay shown and confirmed, saying
-//     so; in a rehearsal they stay simulated here. A copy whose source is
+//   - Carried there: commands (run:), a file sent from here (copy with
+//     to-host, SFTP), an XML edit there (read, changed and renamed into
+//     place over SFTP, as actions.EditXML does here), and an archive of a
+//     tree there (zenrecover copies itself to that host and runs its own
+//     archiver there: remote/archive.go), with checks of files and archive
+//     sets there (over SFTP). SQL and a copy between two other hosts stay
+//     shown and confirmed, saying so; in a rehearsal they stay simulated
+//     here. A copy whose source is
 //     another host reached over SSH is fetched over SFTP (remote.Fetch)
 //     instead of the scp the operator was shown (its overwrite and
 //     create-folder options are not taken: Fetch writes each file to a
@@ -258,15 +264,24 @@ func (s *Session) hostIsWindows(host string) bool {
 }
 
 // sshCarries says why a resolved step cannot be carried over SSH ("" when
-// it can): a command, with verify checks of files there. An edit of a
-// file there, an archive, SQL and the like are done by hand.
+// it can): a command; a file sent from here (copy with to-host); an edit
+// of an XML file there; an archive of a tree there (zenrecover copies
+// itself there to write it, remote/archive.go); with checks of files and
+// archive sets there. SQL, a copy between two other hosts and the like
+// are done by hand.
 func sshCarries(pr *procedures.Resolved) string {
-	if pr.Step.Kind() != "run" {
-		return "zenrecover runs only commands on another host over SSH"
+	switch pr.Step.Kind() {
+	case "run", "edit-xml", "archive":
+	case "copy":
+		if pr.Copy == nil || pr.Copy.ToHost == "" {
+			return "zenrecover copies files over SSH only from this server to another"
+		}
+	default:
+		return "zenrecover runs only commands, copies from here, XML edits and archives on another host over SSH"
 	}
 	for _, c := range pr.Verify {
-		if c.FileExists == "" && c.NewerThanStart == "" {
-			return "zenrecover checks only files on another host over SSH"
+		if c.FileExists == "" && c.NewerThanStart == "" && c.ArchiveComplete == "" {
+			return "zenrecover checks only files and archive sets on another host over SSH"
 		}
 	}
 	return ""
@@ -274,28 +289,43 @@ func sshCarries(pr *procedures.Resolved) string {
 
 // remoteAction moves a step built for a host (actions.Build, with that
 // host's paths) onto the connection: a command runs there in a remote
-// pseudo-terminal with the same answers, a file check looks there over
-// SFTP. Anything else (an edit of a file there, an archive) is not moved
-// and ok is false: the step stays shown and confirmed.
-func remoteAction(c *remote.Client, b *actions.Built, labHost *lab.Lab, onProcess func(remote.ProcessInfo)) (act actions.Action, checks []actions.Check, ok bool) {
-	switch a := b.Action.(type) {
-	case *actions.Command:
-		rc := &remote.Command{Client: c, Argv: a.Argv, Answers: a.Answers, Display: a.Display,
-			KillGrace: a.KillGrace, Settle: a.Settle, OnProcess: onProcess}
-		if labHost != nil {
-			// The lab's tools first, as that host (lab.Host's
-			// environment), then the other end's own system folders.
-			for _, kv := range labHost.Env(nil) {
-				k, v, _ := strings.Cut(kv, "=")
-				switch k {
-				case "PATH":
-					rc.Env = append(rc.Env, "PATH="+v+":/usr/local/bin:/usr/bin:/bin")
-				case "ZENRECOVER_LAB", lab.HostEnv, "ZENWORKS_HOME":
-					rc.Env = append(rc.Env, kv)
-				}
+// pseudo-terminal with the same answers, a copy from here goes over SFTP,
+// an XML edit reads and replaces the file there over SFTP, an archive runs
+// zenrecover's archiver there (self: this binary, copied there), and a
+// check looks there over SFTP. Anything else is not moved and ok is
+// false: the step stays shown and confirmed.
+func remoteAction(c *remote.Client, b *actions.Built, labHost *lab.Lab, self string, onProcess func(remote.ProcessInfo)) (act actions.Action, checks []actions.Check, ok bool) {
+	var env []string
+	if labHost != nil {
+		// The lab's tools first, as that host (lab.Host's environment),
+		// then the other end's own system folders.
+		for _, kv := range labHost.Env(nil) {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "PATH":
+				env = append(env, "PATH="+v+":/usr/local/bin:/usr/bin:/bin")
+			case "ZENRECOVER_LAB", lab.HostEnv, "ZENWORKS_HOME":
+				env = append(env, kv)
 			}
 		}
-		act = rc
+	}
+	switch a := b.Action.(type) {
+	case *actions.Command:
+		act = &remote.Command{Client: c, Argv: a.Argv, Answers: a.Answers, Display: a.Display,
+			KillGrace: a.KillGrace, Settle: a.Settle, OnProcess: onProcess, Env: env}
+	case *actions.Copy:
+		if fi, err := os.Stat(a.From); err == nil && !fi.Mode().IsRegular() {
+			return nil, nil, false // a tree goes by hand
+		}
+		act = &remote.Put{Client: c, From: a.From, To: a.To, Overwrite: a.Overwrite, CreateFolder: a.CreateFolder}
+	case *actions.EditXML:
+		act = &remote.EditXML{Client: c, File: a.File, Element: a.Element, Value: a.Value, KeepBackup: a.KeepBackup, Changed: a.Changed}
+	case *actions.ArchiveCreate:
+		if self == "" {
+			return nil, nil, false
+		}
+		act = &remote.ArchiveCreate{Client: c, Binary: self, Source: a.Source, Dest: a.Dest, Require: a.Require,
+			Passphrase: a.Passphrase, Recipients: a.Recipients, Env: env, OnProcess: onProcess}
 	case nil:
 	default:
 		return nil, nil, false
@@ -306,11 +336,27 @@ func remoteAction(c *remote.Client, b *actions.Built, labHost *lab.Lab, onProces
 			checks = append(checks, &remote.FileExists{Client: c, Path: x.Path})
 		case *actions.NewerThanStart:
 			checks = append(checks, &remote.NewerThanStart{Client: c, Path: x.Path})
+		case *actions.ArchiveComplete:
+			checks = append(checks, &remote.ArchiveComplete{Client: c, Dest: x.Dest})
 		default:
 			return nil, nil, false
 		}
 	}
 	return act, checks, true
+}
+
+// self is the binary an archive on another host runs there.
+func (s *Session) self() string {
+	if s.opts.Self != "" {
+		return s.opts.Self
+	}
+	// Only zenrecover itself can archive there: a program that embeds the
+	// runner under another name (a test binary) leaves the step by hand.
+	p, _ := os.Executable()
+	if !strings.HasPrefix(filepath.Base(p), "zenrecover") {
+		return ""
+	}
+	return p
 }
 
 // remoteRunning is the detail of the running event of a step on another

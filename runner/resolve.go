@@ -97,6 +97,15 @@ func (s *Session) resolve(st *procedures.Step, target string) (*resolved, error)
 	if r.env, err = s.envOn(r.host); err != nil {
 		return nil, &procedures.ResolveError{Step: st, Field: "on", Err: err}
 	}
+	if c := pr.Copy; c != nil && c.ToHost != "" && r.host != "" {
+		// The step is done on the host the file goes to (its env); the
+		// file comes from here, this machine's tree in a lab.
+		here, err := s.envOn("")
+		if err != nil {
+			return nil, &procedures.ResolveError{Step: st, Field: "copy.to-host", Err: err}
+		}
+		r.env.RebaseFrom = here.Rebase
+	}
 	if c := pr.Copy; c != nil && c.FromHost != "" && s.opts.Lab != nil {
 		src, err := s.opts.Lab.Host(c.FromHost)
 		if err != nil {

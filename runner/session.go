@@ -54,6 +54,11 @@ type Options struct {
 	// lab's tools as that host. The lab's other hosts stay simulated here.
 	// It needs SSH.
 	LabSSH map[string]string
+	// Self is this zenrecover's binary, which an archive step on another
+	// host copies there to run its archiver (remote/archive.go);
+	// os.Executable() when "". Tests, whose executable is the test binary,
+	// name a built zenrecover.
+	Self string
 }
 
 // Session is one run being walked by this process.

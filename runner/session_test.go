@@ -48,6 +48,22 @@ func newFixtureWith(t *testing.T, o lab.Options) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	l := labtest.NewWith(t, o)
+	// The tests' zones name a third Primary Server, which the lab does not
+	// build: it gets what 2.1's backup of it reads and writes there (zman
+	// does not make the backup folder; the content repository has images).
+	h, err := l.Host("zen-primary-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := h.Layout()
+	for _, d := range []string{y.BackupDir, y.ImagesDir} {
+		if err := os.MkdirAll(h.Rebase(d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(h.Rebase(y.ImagesDir), "image.zmg"), []byte("image"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	lib, err := procedures.LoadFS(assets.FS, "procedures")
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -45,8 +46,25 @@ func (r *sshRig) sshOpts() runner.Options {
 	o := r.opts()
 	o.SSH = &remote.Config{KnownHosts: r.srv.KnownHosts, IdentityFiles: []string{r.srv.ClientKey}, AgentSocket: "none"}
 	o.LabSSH = map[string]string{peer: fmt.Sprintf("127.0.0.1:%d", r.srv.Port)}
+	o.Self = filepath.Join(r.t.TempDir(), "zenrecover")
+	if err := os.WriteFile(o.Self, []byte(fakeArchiver), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
 	return o
 }
+
+// fakeArchiver stands in for zenrecover copied to the other host (the
+// real one is run there by the e2e tests): it asks the passphrase twice,
+// as archive create does, and leaves a complete set.
+const fakeArchiver = `#!/bin/sh
+case "$2" in
+create) dest=$4 ;;
+resume) dest=$3 ;;
+esac
+printf 'New archive passphrase: '; stty -echo; read p; stty echo; echo
+printf 'The same passphrase again: '; stty -echo; read q; stty echo; echo
+mkdir -p "$dest" && : > "$dest/manifest.age" && echo "archive complete: $dest"
+`
 
 func (r *sshRig) startWith(o runner.Options, def *procedures.Definition, vals procedures.Values) *runner.Session {
 	r.t.Helper()

@@ -41,6 +41,10 @@ type Server struct {
 	HostKey    ssh.Signer
 	ClientKey  string // private key file (ed25519, no passphrase)
 	KnownHosts string // a known_hosts file, absent until Trust writes it
+	// Home is the login's home folder there: the SFTP working directory,
+	// and the folder and $HOME commands run in (a test's own, so nothing
+	// lands in the package's folder).
+	Home string
 
 	mu       sync.Mutex
 	conns    []net.Conn
@@ -88,7 +92,10 @@ func WriteKey(t testing.TB, path string) ssh.Signer {
 func New(t testing.TB) *Server {
 	t.Helper()
 	dir := t.TempDir()
-	s := &Server{t: t, ClientKey: filepath.Join(dir, "id_ed25519"), KnownHosts: filepath.Join(dir, "known_hosts")}
+	s := &Server{t: t, ClientKey: filepath.Join(dir, "id_ed25519"), KnownHosts: filepath.Join(dir, "known_hosts"), Home: filepath.Join(dir, "home")}
+	if err := os.Mkdir(s.Home, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	s.HostKey = WriteKey(t, filepath.Join(dir, "host_key"))
 	client := WriteKey(t, s.ClientKey)
 	conf := &ssh.ServerConfig{PublicKeyCallback: func(_ ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
@@ -181,7 +188,8 @@ func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 			s.commands = append(s.commands, p.Cmd)
 			s.mu.Unlock()
 			cmd := exec.Command("sh", "-c", p.Cmd)
-			cmd.Env = append(os.Environ(), "TERM=dumb")
+			cmd.Env = append(os.Environ(), "TERM=dumb", "HOME="+s.Home)
+			cmd.Dir = s.Home
 			if ptm != nil {
 				cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 				cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
@@ -235,7 +243,7 @@ func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 				continue
 			}
 			req.Reply(true, nil)
-			srv, err := sftp.NewServer(ch)
+			srv, err := sftp.NewServer(ch, sftp.WithServerWorkingDirectory(s.Home))
 			if err != nil {
 				ch.Close()
 				return
