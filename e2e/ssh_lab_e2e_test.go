@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -156,8 +157,9 @@ func runDef(t *testing.T, stateDB string) (*procedures.Definition, []state.Event
 	return def, evs
 }
 
-// The "done when": rehearsals of 2.1 and 4.2 in a lab whose
-// second Primary Server is reached over SSH complete without a step
+// The "done when": rehearsals of 2.1 and 4.2 (and 1.5 and 3.1, the
+// issue's other sections) in a lab whose second Primary Server is
+// reached over SSH complete without a step
 // confirmed by hand for that server: its commands ran there (journaled
 // with its pid there), the CA export went there over SFTP, CaConfig.xml
 // was checked there over SFTP, and its content repository was archived
@@ -169,15 +171,26 @@ func TestRehearsalsReachTheSecondPrimaryServerOverSSH(t *testing.T) {
 	for _, c := range []struct {
 		section, answers string
 		overSSH          []string // step keys that must have been done there over SSH
+		prep             []string // a lab command first (the operator's part)
 	}{
 		{"4.2", answers42, []string{"restart/others@zen-primary-2", "refresh-all/others@zen-primary-2",
-			"backup/others@zen-primary-2", "backup/others-content@zen-primary-2"}},
+			"backup/others@zen-primary-2", "backup/others-content@zen-primary-2"}, nil},
 		{"2.1", answers21, []string{"refresh-primaries@zen-primary-2", "backup/others@zen-primary-2",
-			"backup/others-content@zen-primary-2", "6b-copy", "6b-import", "6b-keystore"}},
+			"backup/others-content@zen-primary-2", "6b-copy", "6b-import", "6b-keystore"}, nil},
+		{"1.5", answers15, []string{"backup-destination", "enable-ca-destination", "permission-script", "restart-destination"}, nil},
+		{"3.1", answers31, []string{"backup/others@zen-primary-2", "backup/others-content@zen-primary-2",
+			"6.1/zdm-linux@zen-primary-2", "6.2/zenaudit-linux@zen-primary-2"}, []string{"lab", "set-address", "LAB", "--address", "192.0.2.44"}},
 	} {
 		t.Run(c.section, func(t *testing.T) {
 			e := newE2E(t)
 			os.WriteFile(e.answers, []byte(strings.ReplaceAll(c.answers, "GUID", guidOf(t, e.lab, "zen-primary-2"))), 0o600)
+			if c.prep != nil {
+				args := slices.Clone(c.prep)
+				args[slices.Index(args, "LAB")] = e.lab
+				if out, err := e.cmd("", args...).CombinedOutput(); err != nil {
+					t.Fatalf("%v: %v\n%s", args, err, out)
+				}
+			}
 			run := e.cmd("", "run", c.section, "--lab", e.lab, "--plain", "--yes", "--answers", e.answers, "--lab-ssh", srv.flag())
 			run.Env = srv.env(labSecrets()...)
 			out, err := run.CombinedOutput()
@@ -219,7 +232,7 @@ func TestRehearsalsReachTheSecondPrimaryServerOverSSH(t *testing.T) {
 					t.Errorf("a command line on zen-primary-2 holds a secret:\n%s", srv.Commands())
 				}
 			}
-			t.Logf("%s: %d steps done on zen-primary-2 over SSH", c.section, len(there))
+			t.Logf("%s: %d steps done on zen-primary-2 over SSH: %v", c.section, len(there), there)
 		})
 	}
 	if !strings.Contains(srv.Commands(), "ZENRECOVER_LAB_HOST=zen-primary-2") {
