@@ -76,7 +76,7 @@ func (p *Plain) offerFleet(ctx context.Context, sess *runner.Session, n *runner.
 	if !n.AnsibleInstalled {
 		what = "see the Ansible command for them (ansible-playbook is not installed here)"
 	}
-	fmt.Fprintf(p.Out, "? Enter runs it on %s, then the next target; type ansible to %s (%d targets not done): ", n.Target, what, left)
+	fmt.Fprintf(p.Out, "? Enter runs it on %s, then the next target; type ansible to %s (%s): ", n.Target, what, runner.TargetsNotDone(left))
 	line, ok := p.readLine()
 	if !ok {
 		p.say("")
@@ -112,14 +112,14 @@ func (p *Plain) fleet(ctx context.Context, sess *runner.Session, n *runner.NeedS
 			p.say("  %v", err)
 			return false, 0, false
 		}
-		p.say("  ansible-playbook is not installed on this machine. Where it is, this hands the %d targets not done to Ansible:", len(fo.Hosts))
+		p.say("  ansible-playbook is not installed on this machine. Where it is, this hands %s to Ansible:", runner.TargetsNotDone(len(fo.Hosts)))
 		p.say("    %s", strings.Join(fo.Command, " "))
 		p.say("  Inventory: %s", fo.Files.Inventory)
 		p.say("  Playbook:  %s (it asks for any password itself)", fo.Files.Playbook)
 		p.say("  Its results are not read back: run or confirm each target here as well.")
 		return false, 0, false
 	}
-	p.say("  Handing step %s to Ansible, for the %d targets not done; each result shows as it arrives:", st.Ref, notDone(n))
+	p.say("  Handing step %s to Ansible, for %s; each result shows as it arrives:", st.Ref, runner.TargetsNotDone(notDone(n)))
 	fo, err := sess.RunFleet(ctx, st.ID, o, &indented{w: p.Out})
 	if err != nil {
 		p.say("error: %v", err)

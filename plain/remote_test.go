@@ -151,7 +151,7 @@ func TestAFanOutHandedToAnsibleShowsEachHostAndGoesOn(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out.String())
 	}
 	got := out.String()
-	for _, want := range []string{"type ansible to hand them to Ansible (3 targets not done)", "Handing step 2 to Ansible",
+	for _, want := range []string{"type ansible to hand them to Ansible (the 3 targets not done)", "Handing step 2 to Ansible",
 		"dev-01: done", "dev-02: done", "dev-03: done", "Ansible: 3 done, 0 failed or not reached, 0 not reported"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the output lacks %q:\n%s", want, got)

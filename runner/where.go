@@ -16,10 +16,10 @@ func WhereStopped(def *procedures.Definition, rs state.RunState) (where string, 
 	for k, v := range rs.Answers {
 		vals[k] = v
 	}
-	for _, f := range def.Facts {
-		if _, ok := vals[f.ID]; !ok {
-			return "Before the first step: questions are still open.", 0, 0
-		}
+	// Only the facts the answers leave needed: one an answer ruled out
+	// (2.1's database questions when the database stays) is never asked.
+	if len(def.FactsToAsk(vals)) > 0 {
+		return "Before the first step: questions are still open.", 0, 0
 	}
 	for _, p := range def.Plan(vals) {
 		if p.Applies == procedures.No || !p.Step.Actionable() {

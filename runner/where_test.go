@@ -74,3 +74,24 @@ func TestUnfinishedHereMatchesThePlace(t *testing.T) {
 		t.Errorf("dry run: %+v", got)
 	}
 }
+
+// A fact an answer ruled out is never asked: a run that answered the rest
+// and stopped at a step says that step, not "questions are still open"
+// (2.1 with only_primary yes never asks for the other servers' system).
+func TestWhereStoppedIgnoresAFactNoLongerNeeded(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	def := f.lib.Get("3.1")
+	var evs []runner.Event
+	for k, v := range map[string]string{"cn_has_address": "false", "platform": "linux", "only_primary": "true", "db_here": "false",
+		"has_satellites": "false", "reporting_here": "false", "multizone_publisher": "false", "internal_ca_here": "true", "embedded_db_here": "true"} {
+		evs = append(evs, runner.Event{Kind: runner.EventAnswered, Key: k, Value: v})
+	}
+	if def.FactByID("other_primaries_platform") == nil {
+		t.Fatal("3.1 has no fact other_primaries_platform")
+	}
+	where, _, total := runner.WhereStopped(def, runner.Fold(evs))
+	if strings.Contains(where, "questions are still open") || total == 0 {
+		t.Errorf("with only the ruled-out fact unanswered: %q (%d steps)", where, total)
+	}
+}

@@ -77,7 +77,7 @@ func (r fleetRoom) details(w int) []string {
 	case r.err != "":
 		p.add(s.Error.Render, r.err)
 	case r.plan != nil:
-		p.add(s.Text.Render, fmt.Sprintf("ansible-playbook is not installed on this machine. Where it is, this hands the %d targets not done to Ansible:", len(r.plan.Hosts)))
+		p.add(s.Text.Render, "ansible-playbook is not installed on this machine. Where it is, this hands "+runner.TargetsNotDone(len(r.plan.Hosts))+" to Ansible:")
 		p.add(s.Command.Render, strings.Join(r.plan.Command, " "))
 		p.add(s.Faint.Render, "Inventory: "+r.plan.Files.Inventory)
 		p.add(s.Faint.Render, "Playbook: "+r.plan.Files.Playbook+" (it asks for any password itself)")

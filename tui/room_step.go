@@ -141,9 +141,9 @@ func (r stepRoom) form(w int) []string {
 			}
 		}
 		if n.AnsibleInstalled {
-			p.choice(s, "f", fmt.Sprintf("hand the %d targets not done to Ansible; each host is recorded as its result arrives", left))
+			p.choice(s, "f", "hand "+runner.TargetsNotDone(left)+" to Ansible; each host is recorded as its result arrives")
 		} else {
-			p.choice(s, "f", fmt.Sprintf("the Ansible command for the %d targets not done (ansible-playbook is not installed here)", left))
+			p.choice(s, "f", "the Ansible command for "+runner.TargetsNotDone(left)+" (ansible-playbook is not installed here)")
 		}
 	}
 	p.add(s.Faint.Render, "s skip, with a reason · c check or correct answers · a abandon the run · q stop, resumable")
