@@ -223,6 +223,7 @@ func (s *Session) ExecuteWith(ctx context.Context, key, confirm string, x ExecIO
 		return nil, fmt.Errorf("step %s: the connection to %s was lost while it ran; it is in doubt and will be checked on resume (%s)", st.Ref, r.host, s.masker.String(runErr.Error()))
 	}
 	octx := context.WithoutCancel(ctx)
+	s.releaseFleetHost(st, r)
 	if runErr != nil {
 		d.Error = s.masker.String(runErr.Error())
 		if err := s.append(octx, state.Event{Kind: state.EventFailed, Step: st.ID, Target: target, Attempt: attempt, Detail: d.String()}); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -64,6 +65,14 @@ import (
 //     while the command runs, or before it said it had started, leaves the
 //     step in doubt (ExecuteWith returns an error, as for an interrupt) and
 //     the next step dials again. On resume the step's checks look there.
+//   - A fleet (a fan-out whose target is the host it runs on: zac ref on
+//     each device) dials its next 16 targets in the background while the
+//     operator is on one (sshHosts.prefetch), so unreachable devices cost
+//     their 10 s timeouts together, not one after another; each host is
+//     still dialled once a session, and an unknown key is still shown and
+//     decided host by host. A fleet larger than that closes each target's
+//     connection when its step is over: 3,000 devices never hold 3,000
+//     connections.
 //   - A passphrase a command there used to write a file there is not
 //     escrowed from here (escrow.go): the operator is told to seal it on
 //     that host.
@@ -114,10 +123,28 @@ type sshHosts struct {
 	// for the operator.
 	down    map[string]string
 	unknown map[string]*remote.UnknownHostKeyError
+	// dialing: a dial under way, closed when its result is stored; a
+	// second reach of the host waits for it rather than dial again.
+	dialing map[string]chan struct{}
+	// ahead bounds the dials made ahead of a fleet (prefetch); bg ends
+	// them when the session closes.
+	ahead  chan struct{}
+	bg     context.Context
+	stop   context.CancelFunc
+	closed bool
 }
 
+// fleetAhead is how many targets of a fan-out are dialled ahead of the one
+// shown, and how many connections a fan-out keeps: a fleet's unreachable
+// devices cost their dial timeouts (10 s) in parallel, not one after
+// another, and 3,000 devices do not hold 3,000 connections.
+const fleetAhead = 16
+
 func newSSHHosts(cfg remote.Config) *sshHosts {
-	return &sshHosts{cfg: cfg, addrs: map[string]string{}, clients: map[string]*remote.Client{}, down: map[string]string{}, unknown: map[string]*remote.UnknownHostKeyError{}}
+	bg, stop := context.WithCancel(context.Background())
+	return &sshHosts{cfg: cfg, addrs: map[string]string{}, clients: map[string]*remote.Client{}, down: map[string]string{},
+		unknown: map[string]*remote.UnknownHostKeyError{}, dialing: map[string]chan struct{}{},
+		ahead: make(chan struct{}, fleetAhead), bg: bg, stop: stop}
 }
 
 // mapped reports a host given an address of its own (a lab's, LabSSH).
@@ -138,30 +165,98 @@ func (h *sshHosts) addr(host string) string {
 // the operator (the fallback), or an unknown key to show.
 func (h *sshHosts) reach(ctx context.Context, host string) (*remote.Client, string, *remote.UnknownHostKeyError) {
 	k := strings.ToLower(host)
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	for {
+		h.mu.Lock()
+		if c, why, key, known := h.knownLocked(k); known {
+			h.mu.Unlock()
+			return c, why, key
+		}
+		if ch := h.dialing[k]; ch != nil {
+			h.mu.Unlock()
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return nil, fallbackWhy(host, ctx.Err()), nil
+			}
+		}
+		ch := make(chan struct{})
+		h.dialing[k] = ch
+		h.mu.Unlock()
+		c, err := remote.Dial(ctx, h.addr(host), h.cfg)
+		h.done(k, host, ch, c, err)
+	}
+}
+
+// knownLocked is what is known of host k (h.mu held): a connection, why
+// it is not reached, or its unknown key.
+func (h *sshHosts) knownLocked(k string) (*remote.Client, string, *remote.UnknownHostKeyError, bool) {
 	if c := h.clients[k]; c != nil {
-		return c, "", nil
+		return c, "", nil, true
 	}
 	if why, ok := h.down[k]; ok {
-		return nil, why, nil
+		return nil, why, nil, true
 	}
-	c, err := remote.Dial(ctx, h.addr(host), h.cfg)
+	if u := h.unknown[k]; u != nil {
+		return nil, "", u, true
+	}
+	return nil, "", nil, false
+}
+
+// done stores the result of a dial of host and wakes those waiting for it.
+func (h *sshHosts) done(k, host string, ch chan struct{}, c *remote.Client, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.dialing, k)
+	defer close(ch)
 	var unknown *remote.UnknownHostKeyError
 	switch {
+	case h.closed:
+		if c != nil {
+			c.Close()
+		}
 	case err == nil:
 		// Its messages name the host as the procedure does, not the
 		// address a lab's host is reached at.
 		c.Host = host
 		h.clients[k] = c
-		return c, "", nil
 	case errors.As(err, &unknown):
 		h.unknown[k] = unknown
-		return nil, "", unknown
+	case h.bg.Err() != nil || errors.Is(err, context.Canceled):
+		// Not an answer about the host: the next reach dials again.
+	default:
+		h.down[k] = fallbackWhy(host, err)
 	}
-	why := fallbackWhy(host, err)
-	h.down[k] = why
-	return nil, why, nil
+}
+
+// prefetch dials hosts not yet tried, at most fleetAhead at a time, in the
+// background: the next targets of a fan-out while the operator is on one.
+// Their results wait in clients, down and unknown for reach; an unknown
+// key is still shown and decided host by host.
+func (h *sshHosts) prefetch(hosts []string) {
+	for _, host := range hosts {
+		k := strings.ToLower(host)
+		h.mu.Lock()
+		_, _, _, known := h.knownLocked(k)
+		if known || h.dialing[k] != nil || h.closed {
+			h.mu.Unlock()
+			continue
+		}
+		ch := make(chan struct{})
+		h.dialing[k] = ch
+		h.mu.Unlock()
+		go func() {
+			select {
+			case h.ahead <- struct{}{}:
+				defer func() { <-h.ahead }()
+			case <-h.bg.Done():
+				h.done(k, host, ch, nil, h.bg.Err())
+				return
+			}
+			c, err := remote.Dial(h.bg, h.addr(host), h.cfg)
+			h.done(k, host, ch, c, err)
+		}()
+	}
 }
 
 // fallbackWhy is the sentence a step shown and confirmed by hand carries
@@ -209,8 +304,10 @@ func (h *sshHosts) lost(host string) {
 }
 
 func (h *sshHosts) close() {
+	h.stop()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.closed = true
 	for k, c := range h.clients {
 		c.Close()
 		delete(h.clients, k)
@@ -363,4 +460,47 @@ func (s *Session) self() string {
 // host: where the pid and start time are.
 func remoteRunning(p remote.ProcessInfo) string {
 	return fmt.Sprintf(`{"host":%q,"via":"ssh"}`, p.Host)
+}
+
+// fleetTarget reports a fan-out whose target is the host it runs on (zac
+// ref on each device), and its targets.
+func fleetTarget(st *procedures.Step, vals procedures.Values) ([]string, bool) {
+	if st.Each == "" || strings.TrimSpace(st.OnHost()) != "${target}" {
+		return nil, false
+	}
+	return procedures.Targets(vals[st.Each]), true
+}
+
+// dialAhead starts the dials of the next targets of a fleet step, so the
+// operator does not wait for each host's connection (or its timeout) in
+// turn.
+func (s *Session) dialAhead(st *procedures.Step, target string) {
+	list, ok := fleetTarget(st, s.vals)
+	if !ok {
+		return
+	}
+	i := slices.Index(list, target)
+	if i < 0 {
+		return
+	}
+	var next []string
+	for _, h := range list[i+1:] {
+		if len(next) == fleetAhead {
+			break
+		}
+		if s.otherHost(h) != "" && s.sshTo(h) {
+			next = append(next, h)
+		}
+	}
+	s.ssh.prefetch(next)
+}
+
+// releaseFleetHost closes the connection of a fleet step's target once
+// its step is over, when the fleet is larger than what is dialled ahead:
+// a fan-out over 3,000 devices does not keep 3,000 connections open. A
+// later step there dials again (its key is known by then).
+func (s *Session) releaseFleetHost(st *procedures.Step, r *resolved) {
+	if list, ok := fleetTarget(st, s.vals); ok && r.conn != nil && len(list) > fleetAhead {
+		s.ssh.lost(r.host)
+	}
 }

@@ -66,6 +66,7 @@ func (s *Session) resolve(st *procedures.Step, target string) (*resolved, error)
 			// A host reached over SSH is done there, or, when it cannot
 			// be reached, by hand, in a rehearsal too: it rehearses what
 			// the operator will meet.
+			s.dialAhead(st, target)
 			r.conn, r.why, r.hostKey = s.ssh.reach(context.Background(), r.host)
 			if r.hostKey != nil {
 				r.keyHost = r.host

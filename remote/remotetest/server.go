@@ -49,6 +49,8 @@ type Server struct {
 	mu       sync.Mutex
 	conns    []net.Conn
 	accepted int
+	open     int // logged-in connections not closed yet
+	maxOpen  int
 	commands []string
 }
 
@@ -57,6 +59,13 @@ func (s *Server) Accepted() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.accepted
+}
+
+// MaxOpen is the most connections that were logged in at once.
+func (s *Server) MaxOpen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxOpen
 }
 
 // Commands are the command lines the server was asked to run, in order:
@@ -150,6 +159,15 @@ func (s *Server) serve(c net.Conn, conf *ssh.ServerConfig) {
 	if err != nil {
 		return
 	}
+	s.mu.Lock()
+	s.open++
+	s.maxOpen = max(s.maxOpen, s.open)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.open--
+		s.mu.Unlock()
+	}()
 	go ssh.DiscardRequests(reqs)
 	for nc := range chans {
 		if nc.ChannelType() != "session" {
