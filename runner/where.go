@@ -26,11 +26,7 @@ func WhereStopped(def *procedures.Definition, rs state.RunState) (where string, 
 			continue
 		}
 		total++
-		ss := rs.Steps[p.Step.ID]
-		status := state.StepPending
-		if ss != nil {
-			status = ss.Status
-		}
+		status, on := stepStatus(p.Step, vals, rs)
 		switch status {
 		case state.StepSucceeded, state.StepConfirmed, state.StepSkipped:
 			done++
@@ -38,6 +34,9 @@ func WhereStopped(def *procedures.Definition, rs state.RunState) (where string, 
 		}
 		if where == "" {
 			label := "Step " + p.Step.Ref + ": " + p.Step.Title
+			if on != "" {
+				label += ", on " + on
+			}
 			switch status {
 			case state.StepInDoubt:
 				where = label + " (it was started and did not finish; it will be checked first)"
@@ -110,4 +109,31 @@ func Unfinished(ctx context.Context, o Options, procID string) (*state.Run, erro
 // when nobody does. It takes no lock.
 func Holder(o Options, r state.Run) *state.LockedError {
 	return o.Store.Held(r.ProcedureID, lockHost(o, r.LabDir))
+}
+
+// stepStatus is a step's status; for a fan-out step, that of its first
+// target not finished (named in on), or succeeded when every one is.
+func stepStatus(st *procedures.Step, vals procedures.Values, rs state.RunState) (status state.StepStatus, on string) {
+	if st.Each == "" {
+		if ss := rs.Steps[st.ID]; ss != nil {
+			return ss.Status, ""
+		}
+		return state.StepPending, ""
+	}
+	list, ok := vals[st.Each]
+	if !ok {
+		return state.StepPending, ""
+	}
+	for _, t := range procedures.Targets(list) {
+		ss := rs.Steps[state.StepKey(st.ID, t)]
+		if ss == nil {
+			return state.StepPending, t
+		}
+		switch ss.Status {
+		case state.StepSucceeded, state.StepConfirmed, state.StepSkipped:
+			continue
+		}
+		return ss.Status, t
+	}
+	return state.StepSucceeded, ""
 }

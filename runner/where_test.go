@@ -95,3 +95,33 @@ func TestWhereStoppedIgnoresAFactNoLongerNeeded(t *testing.T) {
 		t.Errorf("with only the ruled-out fact unanswered: %q (%d steps)", where, total)
 	}
 }
+
+// A fan-out step is where a run stopped by its first target not finished:
+// failed there, it says so and names the target; every target done, it is
+// finished.
+func TestWhereStoppedNamesTheTargetOfAFanOut(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	def := f.lib.Get("3.1")
+	var evs []runner.Event
+	vals := procedures.Values{"cn_has_address": "false", "platform": "linux", "only_primary": "false", "db_here": "false",
+		"has_satellites": "false", "reporting_here": "false", "multizone_publisher": "false", "internal_ca_here": "true",
+		"embedded_db_here": "true", "other_primaries_platform": "linux", "other_primaries": "zen-primary-2, zen-primary-3"}
+	for k, v := range vals {
+		evs = append(evs, runner.Event{Kind: runner.EventAnswered, Key: k, Value: v})
+	}
+	for _, p := range def.Plan(vals) {
+		if p.Step.ID == "backup/others" {
+			break
+		}
+		if p.Applies != procedures.No && p.Step.Actionable() {
+			evs = append(evs, runner.Event{Kind: runner.EventSucceeded, Step: p.Step.ID})
+		}
+	}
+	evs = append(evs, runner.Event{Kind: runner.EventSucceeded, Step: "backup/others", Target: "zen-primary-2"},
+		runner.Event{Kind: runner.EventFailed, Step: "backup/others", Target: "zen-primary-3"})
+	where, _, _ := runner.WhereStopped(def, runner.Fold(evs))
+	if !strings.Contains(where, "on zen-primary-3 (it failed)") {
+		t.Errorf("a fan-out failed on its second target: %q", where)
+	}
+}
