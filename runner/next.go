@@ -108,7 +108,7 @@ func (s *Session) missingInput(st *procedures.Step) *NeedInput {
 	for _, in := range s.def.Needs(st) {
 		if in.Secret() {
 			if _, ok := s.secrets[in.ID]; !ok && !s.opts.DryRun && !s.opts.Guide {
-				return &NeedInput{Input: in, Step: st, Again: s.resumed, Refused: s.refused[in.ID]}
+				return &NeedInput{Input: in, Step: st, Again: s.resumed && s.usedBefore(in.ID), Refused: s.refused[in.ID]}
 			}
 		} else if _, ok := s.vals[in.ID]; !ok {
 			return &NeedInput{Input: s.offered(in, st), Step: st}
@@ -544,4 +544,29 @@ func (s *Session) record(ctx context.Context, key, value string) error {
 func known(vals procedures.Values, id string) bool {
 	_, ok := vals[id]
 	return ok
+}
+
+// usedBefore reports whether a step that needs the input id began before
+// (in this run's journal): a secret asked after a resume is then asked
+// again, and the front end says why; one never needed before is simply
+// asked.
+func (s *Session) usedBefore(id string) bool {
+	begun := map[string]bool{}
+	for _, e := range s.events {
+		if e.Kind == state.EventStarted || e.Kind == state.EventConfirmed {
+			begun[e.Step] = true
+		}
+	}
+	used := false
+	s.def.Walk(func(st *procedures.Step) {
+		if used || !begun[st.ID] {
+			return
+		}
+		for _, in := range s.def.Needs(st) {
+			if in.ID == id {
+				used = true
+			}
+		}
+	})
+	return used
 }

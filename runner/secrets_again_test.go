@@ -107,3 +107,63 @@ func TestRetryWithNewSecretsNeedsASecretAndAFailure(t *testing.T) {
 		t.Errorf("on a succeeded step: %v", err)
 	}
 }
+
+// A resumed run says a secret is asked again only when a step that used
+// it began before: one asked for the first time is just asked.
+func TestAResumedRunSaysASecretIsAskedAgainOnlyWhenItWasUsed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	resumeNeed := func(s *runner.Session) *runner.NeedInput {
+		t.Helper()
+		id := s.Run().ID
+		s.Close()
+		r, err := runner.Resume(ctx, f.opts(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		for i := 0; i < 5; i++ {
+			need, err := r.Next(ctx)
+			if f, ok := need.(*runner.NeedFailed); ok {
+				// Retried as it was: its secrets are asked, as after
+				// any resume.
+				if err := r.Retry(ctx, f.Key); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			in, ok := need.(*runner.NeedInput)
+			if err != nil || !ok {
+				t.Fatalf("after resuming: %T %+v %v", need, need, err)
+			}
+			if in.Input.Secret() {
+				return in
+			}
+			if err := r.Answer(ctx, in.Input.ID, in.Input.Default); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Fatal("no secret was asked")
+		return nil
+	}
+	fresh := f.start("1.3", nil)
+	if err := fresh.Answer(ctx, "remove_ca_role", "no"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := fresh.Next(ctx); n == nil {
+		t.Fatal("no need")
+	}
+	if in := resumeNeed(fresh); in.Input.ID != "admin_password" || in.Again {
+		t.Errorf("a password no step used yet is said to be asked again: %+v", in)
+	}
+
+	used := f.start("1.3", nil)
+	var out bytes.Buffer
+	if _, ok := drive(t, used, map[string]string{"remove_ca_role": "no", "admin_password": "Wrong-Admin-Pw-7781", "ca_passphrase": passphrase}, &out).(*runner.NeedFailed); !ok {
+		t.Fatalf("the step did not fail:\n%s", out.String())
+	}
+	if in := resumeNeed(used); in.Input.ID != "admin_password" || !in.Again {
+		t.Errorf("a password a step used is not said to be asked again: %+v", in)
+	}
+}
