@@ -106,6 +106,18 @@ type Client struct {
 	mu   sync.Mutex
 	sftp *sftp.Client
 	skew time.Duration // the host's clock minus ours, from the last header
+	// stale: the server refused SFTP on this connection. Its answer is
+	// fixed when the connection was made (sshd reads its configuration
+	// per connection), so a fixed server needs a new connection.
+	stale bool
+}
+
+// Stale reports a connection that cannot serve SFTP: whoever keeps it
+// should dial again rather than ask it again.
+func (c *Client) Stale() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stale
 }
 
 // Dial connects to host ("name", "user@name", "name:port") and logs in.
@@ -382,6 +394,7 @@ func (c *Client) SFTP() (*sftp.Client, error) {
 	}
 	s, err := sftp.NewClient(c.ssh)
 	if err != nil {
+		c.stale = true
 		return nil, fmt.Errorf("%s: SFTP: %w", c.Host, err)
 	}
 	c.sftp = s

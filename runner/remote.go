@@ -192,7 +192,13 @@ func (h *sshHosts) reach(ctx context.Context, host string) (*remote.Client, stri
 // it is not reached, or its unknown key.
 func (h *sshHosts) knownLocked(k string) (*remote.Client, string, *remote.UnknownHostKeyError, bool) {
 	if c := h.clients[k]; c != nil {
-		return c, "", nil, true
+		if !c.Stale() {
+			return c, "", nil, true
+		}
+		// SFTP was refused on it: a retry after the server is fixed
+		// needs a new connection.
+		c.Close()
+		delete(h.clients, k)
 	}
 	if why, ok := h.down[k]; ok {
 		return nil, why, nil, true

@@ -171,3 +171,36 @@ func TestAFleetKeepsAFewConnectionsOpenNotOneADevice(t *testing.T) {
 		t.Errorf("%d connections were open at once for %d devices", got, n)
 	}
 }
+
+// A server that refuses SFTP (an sshd without its Subsystem line) fails
+// the step's check there, saying why; once the server is fixed, a retry
+// dials a new connection (sshd reads its configuration per connection)
+// and the step's check passes, without a stop and a resume.
+func TestARetryAfterTheServerServesSFTPAgainUsesANewConnection(t *testing.T) {
+	t.Parallel()
+	r := newSSHRig(t)
+	r.srv.Trust()
+	r.srv.RefuseSFTP(true)
+	ctx := context.Background()
+	s := r.startWith(r.sshOpts(), sshStepsDef(t), nil)
+	if err := s.Answer(ctx, "admin_password", adminPW); err != nil {
+		t.Fatal(err)
+	}
+	n := nextNeed(t, s).(*runner.NeedStep)
+	o, err := s.ExecuteWith(ctx, n.Key, "", runner.ExecIO{})
+	if err != nil || o.OK || !strings.Contains(o.Error, "SFTP") {
+		t.Fatalf("with SFTP refused there: %v %+v", err, o)
+	}
+	before := r.srv.Accepted()
+	r.srv.RefuseSFTP(false)
+	if err := s.Retry(ctx, n.Key); err != nil {
+		t.Fatal(err)
+	}
+	n = nextNeed(t, s).(*runner.NeedStep)
+	if o, err := s.ExecuteWith(ctx, n.Key, "", runner.ExecIO{}); err != nil || !o.OK {
+		t.Fatalf("the retry after the server was fixed: %v %+v", err, o)
+	}
+	if r.srv.Accepted() == before {
+		t.Error("the retry used the connection that had been refused SFTP")
+	}
+}

@@ -49,6 +49,7 @@ type Server struct {
 	mu       sync.Mutex
 	conns    []net.Conn
 	accepted int
+	noSFTP   bool
 	open     int // logged-in connections not closed yet
 	maxOpen  int
 	commands []string
@@ -59,6 +60,15 @@ func (s *Server) Accepted() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.accepted
+}
+
+// RefuseSFTP makes the server refuse the SFTP subsystem (an sshd without
+// its Subsystem line) on the connections made from now on, or serve it
+// again; a connection keeps what it was made with, as sshd's do.
+func (s *Server) RefuseSFTP(refuse bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noSFTP = refuse
 }
 
 // MaxOpen is the most connections that were logged in at once.
@@ -160,6 +170,7 @@ func (s *Server) serve(c net.Conn, conf *ssh.ServerConfig) {
 		return
 	}
 	s.mu.Lock()
+	noSFTP := s.noSFTP
 	s.open++
 	s.maxOpen = max(s.maxOpen, s.open)
 	s.mu.Unlock()
@@ -178,11 +189,11 @@ func (s *Server) serve(c net.Conn, conf *ssh.ServerConfig) {
 		if err != nil {
 			continue
 		}
-		go s.session(ch, creqs)
+		go s.session(ch, creqs, noSFTP)
 	}
 }
 
-func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
+func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request, noSFTP bool) {
 	var (
 		ptm, tty *os.File
 		proc     *os.Process
@@ -256,7 +267,7 @@ func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 		case "subsystem":
 			var p struct{ Name string }
 			ssh.Unmarshal(req.Payload, &p)
-			if p.Name != "sftp" {
+			if p.Name != "sftp" || noSFTP {
 				req.Reply(false, nil)
 				continue
 			}
