@@ -51,11 +51,7 @@ func statThere(ctx context.Context, cl *Client, p string) (fs.FileInfo, error) {
 	}
 	fi, err := s.Stat(p)
 	if err != nil {
-		var se *sftp.StatusError
-		if errors.As(err, &se) && se.FxCode() == sftp.ErrSSHFxNoSuchFile {
-			return nil, fs.ErrNotExist
-		}
-		if errors.Is(err, fs.ErrNotExist) {
+		if notExist(err) {
 			return nil, fs.ErrNotExist
 		}
 		return nil, fmt.Errorf("%s: cannot look at %s: %w", cl.Host, p, err)

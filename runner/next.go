@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"zenrecover/actions"
@@ -209,27 +210,9 @@ func (s *Session) needFact(f *procedures.Fact) *NeedFact {
 // host input asked first, when the fact is needed at all; one naming a
 // machine zenrecover cannot see stays a question, with nothing suggested.
 func (s *Session) settlePlatforms(ctx context.Context) (Need, error) {
-	// A host input is asked first when the definition lists its platform
-	// fact first (1.5 names its two servers before anything else);
-	// otherwise once the facts left to ask are all platforms, as the
-	// others may rule it out (section 5's scenario, "the only Primary
-	// Server?").
-	platformFirst, rest, toAsk := map[string]bool{}, false, map[string]bool{}
-	for _, x := range s.def.Facts {
-		if d := x.Detect; d == nil || (!d.Platform && d.PlatformOf == "") {
-			break
-		}
-		platformFirst[x.ID] = true
-	}
-	for _, x := range s.def.FactsToAsk(s.vals) {
-		toAsk[x.ID] = true
-		if d := x.Detect; d == nil || (!d.Platform && d.PlatformOf == "") {
-			rest = true
-		}
-	}
 	for _, f := range s.def.Facts {
 		d := f.Detect
-		if d == nil || (!d.Platform && d.PlatformOf == "") {
+		if !platformFact(f) {
 			continue
 		}
 		if v, ok := s.vals[f.ID]; ok {
@@ -247,7 +230,7 @@ func (s *Session) settlePlatforms(ctx context.Context) (Need, error) {
 		} else {
 			host, known := s.vals[d.PlatformOf]
 			if !known {
-				if in := s.def.InputByID(d.PlatformOf); in != nil && toAsk[f.ID] && (platformFirst[f.ID] || !rest) {
+				if in := s.def.InputByID(d.PlatformOf); in != nil && s.hostAskedNow(f) {
 					return &NeedInput{Input: in, Step: s.firstReader(in.ID)}, nil
 				}
 				continue
@@ -291,10 +274,10 @@ func (s *Session) firstReader(id string) *procedures.Step {
 // can tell it: what it recorded, else what it detects now; "" when it
 // cannot tell (a fact the operator answers).
 func (s *Session) settledPlatform(f *procedures.Fact) (p, how string) {
-	d := f.Detect
-	if d == nil || (!d.Platform && d.PlatformOf == "") {
+	if !platformFact(f) {
 		return "", ""
 	}
+	d := f.Detect
 	for i := len(s.events) - 1; i >= 0; i-- {
 		if e := s.events[i]; e.Kind == state.EventAnswered && e.Key == f.ID && e.Reason != "" {
 			return e.Value, e.Reason
@@ -569,4 +552,35 @@ func (s *Session) usedBefore(id string) bool {
 		}
 	})
 	return used
+}
+
+// platformFact reports a fact zenrecover settles itself (detect: platform
+// or platform-of) rather than asks, when it can tell.
+func platformFact(f *procedures.Fact) bool {
+	d := f.Detect
+	return d != nil && (d.Platform || d.PlatformOf != "")
+}
+
+// hostAskedNow reports whether the host input of the platform-of fact f is
+// asked now: first, when the definition lists its platform facts first
+// (1.5 names its two servers before anything else); otherwise once f is
+// needed and the facts left to ask are all platforms, as the others may
+// rule it out (section 5's scenario, "the only Primary Server?").
+func (s *Session) hostAskedNow(f *procedures.Fact) bool {
+	toAsk := s.def.FactsToAsk(s.vals)
+	if !slices.ContainsFunc(toAsk, func(x *procedures.Fact) bool { return x.ID == f.ID }) {
+		return false
+	}
+	if !slices.ContainsFunc(toAsk, func(x *procedures.Fact) bool { return !platformFact(x) }) {
+		return true
+	}
+	for _, x := range s.def.Facts {
+		if !platformFact(x) {
+			return false
+		}
+		if x.ID == f.ID {
+			return true
+		}
+	}
+	return false
 }
