@@ -137,26 +137,12 @@ func (a *ArchiveCreate) push(ctx context.Context, out io.Writer) (string, error)
 		return "", fmt.Errorf("%s: cannot make %s: %w", a.Client.Host, dir, err)
 	}
 	s.Chmod(dir, 0o700)
-	tmp := fmt.Sprintf("%s.%d.tmp", target, time.Now().UnixNano())
-	w, err := s.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
-	if err != nil {
-		return "", fmt.Errorf("%s: cannot write %s: %w", a.Client.Host, tmp, err)
-	}
 	fmt.Fprintf(out, "copying zenrecover (%s) to %s:%s\n", actions.Bytes(size), a.Client.Host, target)
-	if _, err := f.Seek(0, io.SeekStart); err == nil {
-		_, err = io.Copy(w, ctxReader{ctx, f})
-	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
+	_, err = f.Seek(0, io.SeekStart)
 	if err == nil {
-		err = s.Chmod(tmp, 0o700)
-	}
-	if err == nil {
-		err = s.PosixRename(tmp, target)
+		err = writeThere(ctx, s, target, ctxReader{ctx, f}, 0o700, nil)
 	}
 	if err != nil {
-		s.Remove(tmp)
 		return "", fmt.Errorf("zenrecover could not copy itself to %s:%s: %w", a.Client.Host, target, err)
 	}
 	return target, nil

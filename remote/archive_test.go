@@ -140,7 +140,7 @@ func TestANewBuildIsCopiedUnderItsOwnName(t *testing.T) {
 	if len(copies) != 2 || !strings.HasSuffix(p2, filepath.Base(copies[0])) && !strings.HasSuffix(p2, filepath.Base(copies[1])) {
 		t.Errorf("copies there %v, the new one %s", copies, p2)
 	}
-	tmp, _ := filepath.Glob(filepath.Join(cache, "*.tmp"))
+	tmp, _ := filepath.Glob(filepath.Join(cache, ".*"))
 	if len(tmp) != 0 {
 		t.Errorf("temporary copies left there: %v", tmp)
 	}
